@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Sets up everything seccheck needs on a Debian machine, idempotently, and leaves a virtual
+# environment in .venv. Run as root (or with sudo) on a fresh machine; later runs only check.
+#   bash scripts/setup.sh          # the tool
+#   bash scripts/setup.sh --dev    # the tool and what the tests need
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+dev=0
+[ "${1:-}" = "--dev" ] && dev=1
+
+# Debian packages: Python with venv; CJK fonts and HarfBuzz subsetting for PDF notices;
+# poppler-utils to read PDFs back in tests; PostgreSQL for the shared-database tests.
+debs=(python3 python3-venv python3-dev fonts-noto-cjk libharfbuzz-subset0 fontconfig)
+[ "$dev" = 1 ] && debs+=(poppler-utils)
+missing=()
+for pkg in "${debs[@]}"; do
+  dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  if [ "$(id -u)" != 0 ]; then
+    echo "需要安装 Debian 软件包：${missing[*]}（请以 root 运行，或 sudo apt-get install ${missing[*]}）" >&2
+    exit 1
+  fi
+  echo "安装 Debian 软件包：${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# A Python 3.11 or newer: the one on PATH if it is new enough, else Debian's.
+py=""
+for candidate in "${PYTHON:-}" python3 /usr/bin/python3; do
+  [ -n "$candidate" ] || continue
+  if command -v "$candidate" >/dev/null 2>&1 &&
+     "$candidate" -c 'import sys, venv, ensurepip; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
+    py="$candidate"; break
+  fi
+done
+[ -n "$py" ] || { echo "找不到 Python 3.11 或更新版本（含 venv）" >&2; exit 1; }
+
+if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 11))'; then
+  rm -rf .venv
+  "$py" -m venv .venv
+fi
+extra=""
+[ "$dev" = 1 ] && extra="[dev]"
+stamp=".venv/.installed$extra"
+# Reinstall only when the dependencies changed.
+if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
+  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
+  .venv/bin/python -m pip install -q -e ".$extra"
+  touch "$stamp"
+fi

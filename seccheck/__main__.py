@@ -1,0 +1,3 @@
+from seccheck.cli.main import main
+
+main()

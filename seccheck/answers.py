@@ -1,0 +1,248 @@
+"""Answers (spec §4): the model, reading a file, and checking it against its ruleset."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from pathlib import Path
+from typing import Annotated, Any, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from seccheck.errors import InputError, Problem
+from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
+from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
+
+# What an answer can hold: yes/no, a count, a number, a choice or text, a date.
+AnswerValue = Union[bool, int, Decimal, str, dt.date]
+Mode = Literal["inspection", "self"]
+MODE_LABELS = {"inspection": "检查", "self": "自查"}
+NA = "na"
+DEDUCT_STEP = Decimal("0.5")
+
+
+class Answer(BaseModel):
+    """One answer. `na` is 不适用; `deduct` is the amount chosen within a range deduction."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: AnswerValue | None = None
+    na: bool = False
+    deduct: Decimal | None = Field(default=None, ge=0)
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    @field_validator("value", mode="plain")
+    @classmethod
+    def _value(cls, value: Any) -> Any:
+        # Plain: keep the TOML type as it is (true stays a bool, 2 stays an int).
+        if value is None or isinstance(value, bool | int | Decimal | str | dt.date):
+            if isinstance(value, dt.datetime):
+                raise ValueError("应为日期（不带时间）")
+            return value
+        if isinstance(value, float):
+            return Decimal(str(value))
+        raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{value!r}）")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # `"1a" = true` and `"7" = "na"` are shorthand for the table form.
+        if isinstance(data, dict):
+            if data.get("value") == NA:
+                data = {k: v for k, v in data.items() if k != "value"} | {"na": True}
+            return data
+        if data == NA:
+            return {"na": True}
+        return {"value": data}
+
+    def display(self) -> str:
+        if self.na:
+            return "不适用"
+        return show_value(self.value)
+
+
+def show_value(value: AnswerValue | None) -> str:
+    if value is None:
+        return "（未答）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
+
+
+class Answers(BaseModel):
+    """An answers file: who was inspected, when, by whom, and the answers by id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal[1]
+    ruleset: Annotated[str, Field(min_length=1)]
+    ruleset_version: str | None = None
+    unit: Annotated[str, Field(min_length=1, max_length=200)]
+    date: dt.date
+    mode: Mode = "self"
+    inspectors: tuple[str, ...] = ()
+    methods: tuple[str, ...] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_only(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("应为日期（不带时间），如 2026-11-20")
+        return value
+
+
+def load_answers(path: Path | str) -> tuple[Answers, LineIndex]:
+    data, text = read_toml(path)
+    lines = LineIndex(text)
+    try:
+        return Answers.model_validate(data), lines
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, data, str(path), lines)
+        # Inside [answers] the key is the id: name it, not a field path.
+        fixed = []
+        for p in problems:
+            if p.id is None and p.field and p.field.startswith("answers."):
+                ident = p.field.split(".")[1]
+                rest = ".".join(p.field.split(".")[2:]) or None
+                fixed.append(Problem(p.message, p.file, lines.of_key(ident) or p.line, ident, rest))
+            else:
+                fixed.append(p)
+        raise InputError(fixed) from None
+
+
+def check_answers(
+    rs: Ruleset, answers: Answers, *, name: str = "<answers>", lines: LineIndex | None = None,
+    final: bool = True,
+) -> list[Problem]:
+    """Every problem with the answers against the ruleset (spec §4). Warnings do not block.
+
+    `final=False` accepts a draft: unanswered applicable checks are then not problems.
+    """
+    from seccheck.scoring import applicability
+
+    lines = lines or LineIndex("")
+    problems: list[Problem] = []
+
+    def add(message: str, ident: str, field: str | None = None, *, warning: bool = False) -> None:
+        problems.append(Problem(message, file=name, line=lines.of_key(ident), id=ident, field=field,
+                                warning=warning))
+
+    if answers.ruleset != rs.id:
+        problems.append(Problem(f"答案文件属于规则集 {answers.ruleset!r}，但用于 {rs.id!r}",
+                                file=name, line=lines.of_key("ruleset"), field="ruleset"))
+    if answers.ruleset_version is not None and answers.ruleset_version != rs.version:
+        problems.append(Problem(
+            f"答案按规则集版本 {answers.ruleset_version} 填写，当前版本为 {rs.version}；请核对题目是否有变化",
+            file=name, line=lines.of_key("ruleset_version"), field="ruleset_version", warning=True))
+
+    checks = rs.checks
+    items = rs.items_by_id
+    profile = rs.profile_by_id
+    for ident, ans in answers.answers.items():
+        if ident in profile:
+            if ans.na:
+                add("基本情况问题不能答“不适用”", ident)
+            else:
+                _check_value(profile[ident], ans, add, ident)
+            continue
+        item = items.get(ident)
+        if ans.na:
+            if item is None:
+                owner = checks[ident][0].id if ident in checks else None
+                if owner:
+                    add(f"“不适用”针对整个检查项，请写 \"{owner}\" = \"na\"", ident)
+                else:
+                    add("未知 id：规则集中没有这个问题或检查", ident)
+            elif not item.allow_na:
+                add("此项不允许答“不适用”（allow_na = false）；若确无此项工作，请核对基本情况问题", ident)
+            elif any(c.id in answers.answers for c in item.check if c.id != ident):
+                add("检查项已答“不适用”，其下的检查不应再作答", ident)
+            continue
+        if ident not in checks:
+            hint = "（这是检查项 id，请按检查 id 作答：" + "、".join(c.id for c in item.check) + "）" if item else ""
+            add(f"未知 id：规则集中没有这个问题或检查{hint}", ident)
+            continue
+        owner_item, chk = checks[ident]
+        if not _check_value(chk, ans, add, ident):
+            continue
+        _check_deduct(rs, owner_item.scored, chk, ans, add, ident)
+
+    app = applicability(rs, answers)
+    for ident, ans in answers.answers.items():
+        if ident in checks and not app.check.get(ident, True) and not ans.na:
+            add("此检查按规则集不适用（applies_if 为假或所属项不适用），答案不计入", ident, warning=True)
+    if final:
+        missing = app.unanswered(answers)
+        if missing:
+            problems.append(Problem(
+                f"有 {len(missing)} 个适用的问题未作答：{'、'.join(missing)}（未答完可保存为草稿，但不能定稿评分）",
+                file=name, field="answers"))
+    return problems
+
+
+def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) -> bool:
+    value = ans.value
+    kind = q.kind
+    if value is None:
+        add("缺少答案（value）", ident, "value")
+        return False
+    ok = True
+    if kind == "yesno":
+        ok = isinstance(value, bool)
+        expected = "true 或 false"
+    elif kind == "count":
+        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+        expected = "非负整数（发现几起）"
+    elif kind == "number":
+        ok = isinstance(value, int | Decimal) and not isinstance(value, bool)
+        expected = "数字"
+        if ok and q.min is not None and Decimal(value) < q.min:  # type: ignore[arg-type]
+            ok, expected = False, f"不小于 {q.min} 的数字"
+        if ok and q.max is not None and Decimal(value) > q.max:  # type: ignore[arg-type]
+            ok, expected = False, f"不大于 {q.max} 的数字"
+    elif kind == "choice":
+        values = [o.value for o in q.options]
+        ok = isinstance(value, str) and value in values
+        expected = "选项之一：" + "、".join(f"{o.value}（{o.label}）" for o in q.options)
+    elif kind == "text":
+        ok = isinstance(value, str)
+        expected = "字符串"
+    else:  # date
+        ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
+        expected = "日期，如 2026-11-20"
+    if not ok:
+        add(f"应为{' ' if expected[0].isascii() else ''}{expected}（实际：{show_value(value) if not isinstance(value, str) else repr(value)}）",
+            ident, "value")
+    return ok
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, ident: str) -> None:
+    from seccheck.scoring import is_compliant
+
+    compliant = is_compliant(chk, ans.value)
+    if ans.deduct is None:
+        if (not compliant and chk.is_range and scored and rs.scoring.method == "deduction"):
+            lo, hi = chk.deduct  # type: ignore[misc]
+            add(f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 0.5 分取值）",
+                ident, "deduct")
+        return
+    if compliant:
+        add("答案合规，给出的 deduct 不计", ident, "deduct", warning=True)
+    elif not chk.is_range:
+        add("此检查为固定扣分，不能自定 deduct（只有区间扣分才由检查人员酌定）", ident, "deduct")
+    else:
+        lo, hi = chk.deduct  # type: ignore[misc]
+        if not (lo <= ans.deduct <= hi) or ans.deduct % DEDUCT_STEP:
+            add(f"deduct 应在 {lo} 至 {hi} 之间，按 0.5 分取值（实际：{ans.deduct}）", ident, "deduct")

@@ -1,0 +1,159 @@
+"""The `seccheck` command. Thin: parse options, call the core, print.
+
+Only click is imported at start-up; the core and rich are imported inside commands so that
+`seccheck --help` stays fast.
+
+Exit codes: 0 done, 1 bad input (every problem printed), 2 usage error, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from seccheck import __version__
+
+EXIT_BAD_INPUT = 1
+EXIT_INTERRUPTED = 130
+EXIT_INTERNAL = 70
+
+
+class _Group(click.Group):
+    """Turns bad input into a list of problems and exit 1, never a traceback."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from seccheck.errors import InputError
+
+        try:
+            return super().invoke(ctx)
+        except InputError as exc:
+            from seccheck.cli import render
+
+            render.problems(exc.problems)
+            ctx.exit(EXIT_BAD_INPUT)
+        except KeyboardInterrupt:
+            click.echo("\n已中断。", err=True)
+            ctx.exit(EXIT_INTERRUPTED)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except Exception as exc:
+            # A bug of ours, not the user's input: say so plainly; the traceback on request.
+            if os.environ.get("SECCHECK_DEBUG"):
+                raise
+            click.echo(f"内部错误：{type(exc).__name__}: {exc}\n这是 seccheck 的缺陷，请连同所用命令报告；"
+                       "设置 SECCHECK_DEBUG=1 可显示详细信息。", err=True)
+            ctx.exit(EXIT_INTERNAL)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, "-V", "--version", prog_name="seccheck")
+def main() -> None:
+    """seccheck：保密自查自评与专项检查。
+
+    规则集（TOML）描述检查项目；按官方扣分制（实有项目、扣分封顶、加重扣分、否决项）评分，
+    并说明每一分的扣除理由。退出码：0 成功，1 输入有误，2 用法错误，130 已中断。
+    """
+
+
+# --- seccheck ruleset ---------------------------------------------------------------------------
+
+
+@main.group(cls=_Group)
+def ruleset() -> None:
+    """规则集：校验、列出、查看，输出 JSON Schema。"""
+
+
+@ruleset.command("check")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
+def ruleset_check(files: tuple[Path, ...]) -> None:
+    """校验规则集文件，一次列出所有问题（文件、行号、id、字段、期望值）。"""
+    from seccheck.cli import render
+    from seccheck.errors import InputError
+    from seccheck.ruleset.load import load_ruleset
+
+    failed = False
+    for path in files:
+        try:
+            loaded = load_ruleset(path)
+        except InputError as exc:
+            render.problems(exc.problems)
+            failed = True
+            continue
+        render.problems(list(loaded.warnings))
+        render.ruleset_ok(loaded)
+    if failed:
+        sys.exit(EXIT_BAD_INPUT)
+
+
+@ruleset.command("schema")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件而不是打印。")
+def ruleset_schema(out: Path | None) -> None:
+    """输出规则集格式的 JSON Schema（由模型生成，随包附带 ruleset.schema.json）。"""
+    from seccheck.ruleset.schema import schema_text
+
+    text = schema_text()
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        from seccheck.fileutil import write_atomic
+
+        write_atomic(out, text.encode("utf-8"))
+        click.echo(f"已写入 {out}")
+
+
+@ruleset.command("list")
+@click.argument("files", nargs=-1, type=click.Path(dir_okay=False, path_type=Path))
+def ruleset_list(files: tuple[Path, ...]) -> None:
+    """列出内置规则集和给出的规则集文件。"""
+    from seccheck.cli import render
+    from seccheck.ruleset.load import builtin_rulesets, load_ruleset
+
+    loaded = builtin_rulesets() + [load_ruleset(p) for p in files]
+    render.ruleset_table(loaded)
+
+
+@ruleset.command("show")
+@click.argument("ref")
+def ruleset_show(ref: str) -> None:
+    """以树形显示规则集：类别、检查项、检查、分值和扣分规则。REF 为内置 id 或文件路径。"""
+    from seccheck.cli import render
+    from seccheck.ruleset.load import resolve_ruleset
+
+    render.ruleset_tree(resolve_ruleset(ref))
+
+
+# --- seccheck score -----------------------------------------------------------------------------
+
+
+@main.command("score")
+@click.argument("answers_file", metavar="ANSWERS", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--ruleset", "ruleset_ref", metavar="FILE|ID", help="规则集文件或内置 id（默认取答案文件中的 ruleset）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出完整评分结果（数值为字符串，保持精确）。")
+@click.option("--explain", is_flag=True, help="列出计算过程：实有项目分值、得分、加重扣分、每一处扣分及理由。")
+def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explain: bool) -> None:
+    """按规则集为答案文件评分：等次、得分率、分类得分表和发现的问题。"""
+    from seccheck.answers import check_answers, load_answers
+    from seccheck.cli import render
+    from seccheck.errors import InputError
+    from seccheck.ruleset.load import resolve_ruleset
+    from seccheck.scoring import score
+
+    answers, lines = load_answers(answers_file)
+    loaded = resolve_ruleset(ruleset_ref or answers.ruleset)
+    problems = check_answers(loaded.ruleset, answers, name=str(answers_file), lines=lines)
+    if any(not p.warning for p in problems):
+        raise InputError(problems)
+    render.problems(problems)
+    result = score(loaded.ruleset, answers)
+    if as_json:
+        click.echo(result.model_dump_json(indent=2))
+        return
+    render.result(result, explain=explain)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

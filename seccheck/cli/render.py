@@ -1,0 +1,198 @@
+"""Terminal output with rich. Only the CLI imports this module; the core never does."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from fractions import Fraction
+
+from rich import box
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+from rich.tree import Tree
+
+from seccheck.errors import Problem
+from seccheck.result import Result
+from seccheck.ruleset.load import LoadedRuleset
+from seccheck.ruleset.model import KIND_LABELS, LEVEL_LABELS, SEVERITY_LABELS, Check, Item, Ruleset
+from seccheck.scoring import fmt, round_half_up
+
+out = Console(highlight=False)
+err = Console(stderr=True, highlight=False)
+
+GRADE_STYLES = ("bold green", "bold yellow", "bold red")
+
+
+def problems(items: Iterable[Problem]) -> None:
+    for p in items:
+        # soft_wrap: one problem a line, never broken, so it can be copied and grepped.
+        err.print(Text(str(p), style="yellow" if p.warning else "red"), soft_wrap=True)
+
+
+def ruleset_ok(loaded: LoadedRuleset) -> None:
+    rs = loaded.ruleset
+    checks = sum(len(i.check) for i in rs.item)
+    points = f"，计分项目合计 {fmt(rs.scored_points)} 分" if rs.scoring.method == "deduction" else ""
+    out.print(f"[green]✓[/] {escape(loaded.source)}：{escape(rs.id)} {escape(rs.version)}，"
+              f"{len(rs.category)} 类 {len(rs.item)} 项 {checks} 个检查{points}", soft_wrap=True)
+
+
+def ruleset_table(loaded: list[LoadedRuleset]) -> None:
+    table = Table(box=box.SIMPLE_HEAD)
+    for col in ("id", "标题", "版本", "对象", "方法", "项/检查", "分值", "来源"):
+        table.add_column(col, justify="right" if col in ("项/检查", "分值") else "left")
+    for item in loaded:
+        rs = item.ruleset
+        checks = sum(len(i.check) for i in rs.item)
+        method = "扣分制" if rs.scoring.method == "deduction" else "清单"
+        table.add_row(rs.id, rs.title, rs.version, LEVEL_LABELS[rs.level], method, f"{len(rs.item)}/{checks}",
+                      fmt(rs.scored_points) if rs.scoring.method == "deduction" else "—",
+                      "内置" if item.builtin else item.source)
+    out.print(table)
+
+
+def _rule(item: Item, chk: Check, rs: Ruleset) -> str:
+    """The deduction rule of a check in words."""
+    parts = [KIND_LABELS[chk.kind]]
+    if chk.kind == "yesno":
+        parts.append("合规答“是”" if chk.expected else "合规答“否”")
+    if rs.scoring.method == "deduction" and item.scored:
+        if chk.kind == "count":
+            parts.append(f"每起扣 {fmt(chk.per)} 分" + (f"（{fmt(chk.max_ok)} 起以内不扣）" if chk.max_ok else ""))
+        elif chk.kind == "choice":
+            parts.append("；".join(f"{o.label} 扣 {fmt(o.deduct)}" for o in chk.options))
+        elif isinstance(chk.deduct, tuple):
+            parts.append(f"扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分")
+        elif chk.deduct is not None:
+            parts.append(f"扣 {fmt(chk.deduct)} 分")
+        elif chk.scorable:
+            parts.append(f"扣本项分值 {fmt(item.points)} 分")
+    if chk.veto:
+        parts.append(f"[red]否决项 → {escape(rs.scoring.effective_veto_grade)}[/]")
+    if chk.applies_if:
+        parts.append(f"适用条件：{escape(chk.applies_if)}")
+    return "，".join(parts)
+
+
+def ruleset_tree(loaded: LoadedRuleset) -> None:
+    rs = loaded.ruleset
+    method = "扣分制" if rs.scoring.method == "deduction" else "清单（不计分）"
+    root = Tree(f"[bold]{escape(rs.title)}[/]  {escape(rs.id)} {escape(rs.version)} · "
+                f"{LEVEL_LABELS[rs.level]} · {method}")
+    if rs.scoring.method == "deduction":
+        root.add(f"总分 {fmt(rs.scored_points)} 分；等次："
+                 + "，".join(f"≥{fmt(g.min)}% {escape(g.label)}" for g in rs.scoring.grades))
+    if rs.profile:
+        prof = root.add("[bold]基本情况（决定实有项目）[/]")
+        for p in rs.profile:
+            prof.add(f"{escape(p.id)}  {escape(p.question)}  [dim]{KIND_LABELS[p.kind]}[/]")
+    for cat in rs.category:
+        items = [i for i in rs.item if i.category == cat.id]
+        pts = sum((i.points for i in items), start=rs.scored_points * 0)
+        cond = f"  [dim]适用条件：{escape(cat.applies_if)}[/]" if cat.applies_if else ""
+        node = root.add(f"[bold]{escape(cat.title)}[/]  {fmt(pts)} 分{cond}")
+        for item in items:
+            label = "加重扣分项" if item.aggravating else f"{fmt(item.points)} 分"
+            extra = "，可答不适用" if item.allow_na else ""
+            extra += f"，适用条件：{escape(item.applies_if)}" if item.applies_if else ""
+            inode = node.add(f"{escape(item.id)}. {escape(item.title)}  [cyan]{label}[/]{extra}")
+            for chk in item.check:
+                inode.add(f"{escape(chk.id)}  {escape(chk.question)}  [dim]{_rule(item, chk, rs)}[/]")
+    out.print(root)
+
+
+def result(res: Result, *, explain: bool = False) -> None:
+    mode = "检查" if res.mode == "inspection" else "自查"
+    out.print(f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
+              f"{mode} · {res.date.isoformat()}")
+    line = Text("等次：")
+    line.append(res.grade, style=GRADE_STYLES[min(res.grade_index, len(GRADE_STYLES) - 1)])
+    if res.percent is not None:
+        unit = "%" if res.normalize else " 分"
+        line.append(f"    得分{'率' if res.normalize else ''} {res.percent}{unit}", style="bold")
+    out.print(line)
+    if res.method == "deduction":
+        out.print(Text(f"实有项目 {fmt(res.applicable)} 分，得分 {fmt(res.earned)} 分，"
+                       f"加重扣分 {fmt(res.aggravated)} 分，计分 {fmt(res.raw)} 分", style="dim"))
+    out.print(Text(f"评定依据：{res.grade_reason}", style="dim"))
+
+    if res.method == "deduction":
+        table = Table(title="分类得分", box=box.SIMPLE_HEAD, title_justify="left")
+        for col in ("类别", "实有分值", "扣分", "得分", "得分率", "问题"):
+            table.add_column(col, justify="left" if col == "类别" else "right")
+        for cat in res.categories:
+            if not cat.applicable:
+                table.add_row(Text(cat.title, style="dim"), "不适用", "", "", "", "")
+                continue
+            findings = str(cat.findings or "")
+            if not cat.points:  # aggravating items and the veto: no points of their own
+                deduction = f"加重 {fmt(cat.aggravated)}" if cat.aggravated else "—"
+                table.add_row(cat.title, "—", deduction, "—", "—", findings)
+                continue
+            rate = f"{round_half_up(Fraction(cat.earned) * 100 / Fraction(cat.points))}%"
+            deduction = fmt(cat.deduction) + (f" 加重 {fmt(cat.aggravated)}" if cat.aggravated else "")
+            table.add_row(cat.title, fmt(cat.points), deduction, fmt(cat.earned), rate, findings)
+        out.print(table)
+
+    if explain:
+        _explain(res)
+
+    if not res.findings:
+        out.print("[green]未发现问题。[/]")
+        return
+    table = Table(title=f"发现的问题（{len(res.findings)} 个）", box=box.SIMPLE_HEAD, title_justify="left")
+    table.add_column("序号", justify="right")
+    table.add_column("检查")
+    table.add_column("问题", ratio=1, overflow="fold")
+    table.add_column("扣分", justify="right")
+    table.add_column("程度")
+    table.add_column("整改期限")
+    for n, f in enumerate(res.findings, start=1):
+        severity = SEVERITY_LABELS[f.severity]
+        style = "red" if f.severity == "critical" else ("yellow" if f.severity == "major" else "")
+        table.add_row(str(n), f.check_id, f.text, fmt(f.deduction) if res.method == "deduction" else "—",
+                      Text(severity, style=style), f.due.isoformat())
+    out.print(table)
+
+
+def _explain(res: Result) -> None:
+    out.print("[bold]计算过程[/]")
+    for cat in res.categories:
+        if not cat.applicable:
+            out.print(f"  [dim]{escape(cat.title)}：{escape(cat.reason or '不适用')}，不计入实有项目[/]")
+            continue
+        out.print(f"  [bold]{escape(cat.title)}[/]")
+        for item in cat.items:
+            head = f"    {escape(item.id)}. {escape(item.title)}"
+            if not item.applicable:
+                out.print(f"[dim]{head}：{escape(item.reason or '不适用')}，不计入实有项目[/]")
+                continue
+            if item.aggravating:
+                out.print(f"{head}（加重扣分项）：扣 {fmt(item.deduction)} 分")
+            elif not item.points:
+                out.print(f"{head}（不计分）")
+            else:
+                out.print(f"{head}（{fmt(item.points)} 分）：扣 {fmt(item.deduction)} 分，得 {fmt(item.earned)} 分")
+            for chk in item.checks:
+                if chk.compliant is False:
+                    out.print(f"      {escape(chk.id)} {escape(chk.reason or '')}")
+            if item.capped and item.reason:
+                out.print(f"      [yellow]{escape(item.reason)}[/]")
+    if res.method != "deduction":
+        return
+    scored = [i for c in res.categories for i in c.items if i.applicable and i.points]
+    agg = [i for c in res.categories for i in c.items if i.applicable and i.aggravating and i.deduction]
+    out.print(f"  实有项目分值 = {_sum(i.points for i in scored)} = {fmt(res.applicable)}")
+    out.print(f"  得分 = {_sum(i.earned for i in scored)} = {fmt(res.earned)}")
+    out.print(f"  加重扣分 = {_sum(i.deduction for i in agg) if agg else '0'} = {fmt(res.aggravated)}")
+    out.print(f"  计分 = max(0, {fmt(res.earned)} − {fmt(res.aggravated)}) = {fmt(res.raw)}")
+    if res.normalize and res.percent is not None:
+        out.print(f"  得分率 = {fmt(res.raw)} ÷ {fmt(res.applicable)} × 100% = {res.percent_exact} "
+                  f"≈ {res.percent}%（四舍五入到一位小数）")
+    out.print(f"  等次：{escape(res.grade)}（{escape(res.grade_reason)}）")
+
+
+def _sum(values: Iterable[object]) -> str:
+    parts = [fmt(v) for v in values]  # type: ignore[arg-type]
+    return " + ".join(parts) if parts else "0"

@@ -1,0 +1,236 @@
+"""Loading and validating rulesets: TOML -> model -> whole-file checks, every problem at once."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from seccheck.errors import InputError, Problem
+from seccheck.ruleset import expr
+from seccheck.ruleset.model import Ruleset
+from seccheck.tomlfile import LineIndex, parse_toml_bytes, problems_from_validation, read_toml
+
+
+@dataclass(frozen=True)
+class LoadedRuleset:
+    """A validated ruleset with where it came from; audits keep `text` and `sha256` frozen."""
+
+    ruleset: Ruleset
+    source: str
+    text: str
+    sha256: str
+    builtin: bool = False
+    warnings: tuple[Problem, ...] = ()
+
+
+def load_ruleset(path: Path | str, *, builtin: bool = False) -> LoadedRuleset:
+    data, text = read_toml(path)
+    return _build(data, text, str(path), builtin=builtin)
+
+
+def load_ruleset_text(text: str, name: str = "<ruleset>") -> LoadedRuleset:
+    data, text = parse_toml_bytes(text.encode("utf-8"), name)
+    return _build(data, text, name)
+
+
+def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False) -> LoadedRuleset:
+    lines = LineIndex(text)
+    try:
+        ruleset = Ruleset.model_validate(data)
+    except ValidationError as exc:
+        problems = problems_from_validation(exc, data, name, lines)
+        problems += _duplicate_ids_raw(data, name, lines)
+        raise InputError(problems) from None
+    problems = check_ruleset(ruleset, name, lines)
+    errors = [p for p in problems if not p.warning]
+    if errors:
+        raise InputError(problems)
+    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return LoadedRuleset(ruleset, name, text, digest, builtin, tuple(problems))
+
+
+def _duplicate_ids_raw(data: dict[str, Any], name: str, lines: LineIndex) -> list[Problem]:
+    # When the structure is broken we cannot run every check, but duplicate ids are cheap to find.
+    seen: dict[str, int] = {}
+    problems: list[Problem] = []
+
+    def tables(key: str, within: Any) -> Iterator[dict[str, Any]]:
+        value = within.get(key) if isinstance(within, dict) else None
+        if isinstance(value, list):
+            yield from (v for v in value if isinstance(v, dict))
+
+    ids: list[str] = []
+    for p in tables("profile", data):
+        ids.append(str(p.get("id")))
+    for item in tables("item", data):
+        ids.append(str(item.get("id")))
+        ids.extend(str(c.get("id")) for c in tables("check", item) if c.get("id") != item.get("id"))
+    for ident in ids:
+        seen[ident] = seen.get(ident, 0) + 1
+        if seen[ident] == 2:
+            problems.append(
+                Problem("id 重复；问题、检查项和检查的 id 必须唯一", file=name, line=lines.of_id(ident, 1), id=ident)
+            )
+    return problems
+
+
+def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None) -> list[Problem]:
+    """Whole-file rules that a single table cannot check (spec §1)."""
+    lines = lines or LineIndex("")
+    problems: list[Problem] = []
+
+    def add(message: str, ident: str | None = None, field: str | None = None, *, warning: bool = False,
+            occurrence: int = 0) -> None:
+        problems.append(Problem(message, file=name, line=lines.of_id(ident, occurrence) if ident else None,
+                                id=ident, field=field, warning=warning))
+
+    # Unique ids across profile questions, items and checks (a shorthand item's check shares its id).
+    seen: dict[str, str] = {}
+
+    def claim(ident: str, what: str) -> None:
+        if ident in seen:
+            add(f"id 重复：已用于{seen[ident]}；问题、检查项和检查的 id 必须唯一", ident, "id", occurrence=1)
+        else:
+            seen[ident] = what
+
+    for p in rs.profile:
+        claim(p.id, "基本情况问题")
+    for item in rs.item:
+        claim(item.id, "检查项")
+        for chk in item.check:
+            if chk.id != item.id:
+                claim(chk.id, f"检查项 {item.id} 的检查")
+
+    cat_seen: set[str] = set()
+    for cat in rs.category:
+        if cat.id in cat_seen:
+            add("类别 id 重复", cat.id, "id", occurrence=1)
+        cat_seen.add(cat.id)
+
+    # Items belong to a declared category; declared points add up.
+    by_category: dict[str, list[Decimal]] = {c.id: [] for c in rs.category}
+    known = "、".join(c.id for c in rs.category) or "（未定义任何 [[category]]）"
+    for item in rs.item:
+        if item.category not in by_category:
+            add(f"类别 {item.category!r} 未定义；已定义的类别：{known}", item.id, "category")
+        else:
+            by_category[item.category].append(item.points)
+    for cat in rs.category:
+        total = sum(by_category[cat.id], Decimal(0))
+        if cat.points is not None and cat.points != total:
+            add(f"类别分值 {cat.points} 与其检查项分值之和 {total} 不相等", cat.id, "points")
+        if not by_category[cat.id]:
+            add("类别下没有检查项", cat.id, warning=True)
+    if rs.scoring.total is not None and rs.scoring.total != rs.scored_points:
+        problems.append(Problem(
+            f"scoring.total = {rs.scoring.total}，但各检查项分值之和为 {rs.scored_points}",
+            file=name, line=lines.of_key("total"), field="scoring.total"))
+
+    # What each check needs to be scored.
+    deduction = rs.scoring.method == "deduction"
+    for item in rs.item:
+        if deduction and item.points > 0 and not any(c.scorable for c in item.check):
+            add("有分值但没有可扣分的检查（文本、日期题只作记录）", item.id, "points")
+        for chk in item.check:
+            if chk.stat and chk.kind not in ("yesno", "count", "number"):
+                add("stat 只能用于 yesno、count、number 题", chk.id, "stat")
+            if not (deduction and item.scored):
+                continue
+            if chk.kind == "count" and chk.per is None:
+                add("计分的计数题需要 per（每起扣分）", chk.id, "per")
+            if item.aggravating and chk.kind in ("yesno", "number") and chk.deduct is None:
+                add("加重扣分项没有分值，其检查需要 deduct", chk.id, "deduct")
+
+    _check_conditions(rs, add)
+    return problems
+
+
+def _check_conditions(rs: Ruleset, add: Any) -> None:
+    """Parse every applies_if; names must be known, answerable and asked earlier."""
+    types: dict[str, expr.NameType] = {}
+    for p in rs.profile:
+        types[p.id] = expr.NameType(p.kind, tuple(o.value for o in p.options))
+    later: dict[str, expr.NameType] = {}
+    for item in rs.item:
+        for chk in item.check:
+            later[chk.id] = expr.NameType(chk.kind, tuple(o.value for o in chk.options))
+    multi = {i.id for i in rs.item if not i.is_shorthand}
+    available = dict(types)
+    first_item_of: dict[str, bool] = {}
+
+    def check(source: str | None, ident: str, where: str) -> None:
+        if not source:
+            return
+        try:
+            tree = expr.parse(source)
+        except expr.ExprError as exc:
+            add(f"applies_if 语法错误：{exc}", ident, "applies_if")
+            return
+        referenced = expr.names(tree)
+        if not referenced:
+            add("applies_if 没有引用任何问题，结果恒定；只含数字的 id 不能在表达式中引用", ident, "applies_if")
+        for name in dict.fromkeys(referenced):
+            if name in available:
+                continue
+            if name in later:
+                add(f"applies_if 引用了 {name}，但它在{where}之后才出现；只能引用基本情况问题和此前的检查",
+                    ident, "applies_if")
+            elif name in multi:
+                add(f"applies_if 引用了检查项 {name}，它有多个检查，请引用其中一个检查的 id", ident, "applies_if")
+            else:
+                add(f"applies_if 引用了未定义的名称 {name}；可引用基本情况问题（[[profile]]）和此前检查的 id",
+                    ident, "applies_if")
+        for message in expr.type_errors(tree, {**available, **later}):
+            add(f"applies_if：{message}", ident, "applies_if")
+
+    categories = rs.categories_by_id
+    for item in rs.item:
+        cat = categories.get(item.category)
+        if cat is not None and cat.id not in first_item_of:
+            first_item_of[cat.id] = True
+            check(cat.applies_if, cat.id, "该类别的第一个检查项")
+        check(item.applies_if, item.id, "本检查项")
+        for chk in item.check:
+            check(chk.applies_if, chk.id, "本检查")
+            available[chk.id] = later.pop(chk.id, None) or expr.NameType(chk.kind)
+
+
+# --- finding rulesets -------------------------------------------------------------------------
+
+
+def builtin_dir() -> Path:
+    """Where the built-in rulesets are: inside the installed package (the wheel maps the
+    repository's top-level rulesets/ to seccheck/rulesets), or at the top of a source checkout."""
+    package = Path(__file__).resolve().parent.parent
+    installed = package / "rulesets"
+    return installed if installed.is_dir() else package.parent / "rulesets"
+
+
+def builtin_paths() -> list[Path]:
+    return sorted(builtin_dir().glob("*.toml"))
+
+
+def builtin_rulesets() -> list[LoadedRuleset]:
+    return [load_ruleset(p, builtin=True) for p in builtin_paths()]
+
+
+def resolve_ruleset(ref: str, extra: Iterable[Path] = ()) -> LoadedRuleset:
+    """A ruleset by file path, or by id among the given files and the built-in ones."""
+    path = Path(ref)
+    if path.suffix == ".toml" or path.exists():
+        return load_ruleset(path)
+    for candidate in extra:
+        loaded = load_ruleset(candidate)
+        if loaded.ruleset.id == ref:
+            return loaded
+    for candidate in builtin_paths():
+        if candidate.stem == ref:
+            return load_ruleset(candidate, builtin=True)
+    known = "、".join(p.stem for p in builtin_paths())
+    raise InputError([Problem(f"找不到规则集 {ref!r}；内置规则集：{known}；也可给出 .toml 文件路径", id=ref)])

@@ -1,0 +1,389 @@
+"""The ruleset format (spec §1) as pydantic models.
+
+These models fix the key names users write; the JSON Schema shipped in `seccheck/schema/` is
+generated from them. Structural rules live here (types, allowed values, keys that only make sense
+for one kind of check); rules that need the whole file (unique ids, category sums, references in
+`applies_if`) live in `validate.py`, so that every problem is reported at once.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    StrictInt,
+    WithJsonSchema,
+    model_validator,
+)
+
+from seccheck.ruleset.expr import Predicate, compile_expr, parse
+
+FORMAT_VERSION = 1
+
+ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"
+RULESET_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
+
+Kind = Literal["yesno", "count", "choice", "number", "text", "date"]
+Severity = Literal["general", "major", "critical"]
+Level = Literal["unit", "department", "individual", "site"]
+
+SEVERITY_LABELS = {"general": "一般", "major": "较重", "critical": "严重"}
+LEVEL_LABELS = {"unit": "机关、单位", "department": "内设机构", "individual": "个人", "site": "场所"}
+KIND_LABELS = {
+    "yesno": "是否",
+    "count": "计数",
+    "choice": "选择",
+    "number": "数值",
+    "text": "文本",
+    "date": "日期",
+}
+
+
+def _number(value: Any) -> Any:
+    # TOML gives int or (with parse_float=Decimal) Decimal; refuse strings and booleans rather
+    # than quietly reading "4" as 4 or true as 1.
+    if isinstance(value, bool) or isinstance(value, str):
+        raise ValueError("应为数字（不带引号）")
+    if isinstance(value, float):
+        return Decimal(str(value))
+    return value
+
+
+Number = Annotated[Decimal, BeforeValidator(_number)]
+NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+Id = Annotated[str, Field(pattern=ID_PATTERN)]
+
+
+class _Model(BaseModel):
+    # Unknown keys are refused: in a hand-written ruleset they are almost always typos.
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Grade(_Model):
+    min: NonNegative = Field(default=Decimal(0), le=100, description="最低得分率（%）")
+    label: str = Field(min_length=1, description="等次名称，如 符合要求")
+
+
+OFFICIAL_GRADES = (
+    Grade(min=Decimal(90), label="符合要求"),
+    Grade(min=Decimal(80), label="基本符合要求"),
+    Grade(min=Decimal(0), label="不符合要求"),
+)
+
+
+class Scoring(_Model):
+    method: Literal["deduction", "checklist"] = Field(
+        default="deduction", description="deduction 扣分制（默认）；checklist 不计分"
+    )
+    normalize: StrictBool = Field(default=True, description="实有项目：得分率 = 得分 / 实有项目分值")
+    deadline_days: StrictInt = Field(default=30, ge=1, le=3650, description="默认整改期限（天）")
+    total: NonNegative | None = Field(
+        default=None, description="（扩展）计分项目分值合计；给出时必须等于各项分值之和"
+    )
+    grades: tuple[Grade, ...] = Field(default=OFFICIAL_GRADES, min_length=1)
+    veto_grade: str | None = Field(default=None, description="否决项不合规时的等次（默认最后一个）")
+
+    @model_validator(mode="after")
+    def _grades_in_order(self) -> Scoring:
+        mins = [g.min for g in self.grades]
+        if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+            raise ValueError(
+                "grades 必须按 min 从高到低排列且不重复，例如 90、80、0（实际："
+                + "、".join(str(m) for m in mins)
+                + "）"
+            )
+        labels = [g.label for g in self.grades]
+        if len(set(labels)) != len(labels):
+            raise ValueError("grades 的 label 不能重复")
+        if self.method == "deduction" and mins[-1] != 0:
+            raise ValueError("扣分制的最后一个等次 min 必须为 0，使任何得分率都有等次")
+        if self.method == "checklist" and len(self.grades) < 2:
+            raise ValueError("checklist 至少需要两个等次（无问题、有问题），通常为三个")
+        if self.veto_grade is not None and self.veto_grade not in labels:
+            raise ValueError(f"veto_grade {self.veto_grade!r} 不在 grades 中（可选：{'、'.join(labels)}）")
+        return self
+
+    @property
+    def effective_veto_grade(self) -> str:
+        return self.veto_grade or self.grades[-1].label
+
+
+class Option(_Model):
+    value: str = Field(min_length=1)
+    label: str = Field(min_length=1)
+    deduct: NonNegative = Decimal(0)
+    ok: StrictBool | None = Field(default=None, description="是否合规；默认 deduct 为 0 即合规")
+
+    @property
+    def compliant(self) -> bool:
+        if self.ok is not None:
+            return self.ok
+        return self.deduct == 0
+
+
+class ProfileQuestion(_Model):
+    id: Id
+    question: str = Field(min_length=1)
+    kind: Kind = "yesno"
+    options: tuple[Option, ...] = ()
+    min: Number | None = None
+    max: Number | None = None
+    help: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_keys(self) -> ProfileQuestion:
+        _check_options(self.kind, self.options)
+        return self
+
+
+class Category(_Model):
+    id: Id
+    title: str = Field(min_length=1)
+    points: NonNegative | None = None
+    applies_if: str | None = None
+    description: str | None = None
+
+
+def _deduct(value: Any) -> Decimal | tuple[Decimal, Decimal]:
+    # One validator for both shapes, so a bad value gives one clear message, not one per shape.
+    expected = "应为非负数字（固定扣分）或 [最低, 最高] 区间"
+    if isinstance(value, list | tuple):
+        if len(value) != 2:
+            raise ValueError(f"{expected}；区间必须恰好两个数")
+        lo, hi = (_plain_number(v, expected) for v in value)
+        return (lo, hi)
+    return _plain_number(value, expected)
+
+
+def _plain_number(value: Any, expected: str) -> Decimal:
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{expected}（实际：{value!r}）")
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if number < 0 or not number.is_finite():
+        raise ValueError(f"{expected}（实际：{value}）")
+    return number
+
+
+Deduct = Annotated[
+    Decimal | tuple[Decimal, Decimal],
+    PlainValidator(_deduct),
+    WithJsonSchema(
+        {
+            "oneOf": [
+                {"type": "number", "minimum": 0},
+                {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2},
+            ]
+        }
+    ),
+]
+
+# Keys that belong to a check; an item with `question` and no [[item.check]] takes them itself.
+CHECK_KEYS = (
+    "question",
+    "kind",
+    "expect",
+    "deduct",
+    "per",
+    "max_ok",
+    "min_ok",
+    "min",
+    "max",
+    "options",
+    "finding",
+    "rectify",
+    "basis",
+    "severity",
+    "deadline_days",
+    "help",
+    "veto",
+    "stat",
+)
+
+
+class Check(_Model):
+    id: Id
+    question: str = Field(min_length=1)
+    kind: Kind = "yesno"
+    expect: StrictBool | None = Field(default=None, description="合规答案（是否题，默认 true）")
+    deduct: Deduct | None = Field(default=None, description="固定扣分，或 [最低, 最高] 区间")
+    per: NonNegative | None = Field(default=None, description="计数题每起扣分")
+    max_ok: Number | None = None
+    min_ok: Number | None = None
+    min: Number | None = Field(default=None, description="数值题答案下限（校验用）")
+    max: Number | None = Field(default=None, description="数值题答案上限（校验用）")
+    options: tuple[Option, ...] = ()
+    finding: str | None = None
+    rectify: str | None = None
+    basis: str | None = None
+    severity: Severity | None = None
+    deadline_days: StrictInt | None = Field(default=None, ge=0, le=3650)
+    help: str | None = None
+    veto: StrictBool = False
+    stat: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")] | None = None
+    applies_if: str | None = None
+
+    @model_validator(mode="after")
+    def _kind_keys(self) -> Check:
+        kind = self.kind
+        misplaced: list[str] = []
+        if self.expect is not None and kind != "yesno":
+            misplaced.append("expect（仅用于 yesno）")
+        if self.per is not None and kind != "count":
+            misplaced.append("per（仅用于 count）")
+        if self.options and kind != "choice":
+            misplaced.append("options（仅用于 choice）")
+        if (self.min is not None or self.max is not None) and kind != "number":
+            misplaced.append("min/max（仅用于 number）")
+        if self.min_ok is not None and kind != "number":
+            misplaced.append("min_ok（仅用于 number）")
+        if self.max_ok is not None and kind not in ("number", "count"):
+            misplaced.append("max_ok（仅用于 count、number）")
+        if self.deduct is not None and kind not in ("yesno", "number"):
+            hint = "计数题用 per" if kind == "count" else "选择题在 options 中写 deduct"
+            misplaced.append(f"deduct（{hint}）")
+        if kind in ("text", "date") and (self.veto or self.severity or self.finding):
+            misplaced.append("veto/severity/finding（文本、日期题仅作记录，不会不合规）")
+        if misplaced:
+            raise ValueError(f"{kind} 题不能使用：" + "；".join(misplaced))
+        if isinstance(self.deduct, tuple):
+            lo, hi = self.deduct
+            if lo >= hi:
+                raise ValueError(f"区间扣分 [{lo}, {hi}] 的最低值必须小于最高值")
+            if (lo * 2) % 1 or (hi * 2) % 1:
+                raise ValueError(f"区间扣分 [{lo}, {hi}] 的端点应为 0.5 的整数倍（按 0.5 分取值）")
+        if kind == "count" and self.max_ok is not None and (self.max_ok < 0 or self.max_ok % 1):
+            raise ValueError("count 题的 max_ok 应为非负整数")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("min 不能大于 max")
+        _check_options(kind, self.options)
+        return self
+
+    @property
+    def expected(self) -> bool:
+        return True if self.expect is None else self.expect
+
+    @property
+    def is_range(self) -> bool:
+        return isinstance(self.deduct, tuple)
+
+    @property
+    def scorable(self) -> bool:
+        """Can this check ever be non-compliant? Text and date checks only record."""
+        return self.kind not in ("text", "date")
+
+
+def _check_options(kind: str, options: tuple[Option, ...]) -> None:
+    if kind == "choice":
+        if not options:
+            raise ValueError("choice 题需要 options = [{value, label, deduct}]")
+        values = [o.value for o in options]
+        if len(set(values)) != len(values):
+            raise ValueError("options 的 value 不能重复")
+
+
+class Item(_Model):
+    id: Id
+    category: str
+    title: str = Field(min_length=1)
+    points: NonNegative = Decimal(0)
+    allow_na: StrictBool = False
+    aggravating: StrictBool = Field(default=False, description="加重扣分项：无分值，扣分累加不封顶")
+    applies_if: str | None = None
+    description: str | None = None
+    check: tuple[Check, ...] = Field(min_length=1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # An item with `question` and no [[item.check]] is one check whose id is the item id.
+        if isinstance(data, dict) and "check" not in data and "question" in data:
+            data = dict(data)
+            check = {key: data.pop(key) for key in CHECK_KEYS if key in data}
+            check["id"] = data.get("id")
+            data["check"] = [check]
+        return data
+
+    @model_validator(mode="after")
+    def _aggravating(self) -> Item:
+        if self.aggravating and self.points:
+            raise ValueError("加重扣分项（aggravating = true）不设分值，请删去 points")
+        return self
+
+    @property
+    def scored(self) -> bool:
+        return self.points > 0 or self.aggravating
+
+    @property
+    def is_shorthand(self) -> bool:
+        return len(self.check) == 1 and self.check[0].id == self.id
+
+
+class Ruleset(_Model):
+    format: Literal[1] = Field(description="本格式版本，目前为 1")
+    id: Annotated[str, Field(pattern=RULESET_ID_PATTERN)]
+    title: str = Field(min_length=1)
+    version: str = Field(min_length=1)
+    level: Level = "unit"
+    description: str = ""
+    basis: tuple[str, ...] = ()
+    scoring: Scoring = Scoring()
+    profile: tuple[ProfileQuestion, ...] = ()
+    category: tuple[Category, ...] = ()
+    item: tuple[Item, ...] = Field(min_length=1)
+
+    # --- lookups, built once (models are frozen) -----------------------------------------------
+
+    @cached_property
+    def checks(self) -> dict[str, tuple[Item, Check]]:
+        return {c.id: (i, c) for i in self.item for c in i.check}
+
+    @cached_property
+    def items_by_id(self) -> dict[str, Item]:
+        return {i.id: i for i in self.item}
+
+    @cached_property
+    def categories_by_id(self) -> dict[str, Category]:
+        return {c.id: c for c in self.category}
+
+    @cached_property
+    def profile_by_id(self) -> dict[str, ProfileQuestion]:
+        return {p.id: p for p in self.profile}
+
+    @property
+    def scored_points(self) -> Decimal:
+        return sum((i.points for i in self.item), Decimal(0))
+
+    def severity_of(self, item: Item, check: Check) -> Severity:
+        if check.severity is not None:
+            return check.severity
+        return "critical" if (check.veto or item.aggravating) else "general"
+
+    def deadline_of(self, check: Check) -> int:
+        return self.scoring.deadline_days if check.deadline_days is None else check.deadline_days
+
+    @cached_property
+    def conditions(self) -> dict[tuple[str, str], Predicate]:
+        """Compiled `applies_if` of every category, item and check that has one.
+
+        Keys are ("category" | "item" | "check", id). Validation has already parsed each
+        expression, so a syntax error here means the model was built without validation.
+        """
+        compiled: dict[tuple[str, str], Predicate] = {}
+        for cat in self.category:
+            if cat.applies_if:
+                compiled["category", cat.id] = compile_expr(parse(cat.applies_if))
+        for item in self.item:
+            if item.applies_if:
+                compiled["item", item.id] = compile_expr(parse(item.applies_if))
+            for chk in item.check:
+                if chk.applies_if:
+                    compiled["check", chk.id] = compile_expr(parse(chk.applies_if))
+        return compiled

@@ -1,0 +1,187 @@
+"""Reading TOML input files (rulesets, answers) safely and turning pydantic errors into Problems."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from seccheck.errors import MAX_INPUT_BYTES, InputError, Problem
+
+
+def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
+    """The parsed table and the text of a TOML file; floats are read as exact Decimals."""
+    name = str(path)
+    try:
+        size = Path(path).stat().st_size
+        if size > MAX_INPUT_BYTES:
+            raise InputError(
+                [
+                    Problem(
+                        f"文件过大（{size / 1024 / 1024:.1f} MB），上限 {MAX_INPUT_BYTES // 1024 // 1024} MB；"
+                        "请确认选对了文件",
+                        file=name,
+                    )
+                ]
+            )
+        raw = Path(path).read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem("文件不存在", file=name)]) from None
+    except IsADirectoryError:
+        raise InputError([Problem("这是目录，应为 TOML 文件", file=name)]) from None
+    except OSError as exc:
+        raise InputError([Problem(f"无法读取：{exc.strerror}", file=name)]) from None
+    return parse_toml_bytes(raw, name)
+
+
+def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
+    if len(raw) > MAX_INPUT_BYTES:
+        raise InputError([Problem(f"文件过大，上限 {MAX_INPUT_BYTES // 1024 // 1024} MB", file=name)])
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise InputError(
+            [
+                Problem(
+                    f"不是 UTF-8 编码（第 {exc.start + 1} 字节 0x{raw[exc.start]:02x}）；"
+                    "请用 UTF-8 保存（GBK 等编码的文件可用 iconv -f GBK -t UTF-8 转换）",
+                    file=name,
+                    line=line,
+                )
+            ]
+        ) from None
+    text = text.removeprefix("\ufeff")  # Windows editors like to add a BOM
+    if not text.strip():
+        raise InputError([Problem("文件为空", file=name, line=1)])
+    try:
+        data = tomllib.loads(text, parse_float=Decimal)
+    except tomllib.TOMLDecodeError as exc:
+        msg = str(exc)
+        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
+        line = int(m.group(1)) if m else None
+        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
+        if m:
+            detail += f"（第 {m.group(2)} 列）"
+        raise InputError([Problem(f"TOML 语法错误：{detail}", file=name, line=line)]) from None
+    return data, text
+
+
+class LineIndex:
+    """Finds the line of an id or top-level key in a TOML text, for pointing at a problem."""
+
+    _ID = re.compile(r"""^\s*id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+    _KEY = re.compile(r"""^\s*("?)([A-Za-z0-9_.-]+)\1\s*=""")
+
+    def __init__(self, text: str) -> None:
+        self.ids: dict[str, list[int]] = {}
+        self.keys: dict[str, list[int]] = {}
+        for n, line in enumerate(text.splitlines(), start=1):
+            m = self._ID.match(line)
+            if m:
+                self.ids.setdefault(m.group(1) if m.group(1) is not None else m.group(2), []).append(n)
+            k = self._KEY.match(line)
+            if k:
+                self.keys.setdefault(k.group(2), []).append(n)
+
+    def of_id(self, ident: str | None, occurrence: int = 0) -> int | None:
+        lines = self.ids.get(ident or "", [])
+        return lines[min(occurrence, len(lines) - 1)] if lines else None
+
+    def of_key(self, key: str) -> int | None:
+        lines = self.keys.get(key, [])
+        return lines[0] if lines else None
+
+
+_MESSAGES = {
+    "missing": "缺少必填字段",
+    "extra_forbidden": "未知字段（拼写错误？允许的字段见 docs/ruleset-format.md）",
+    "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false",
+    "int_type": "应为整数",
+    "int_parsing": "应为整数",
+    "int_from_float": "应为整数",
+    "string_type": "应为字符串（带引号）",
+    "list_type": "应为列表 [...]",
+    "tuple_type": "应为列表 [...]",
+    "dict_type": "应为表（[...] 或 {...}）",
+    "model_type": "应为表（[...] 或 {...}）",
+    "date_type": "应为日期，如 2026-11-20",
+    "date_parsing": "应为日期，如 2026-11-20",
+    "date_from_datetime_inexact": "应为日期（不带时间），如 2026-11-20",
+    "decimal_type": "应为数字",
+    "decimal_parsing": "应为数字",
+    "string_too_short": "不能为空",
+    "too_short": "至少需要 {min_length} 项",
+    "greater_than_equal": "应不小于 {ge}",
+    "less_than_equal": "应不大于 {le}",
+    "greater_than": "应大于 {gt}",
+    "string_pattern_mismatch": "格式不符（应匹配 {pattern}）",
+    "literal_error": "应为以下之一：{expected}",
+}
+
+
+def _translate(err: Any) -> str:
+    etype = err.get("type", "")
+    if etype in ("value_error", "assertion_error"):
+        msg = str(err.get("msg", ""))
+        return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    template = _MESSAGES.get(etype)
+    if template is None and etype.startswith("date"):
+        template = _MESSAGES["date_type"]
+    ctx = err.get("ctx") or {}
+    if template is None:
+        return str(err.get("msg", etype))
+    try:
+        text = template.format(**{k: str(v).replace(" or ", "、") for k, v in ctx.items()})
+    except (KeyError, IndexError):
+        text = template
+    given = err.get("input")
+    if etype not in ("missing", "extra_forbidden") and isinstance(given, str | int | float | bool | Decimal):
+        text += f"（实际：{given!r}）" if isinstance(given, str) else f"（实际：{given}）"
+    return text
+
+
+def problems_from_validation(
+    exc: ValidationError,
+    data: dict[str, Any],
+    name: str,
+    lines: LineIndex,
+    field_names: Sequence[str] = ("item", "check", "profile", "category"),
+) -> list[Problem]:
+    """One Problem per pydantic error, naming the id of the nearest enclosing table."""
+    problems: list[Problem] = []
+    seen: set[tuple[str | None, str | None, str]] = set()
+    for err in exc.errors():
+        loc = list(err.get("loc", ()))
+        node: Any = data
+        ident: str | None = None
+        path: list[str] = []
+        for part in loc:
+            if isinstance(node, dict) and isinstance(part, str) and part in node:
+                node = node[part]
+                path.append(part)
+            elif isinstance(node, list) and isinstance(part, int) and part < len(node):
+                node = node[part]
+                if path:
+                    path[-1] += f"[{part}]"
+            elif isinstance(part, str):
+                path.append(part)
+                node = None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                ident = node["id"]
+                path = []
+        field = ".".join(p for p in path if p.split("[")[0] not in field_names) or None
+        message = _translate(err)
+        key = (ident, field, message)
+        if key in seen:
+            continue
+        seen.add(key)
+        line = lines.of_id(ident) if ident else (lines.of_key(path[0]) if path else None)
+        problems.append(Problem(message, file=name, line=line, id=ident, field=field))
+    return problems
