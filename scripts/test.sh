@@ -5,5 +5,6 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh --dev
 export PATH="$PWD/.venv/bin:$PATH"
 ruff check seccheck tests bench
+ruff format --check seccheck tests bench
 mypy
 python -m pytest "$@"

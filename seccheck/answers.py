@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 from pathlib import Path
-from typing import Annotated, Any, Literal, Union
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -14,7 +14,7 @@ from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
 from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
 
 # What an answer can hold: yes/no, a count, a number, a choice or text, a date.
-AnswerValue = Union[bool, int, Decimal, str, dt.date]
+AnswerValue = bool | int | Decimal | str | dt.date
 Mode = Literal["inspection", "self"]
 MODE_LABELS = {"inspection": "检查", "self": "自查"}
 NA = "na"
@@ -115,7 +115,11 @@ def load_answers(path: Path | str) -> tuple[Answers, LineIndex]:
 
 
 def check_answers(
-    rs: Ruleset, answers: Answers, *, name: str = "<answers>", lines: LineIndex | None = None,
+    rs: Ruleset,
+    answers: Answers,
+    *,
+    name: str = "<answers>",
+    lines: LineIndex | None = None,
     final: bool = True,
 ) -> list[Problem]:
     """Every problem with the answers against the ruleset (spec §4). Warnings do not block.
@@ -128,16 +132,27 @@ def check_answers(
     problems: list[Problem] = []
 
     def add(message: str, ident: str, field: str | None = None, *, warning: bool = False) -> None:
-        problems.append(Problem(message, file=name, line=lines.of_key(ident), id=ident, field=field,
-                                warning=warning))
+        problems.append(Problem(message, file=name, line=lines.of_key(ident), id=ident, field=field, warning=warning))
 
     if answers.ruleset != rs.id:
-        problems.append(Problem(f"答案文件属于规则集 {answers.ruleset!r}，但用于 {rs.id!r}",
-                                file=name, line=lines.of_key("ruleset"), field="ruleset"))
+        problems.append(
+            Problem(
+                f"答案文件属于规则集 {answers.ruleset!r}，但用于 {rs.id!r}",
+                file=name,
+                line=lines.of_key("ruleset"),
+                field="ruleset",
+            )
+        )
     if answers.ruleset_version is not None and answers.ruleset_version != rs.version:
-        problems.append(Problem(
-            f"答案按规则集版本 {answers.ruleset_version} 填写，当前版本为 {rs.version}；请核对题目是否有变化",
-            file=name, line=lines.of_key("ruleset_version"), field="ruleset_version", warning=True))
+        problems.append(
+            Problem(
+                f"答案按规则集版本 {answers.ruleset_version} 填写，当前版本为 {rs.version}；请核对题目是否有变化",
+                file=name,
+                line=lines.of_key("ruleset_version"),
+                field="ruleset_version",
+                warning=True,
+            )
+        )
 
     checks = rs.checks
     items = rs.items_by_id
@@ -154,7 +169,7 @@ def check_answers(
             if item is None:
                 owner = checks[ident][0].id if ident in checks else None
                 if owner:
-                    add(f"“不适用”针对整个检查项，请写 \"{owner}\" = \"na\"", ident)
+                    add(f'“不适用”针对整个检查项，请写 "{owner}" = "na"', ident)
                 else:
                     add("未知 id：规则集中没有这个问题或检查", ident)
             elif not item.allow_na:
@@ -178,9 +193,13 @@ def check_answers(
     if final:
         missing = app.unanswered(answers)
         if missing:
-            problems.append(Problem(
-                f"有 {len(missing)} 个适用的问题未作答：{'、'.join(missing)}（未答完可保存为草稿，但不能定稿评分）",
-                file=name, field="answers"))
+            problems.append(
+                Problem(
+                    f"有 {len(missing)} 个适用的问题未作答：{'、'.join(missing)}（未答完可保存为草稿，但不能定稿评分）",
+                    file=name,
+                    field="answers",
+                )
+            )
     return problems
 
 
@@ -215,8 +234,9 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
         ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
         expected = "日期，如 2026-11-20"
     if not ok:
-        add(f"应为{' ' if expected[0].isascii() else ''}{expected}（实际：{show_value(value) if not isinstance(value, str) else repr(value)}）",
-            ident, "value")
+        given = repr(value) if isinstance(value, str) else show_value(value)
+        space = " " if expected[0].isascii() else ""
+        add(f"应为{space}{expected}（实际：{given}）", ident, "value")
     return ok
 
 
@@ -233,10 +253,9 @@ def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, 
 
     compliant = is_compliant(chk, ans.value)
     if ans.deduct is None:
-        if (not compliant and chk.is_range and scored and rs.scoring.method == "deduction"):
+        if not compliant and chk.is_range and scored and rs.scoring.method == "deduction":
             lo, hi = chk.deduct  # type: ignore[misc]
-            add(f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 0.5 分取值）",
-                ident, "deduct")
+            add(f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 0.5 分取值）", ident, "deduct")
         return
     if compliant:
         add("答案合规，给出的 deduct 不计", ident, "deduct", warning=True)

@@ -1,62 +1,74 @@
 """The scoring result: every number and the reason for every deduction, so it can be explained.
 
+The result types are standard dataclasses (treat them as read-only; frozen ones take twice as
+long to build) rather than pydantic models: scoring builds about
+two hundred of them per audit from values that are already validated, and validating them again
+would cost more than the scoring itself. pydantic still owns their boundary: `result_adapter()`
+serialises them to JSON, validates them when read back, and gives their JSON Schema.
+
 Decimals serialise to JSON as strings ("45.8"), which keeps them exact.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
-
-from pydantic import BaseModel, ConfigDict
+from functools import cache
+from typing import TYPE_CHECKING, Any
 
 from seccheck.answers import Mode
 from seccheck.ruleset.model import Severity
 
+if TYPE_CHECKING:
+    from pydantic import TypeAdapter
 
-class _Frozen(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
+ZERO = Decimal(0)
 
 
-class CheckResult(_Frozen):
+@dataclass(slots=True, kw_only=True)
+class CheckResult:
     id: str
     question: str
     applicable: bool
     answer: str  # as shown to people: 是/否/4/不适用/（未答）
-    compliant: bool | None  # None when not applicable
-    deduction: Decimal = Decimal(0)
-    reason: str | None = None  # why this deduction, in words
+    compliant: bool | None  # None when not applicable or unanswered
+    deduction: Decimal = ZERO
+    reason: str | None = None  # why this deduction (or why not applicable), in words
     veto: bool = False
 
 
-class ItemResult(_Frozen):
+@dataclass(slots=True, kw_only=True)
+class ItemResult:
     id: str
     title: str
     points: Decimal
     aggravating: bool
     applicable: bool
     reason: str | None = None  # why not applicable, or how the deduction was capped
-    deduction_total: Decimal = Decimal(0)  # sum of check deductions, before the cap
-    deduction: Decimal = Decimal(0)  # what the item actually loses
+    deduction_total: Decimal = ZERO  # sum of check deductions, before the cap
+    deduction: Decimal = ZERO  # what the item actually loses
     earned: Decimal | None = None  # None for aggravating and inapplicable items
     capped: bool = False
     checks: tuple[CheckResult, ...] = ()
 
 
-class CategoryResult(_Frozen):
+@dataclass(slots=True, kw_only=True)
+class CategoryResult:
     id: str
     title: str
     applicable: bool
     reason: str | None = None
-    points: Decimal = Decimal(0)  # applicable points in this category (实有项目分值)
-    earned: Decimal = Decimal(0)
-    deduction: Decimal = Decimal(0)  # capped deductions of scored items
-    aggravated: Decimal = Decimal(0)  # deductions of aggravating items in this category
+    points: Decimal = ZERO  # applicable points in this category (实有项目分值)
+    earned: Decimal = ZERO
+    deduction: Decimal = ZERO  # capped deductions of scored items
+    aggravated: Decimal = ZERO  # deductions of aggravating items in this category
     findings: int = 0
     items: tuple[ItemResult, ...] = ()
 
 
-class Finding(_Frozen):
+@dataclass(slots=True, kw_only=True)
+class Finding:
     check_id: str
     item_id: str
     category_id: str
@@ -77,7 +89,8 @@ class Finding(_Frozen):
     aggravating: bool = False
 
 
-class Result(_Frozen):
+@dataclass(slots=True, kw_only=True)
+class Result:
     ruleset_id: str
     ruleset_title: str
     ruleset_version: str
@@ -99,4 +112,20 @@ class Result(_Frozen):
     veto_checks: tuple[str, ...] = ()
     categories: tuple[CategoryResult, ...] = ()
     findings: tuple[Finding, ...] = ()
-    stats: dict[str, Decimal] = {}
+    stats: dict[str, Decimal] = field(default_factory=dict)
+
+
+@cache
+def result_adapter() -> TypeAdapter[Result]:
+    from pydantic import TypeAdapter
+
+    return TypeAdapter(Result)
+
+
+def result_to_json(result: Result, indent: int | None = 2) -> str:
+    return result_adapter().dump_json(result, indent=indent).decode("utf-8")
+
+
+def result_from_data(data: Any) -> Result:
+    """Validate a result read back from JSON or a database."""
+    return result_adapter().validate_python(data)

@@ -95,12 +95,15 @@ def applicability(rs: Ruleset, answers: Answers | Mapping[str, Answer]) -> Appli
                 values[chk.id] = ans.value
     # A category whose items are all out is out as well.
     for cat in rs.category:
-        items = [i for i in rs.item if i.category == cat.id]
+        items = rs.items_by_category.get(cat.id, ())
         result.category[cat.id] = result.category.get(cat.id, False) and any(result.item[i.id] for i in items)
     return result
 
 
 # --- compliance and deductions -------------------------------------------------------------------
+
+
+_NUMBERS = (int, Decimal)  # a tuple: `int | Decimal` would build a union object on every call
 
 
 def is_compliant(chk: Check, value: AnswerValue | None) -> bool:
@@ -111,11 +114,11 @@ def is_compliant(chk: Check, value: AnswerValue | None) -> bool:
         return value is chk.expected or value == chk.expected
     if kind == "count":
         limit = chk.max_ok if chk.max_ok is not None else 0
-        return not (isinstance(value, int | Decimal) and value > limit)
+        return not (isinstance(value, _NUMBERS) and value > limit)
     if kind == "choice":
         option = next((o for o in chk.options if o.value == value), None)
         return option is None or option.compliant
-    if kind == "number" and isinstance(value, int | Decimal):
+    if kind == "number" and isinstance(value, _NUMBERS):
         if chk.min_ok is not None and value < chk.min_ok:
             return False
         return not (chk.max_ok is not None and value > chk.max_ok)
@@ -134,8 +137,10 @@ def _deduction(item: Item, chk: Check, ans: Answer, counts: bool) -> tuple[Decim
         label = next((o.label for o in chk.options if o.value == value), shown)
         said = f"选“{label}”"
     else:
-        bounds = f"[{fmt(chk.min_ok) if chk.min_ok is not None else '—'}, " \
-                 f"{fmt(chk.max_ok) if chk.max_ok is not None else '—'}]"
+        bounds = (
+            f"[{fmt(chk.min_ok) if chk.min_ok is not None else '—'}, "
+            f"{fmt(chk.max_ok) if chk.max_ok is not None else '—'}]"
+        )
         said = f"答 {shown}，不在合规范围 {bounds}"
     if not counts:
         return ZERO, f"{said}，不计分"
@@ -180,50 +185,96 @@ def score(rs: Ruleset, answers: Answers) -> Result:
             applies = app.check[chk.id]
             if not applies or ans is None or ans.na:
                 shown = ans.display() if ans is not None else "（未答）"
-                check_results.append(CheckResult(id=chk.id, question=chk.question, applicable=applies,
-                                                 answer=shown, compliant=None, reason=app.reason.get(chk.id),
-                                                 veto=chk.veto))
+                check_results.append(
+                    CheckResult(
+                        id=chk.id,
+                        question=chk.question,
+                        applicable=applies,
+                        answer=shown,
+                        compliant=None,
+                        reason=app.reason.get(chk.id),
+                        veto=chk.veto,
+                    )
+                )
                 continue
             if chk.stat:
                 _add_stat(stats, chk, ans.value)
             if is_compliant(chk, ans.value):
-                check_results.append(CheckResult(id=chk.id, question=chk.question, applicable=True,
-                                                 answer=ans.display(), compliant=True, veto=chk.veto))
+                check_results.append(
+                    CheckResult(
+                        id=chk.id,
+                        question=chk.question,
+                        applicable=True,
+                        answer=ans.display(),
+                        compliant=True,
+                        veto=chk.veto,
+                    )
+                )
                 continue
             amount, why = _deduction(item, chk, ans, counts)
             deduction_sum += amount
             if chk.veto:
                 veto_checks.append(chk.id)
                 why += "；否决项不合规，直接评定为" + rs.scoring.effective_veto_grade
-            check_results.append(CheckResult(id=chk.id, question=chk.question, applicable=True,
-                                             answer=ans.display(), compliant=False, deduction=amount,
-                                             reason=why, veto=chk.veto))
+            check_results.append(
+                CheckResult(
+                    id=chk.id,
+                    question=chk.question,
+                    applicable=True,
+                    answer=ans.display(),
+                    compliant=False,
+                    deduction=amount,
+                    reason=why,
+                    veto=chk.veto,
+                )
+            )
             findings.append(_finding(rs, item, chk, ans, amount, answers.date))
 
         applies = app.item[item.id]
         if not applies:
-            item_results[item.id] = ItemResult(id=item.id, title=item.title, points=item.points,
-                                               aggravating=item.aggravating, applicable=False,
-                                               reason=app.reason.get(item.id), checks=tuple(check_results))
+            item_results[item.id] = ItemResult(
+                id=item.id,
+                title=item.title,
+                points=item.points,
+                aggravating=item.aggravating,
+                applicable=False,
+                reason=app.reason.get(item.id),
+                checks=tuple(check_results),
+            )
             continue
         if item.aggravating:
             aggravated_total += deduction_sum
-            item_results[item.id] = ItemResult(id=item.id, title=item.title, points=ZERO, aggravating=True,
-                                               applicable=True, deduction_total=deduction_sum,
-                                               deduction=deduction_sum, checks=tuple(check_results),
-                                               reason="加重扣分项：扣分累加，不封顶" if deduction_sum else None)
+            item_results[item.id] = ItemResult(
+                id=item.id,
+                title=item.title,
+                points=ZERO,
+                aggravating=True,
+                applicable=True,
+                deduction_total=deduction_sum,
+                deduction=deduction_sum,
+                checks=tuple(check_results),
+                reason="加重扣分项：扣分累加，不封顶" if deduction_sum else None,
+            )
             continue
         capped = deduction_sum > item.points
         deduction = min(item.points, deduction_sum)
         earned = item.points - deduction
         applicable_total += item.points
         earned_total += earned
-        reason = (f"扣分合计 {fmt(deduction_sum)} 分，超过本项分值，按 {fmt(item.points)} 分扣"
-                  if capped else None)
-        item_results[item.id] = ItemResult(id=item.id, title=item.title, points=item.points,
-                                           aggravating=False, applicable=True, reason=reason,
-                                           deduction_total=deduction_sum, deduction=deduction,
-                                           earned=earned, capped=capped, checks=tuple(check_results))
+        reason = f"扣分合计 {fmt(deduction_sum)} 分，超过本项分值，按 {fmt(item.points)} 分扣" if capped else None
+        item_results[item.id] = ItemResult(
+            id=item.id,
+            title=item.title,
+            points=item.points,
+            aggravating=False,
+            applicable=True,
+            reason=reason,
+            deduction_total=deduction_sum,
+            deduction=deduction,
+            earned=earned,
+            capped=capped,
+            checks=tuple(check_results),
+        )
 
     categories = _categories(rs, app, item_results, findings)
     veto = bool(veto_checks)
@@ -238,17 +289,28 @@ def score(rs: Ruleset, answers: Answers) -> Result:
     grade, grade_reason = _grade(rs, percent, findings, veto_checks)
 
     return Result(
-        ruleset_id=rs.id, ruleset_title=rs.title, ruleset_version=rs.version,
-        method=rs.scoring.method, normalize=rs.scoring.normalize,
-        unit=answers.unit, date=answers.date, mode=answers.mode,
+        ruleset_id=rs.id,
+        ruleset_title=rs.title,
+        ruleset_version=rs.version,
+        method=rs.scoring.method,
+        normalize=rs.scoring.normalize,
+        unit=answers.unit,
+        date=answers.date,
+        mode=answers.mode,
         applicable=applicable_total if deduction_method else None,
         earned=earned_total if deduction_method else None,
         aggravated=aggravated_total if deduction_method else None,
         raw=raw,
         percent=round_half_up(percent) if percent is not None else None,
         percent_exact=str(percent) if percent is not None else None,
-        grade=grade, grade_index=[g.label for g in rs.scoring.grades].index(grade), grade_reason=grade_reason, veto=veto, veto_checks=tuple(veto_checks),
-        categories=categories, findings=tuple(findings), stats=stats,
+        grade=grade,
+        grade_index=[g.label for g in rs.scoring.grades].index(grade),
+        grade_reason=grade_reason,
+        veto=veto,
+        veto_checks=tuple(veto_checks),
+        categories=categories,
+        findings=tuple(findings),
+        stats=stats,
     )
 
 
@@ -278,13 +340,24 @@ def _finding(rs: Ruleset, item: Item, chk: Check, ans: Answer, amount: Decimal, 
     days = rs.deadline_of(chk)
     shown = ans.display()
     return Finding(
-        check_id=chk.id, item_id=item.id, category_id=item.category,
+        check_id=chk.id,
+        item_id=item.id,
+        category_id=item.category,
         category_title=rs.categories_by_id[item.category].title if item.category in rs.categories_by_id else "",
-        item_title=item.title, text=chk.finding or f"{chk.question}（答：{shown}）",
-        question=chk.question, answer=shown, deduction=amount,
-        severity=rs.severity_of(item, chk), basis=chk.basis, rectify=chk.rectify,
-        deadline_days=days, due=date + dt.timedelta(days=days), note=ans.note, evidence=ans.evidence,
-        veto=chk.veto, aggravating=item.aggravating,
+        item_title=item.title,
+        text=chk.finding or f"{chk.question}（答：{shown}）",
+        question=chk.question,
+        answer=shown,
+        deduction=amount,
+        severity=rs.severity_of(item, chk),
+        basis=chk.basis,
+        rectify=chk.rectify,
+        deadline_days=days,
+        due=date + dt.timedelta(days=days),
+        note=ans.note,
+        evidence=ans.evidence,
+        veto=chk.veto,
+        aggravating=item.aggravating,
     )
 
 
@@ -292,29 +365,39 @@ def _add_stat(stats: dict[str, Decimal], chk: Check, value: AnswerValue | None) 
     assert chk.stat is not None
     if chk.kind == "yesno":
         amount = Decimal(1) if value is True else ZERO
-    elif isinstance(value, int | Decimal) and not isinstance(value, bool):
+    elif isinstance(value, _NUMBERS) and not isinstance(value, bool):
         amount = Decimal(value)
     else:
         return
     stats[chk.stat] = stats.get(chk.stat, ZERO) + amount
 
 
-def _categories(rs: Ruleset, app: Applicability, items: dict[str, ItemResult],
-                findings: list[Finding]) -> tuple[CategoryResult, ...]:
+def _categories(
+    rs: Ruleset, app: Applicability, items: dict[str, ItemResult], findings: list[Finding]
+) -> tuple[CategoryResult, ...]:
     out = []
     for cat in rs.category:
-        members = [items[i.id] for i in rs.item if i.category == cat.id]
+        members = [items[i.id] for i in rs.items_by_category.get(cat.id, ())]
         applicable = app.category.get(cat.id, False)
         scored = [m for m in members if m.applicable and not m.aggravating]
-        out.append(CategoryResult(
-            id=cat.id, title=cat.title, applicable=applicable,
-            reason=None if applicable else (f"不适用（{cat.applies_if} 不成立）" if cat.applies_if
-                                            and not any(m.applicable for m in members) else "无适用的检查项"),
-            points=sum((m.points for m in scored), ZERO),
-            earned=sum((m.earned or ZERO for m in scored), ZERO),
-            deduction=sum((m.deduction for m in scored), ZERO),
-            aggravated=sum((m.deduction for m in members if m.applicable and m.aggravating), ZERO),
-            findings=sum(1 for f in findings if f.category_id == cat.id),
-            items=tuple(members),
-        ))
+        out.append(
+            CategoryResult(
+                id=cat.id,
+                title=cat.title,
+                applicable=applicable,
+                reason=None
+                if applicable
+                else (
+                    f"不适用（{cat.applies_if} 不成立）"
+                    if cat.applies_if and not any(m.applicable for m in members)
+                    else "无适用的检查项"
+                ),
+                points=sum((m.points for m in scored), ZERO),
+                earned=sum((m.earned or ZERO for m in scored), ZERO),
+                deduction=sum((m.deduction for m in scored), ZERO),
+                aggravated=sum((m.deduction for m in members if m.applicable and m.aggravating), ZERO),
+                findings=sum(1 for f in findings if f.category_id == cat.id),
+                items=tuple(members),
+            )
+        )
     return tuple(out)

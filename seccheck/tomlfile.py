@@ -64,11 +64,11 @@ def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
     except tomllib.TOMLDecodeError as exc:
         msg = str(exc)
         m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        line = int(m.group(1)) if m else None
+        syntax_line = int(m.group(1)) if m else None
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
         if m:
             detail += f"（第 {m.group(2)} 列）"
-        raise InputError([Problem(f"TOML 语法错误：{detail}", file=name, line=line)]) from None
+        raise InputError([Problem(f"TOML 语法错误：{detail}", file=name, line=syntax_line)]) from None
     return data, text
 
 

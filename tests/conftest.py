@@ -27,7 +27,12 @@ def seccheck(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | N
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
     proc = subprocess.run(
         [sys.executable, "-m", "seccheck", *map(str, args)],
-        capture_output=True, text=True, cwd=cwd, env=full_env, timeout=120, stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env=full_env,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
     )
     run = Run(proc)
     assert "Traceback" not in run.text, run.text

@@ -75,8 +75,9 @@ def test_unknown_category(tmp_path: Path) -> None:
 
 
 def test_bad_grades_order(tmp_path: Path) -> None:
-    text = VALID.replace('{ min = 90, label = "符合要求" },\n  { min = 80,',
-                         '{ min = 80, label = "符合要求" },\n  { min = 90,')
+    text = VALID.replace(
+        '{ min = 90, label = "符合要求" },\n  { min = 80,', '{ min = 80, label = "符合要求" },\n  { min = 90,'
+    )
     err = check(write(tmp_path, text))
     assert "scoring" in err and "从高到低" in err
 
@@ -144,11 +145,13 @@ def score(tmp_path: Path, text: str | bytes) -> str:
 
 
 def test_answers_every_problem_at_once(tmp_path: Path) -> None:
-    text = ANSWERS.replace('"1a" = false', '"1a" = "no"\n"zz" = true') \
-                  .replace('deduct = 0.5', 'deduct = 0.7') \
-                  .replace('"3" = 4', '"3" = -1') \
-                  .replace('"2" = true', '"2" = "na"') \
-                  .replace('"6" = false\n', '')
+    text = (
+        ANSWERS.replace('"1a" = false', '"1a" = "no"\n"zz" = true')
+        .replace("deduct = 0.5", "deduct = 0.7")
+        .replace('"3" = 4', '"3" = -1')
+        .replace('"2" = true', '"2" = "na"')
+        .replace('"6" = false\n', "")
+    )
     err = score(tmp_path, text)
     assert "id 1a，字段 value：应为 true 或 false" in err
     assert "id zz：未知 id" in err
@@ -159,7 +162,7 @@ def test_answers_every_problem_at_once(tmp_path: Path) -> None:
 
 
 def test_answers_range_needs_amount(tmp_path: Path) -> None:
-    err = score(tmp_path, ANSWERS.replace('{ value = false, deduct = 0.5 }', 'false'))
+    err = score(tmp_path, ANSWERS.replace("{ value = false, deduct = 0.5 }", "false"))
     assert "id 1b，字段 deduct" in err and "需给出 deduct" in err
 
 
@@ -169,8 +172,10 @@ def test_answers_fixed_deduction_cannot_be_chosen(tmp_path: Path) -> None:
 
 
 def test_answers_wrong_top_level_types(tmp_path: Path) -> None:
-    err = score(tmp_path, ANSWERS.replace("date = 2026-11-20", 'date = "yesterday"')
-                .replace('mode = "inspection"', 'mode = "audit"'))
+    err = score(
+        tmp_path,
+        ANSWERS.replace("date = 2026-11-20", 'date = "yesterday"').replace('mode = "inspection"', 'mode = "audit"'),
+    )
     assert "字段 date：应为日期" in err
     assert "字段 mode：应为以下之一" in err
 

@@ -46,7 +46,7 @@ def test_hostile_strings_are_refused(source: str, message: str) -> None:
 
 @pytest.mark.parametrize(("source", "message"), HOSTILE[:6])
 def test_hostile_strings_refused_at_load_time(source: str, message: str) -> None:
-    text = f'''
+    text = f"""
 format = 1
 id = "t"
 title = "t"
@@ -64,7 +64,7 @@ title = "i"
 points = 1
 question = "q"
 applies_if = {source!r}
-'''.replace("'", "'")
+""".replace("'", "'")
     text = text.replace(f"applies_if = {source!r}", "applies_if = " + _toml_string(source))
     with pytest.raises(InputError) as info:
         load_ruleset_text(text, "t.toml")
@@ -116,7 +116,7 @@ def test_names_with_leading_digits_are_names() -> None:
 def _ruleset(applies_if: str, where: str = "second") -> str:
     first = f'applies_if = "{applies_if}"' if where == "first" else ""
     second = f'applies_if = "{applies_if}"' if where == "second" else ""
-    return f'''
+    return f"""
 format = 1
 id = "t"
 title = "t"
@@ -157,7 +157,7 @@ points = 2
   [[item.check]]
   id = "3b"
   question = "q"
-'''
+"""
 
 
 @pytest.mark.parametrize(

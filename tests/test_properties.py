@@ -33,9 +33,11 @@ def checks(draw: Any, item_id: str, scored: bool) -> list[dict[str, Any]]:
         elif kind == "count":
             chk["per"] = draw(HALVES)
         else:
-            chk["options"] = [{"value": "ok", "label": "好", "deduct": 0},
-                              {"value": "bad", "label": "差", "deduct": draw(HALVES)},
-                              {"value": "worse", "label": "很差", "deduct": draw(HALVES), "ok": False}]
+            chk["options"] = [
+                {"value": "ok", "label": "好", "deduct": 0},
+                {"value": "bad", "label": "差", "deduct": draw(HALVES)},
+                {"value": "worse", "label": "很差", "deduct": draw(HALVES), "ok": False},
+            ]
         out.append(chk)
     return out
 
@@ -45,18 +47,29 @@ def rulesets(draw: Any) -> Ruleset:
     items = []
     for n in range(draw(st.integers(1, 7))):
         aggravating = draw(st.booleans()) and n > 0
-        item: dict[str, Any] = {"id": f"i{n}", "category": "c", "title": "t", "aggravating": aggravating,
-                                "allow_na": draw(st.booleans())}
+        item: dict[str, Any] = {
+            "id": f"i{n}",
+            "category": "c",
+            "title": "t",
+            "aggravating": aggravating,
+            "allow_na": draw(st.booleans()),
+        }
         if not aggravating:
             item["points"] = draw(HALVES.filter(bool))
         item["check"] = draw(checks(f"i{n}", scored=not aggravating))
         items.append(item)
     items.append({"id": "veto", "category": "c", "title": "否决", "question": "q", "expect": False, "veto": True})
-    rs = Ruleset.model_validate({
-        "format": 1, "id": "gen", "title": "t", "version": "1",
-        "scoring": {"normalize": True},
-        "category": [{"id": "c", "title": "c"}], "item": items,
-    })
+    rs = Ruleset.model_validate(
+        {
+            "format": 1,
+            "id": "gen",
+            "title": "t",
+            "version": "1",
+            "scoring": {"normalize": True},
+            "category": [{"id": "c", "title": "c"}],
+            "item": items,
+        }
+    )
     assert not [p for p in check_ruleset(rs, "gen") if not p.warning]
     return rs
 
@@ -85,8 +98,9 @@ def cases(draw: Any) -> tuple[Ruleset, Answers]:
             continue
         for chk in item.check:
             values[chk.id] = draw(answer_for(chk))
-    answers = Answers.model_validate({"format": 1, "ruleset": "gen", "unit": "u", "date": "2026-11-20",
-                                      "answers": values})
+    answers = Answers.model_validate(
+        {"format": 1, "ruleset": "gen", "unit": "u", "date": "2026-11-20", "answers": values}
+    )
     assert not [p for p in check_answers(rs, answers) if not p.warning]
     return rs, answers
 
@@ -123,9 +137,11 @@ def test_percent_within_bounds_and_items_capped(case: tuple[Ruleset, Answers]) -
 @given(cases(), st.data())
 def test_fixing_an_answer_never_lowers_the_percent(case: tuple[Ruleset, Answers], data: Any) -> None:
     rs, answers = case
-    failing = [(cid, chk) for cid, (_, chk) in rs.checks.items()
-               if cid in answers.answers and not answers.answers[cid].na
-               and not is_compliant(chk, answers.answers[cid].value)]
+    failing = [
+        (cid, chk)
+        for cid, (_, chk) in rs.checks.items()
+        if cid in answers.answers and not answers.answers[cid].na and not is_compliant(chk, answers.answers[cid].value)
+    ]
     if not failing:
         return
     cid, chk = data.draw(st.sampled_from(failing))
@@ -142,8 +158,11 @@ def test_fixing_an_answer_never_lowers_the_percent(case: tuple[Ruleset, Answers]
 @given(cases(), st.data())
 def test_na_leaves_numerator_and_denominator(case: tuple[Ruleset, Answers], data: Any) -> None:
     rs, answers = case
-    candidates = [i for i in rs.item if i.allow_na and not i.aggravating and i.points
-                  and all(c.id in answers.answers for c in i.check)]
+    candidates = [
+        i
+        for i in rs.item
+        if i.allow_na and not i.aggravating and i.points and all(c.id in answers.answers for c in i.check)
+    ]
     if not candidates:
         return
     item = data.draw(st.sampled_from(candidates))

@@ -37,8 +37,14 @@ def answers(**changes: Any) -> Answers:
     for key, value in changes.items():
         values[key.removeprefix("a")] = value
     return Answers.model_validate(
-        {"format": 1, "ruleset": "worked-example", "unit": "某区教育局", "date": "2026-11-20",
-         "mode": "inspection", "answers": values}
+        {
+            "format": 1,
+            "ruleset": "worked-example",
+            "unit": "某区教育局",
+            "date": "2026-11-20",
+            "mode": "inspection",
+            "answers": values,
+        }
     )
 
 
@@ -135,13 +141,27 @@ allow_na = true
 question = "q2"
 """
     ).ruleset
-    a = Answers.model_validate({"format": 1, "ruleset": "t", "unit": "u", "date": "2026-01-01",
-                                "answers": {"1": {"value": False, "deduct": 1}, "2": {"value": True}}})
+    a = Answers.model_validate(
+        {
+            "format": 1,
+            "ruleset": "t",
+            "unit": "u",
+            "date": "2026-01-01",
+            "answers": {"1": {"value": False, "deduct": 1}, "2": {"value": True}},
+        }
+    )
     r = score(rs, a)
     assert r.applicable == Decimal("10.1")
     assert r.earned == Decimal("9.1")
-    a = Answers.model_validate({"format": 1, "ruleset": "t", "unit": "u", "date": "2026-01-01",
-                                "answers": {"1": {"value": False, "deduct": 1}, "2": "na"}})
+    a = Answers.model_validate(
+        {
+            "format": 1,
+            "ruleset": "t",
+            "unit": "u",
+            "date": "2026-01-01",
+            "answers": {"1": {"value": False, "deduct": 1}, "2": "na"},
+        }
+    )
     r = score(rs, a)
     assert r.percent == 90 and r.percent_exact == "90"
     assert r.grade == "符合要求"

@@ -44,8 +44,11 @@ class _Group(click.Group):
             # A bug of ours, not the user's input: say so plainly; the traceback on request.
             if os.environ.get("SECCHECK_DEBUG"):
                 raise
-            click.echo(f"内部错误：{type(exc).__name__}: {exc}\n这是 seccheck 的缺陷，请连同所用命令报告；"
-                       "设置 SECCHECK_DEBUG=1 可显示详细信息。", err=True)
+            click.echo(
+                f"内部错误：{type(exc).__name__}: {exc}\n这是 seccheck 的缺陷，请连同所用命令报告；"
+                "设置 SECCHECK_DEBUG=1 可显示详细信息。",
+                err=True,
+            )
             ctx.exit(EXIT_INTERNAL)
 
 
@@ -54,8 +57,9 @@ class _Group(click.Group):
 def main() -> None:
     """seccheck：保密自查自评与专项检查。
 
-    规则集（TOML）描述检查项目；按官方扣分制（实有项目、扣分封顶、加重扣分、否决项）评分，
-    并说明每一分的扣除理由。退出码：0 成功，1 输入有误，2 用法错误，130 已中断。
+    规则集（TOML）描述检查项目；按官方扣分制（实有项目、扣分封顶、加重扣分、否决项）评分，并说明每一分的扣除理由。
+
+    退出码：0 成功，1 输入有误，2 用法错误，130 已中断，70 内部错误。
     """
 
 
@@ -150,7 +154,9 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
     render.problems(problems)
     result = score(loaded.ruleset, answers)
     if as_json:
-        click.echo(result.model_dump_json(indent=2))
+        from seccheck.result import result_to_json
+
+        click.echo(result_to_json(result))
         return
     render.result(result, explain=explain)
 

@@ -34,22 +34,25 @@ def ruleset_ok(loaded: LoadedRuleset) -> None:
     rs = loaded.ruleset
     checks = sum(len(i.check) for i in rs.item)
     points = f"，计分项目合计 {fmt(rs.scored_points)} 分" if rs.scoring.method == "deduction" else ""
-    out.print(f"[green]✓[/] {escape(loaded.source)}：{escape(rs.id)} {escape(rs.version)}，"
-              f"{len(rs.category)} 类 {len(rs.item)} 项 {checks} 个检查{points}", soft_wrap=True)
+    out.print(
+        f"[green]✓[/] {escape(loaded.source)}：{escape(rs.id)} {escape(rs.version)}，"
+        f"{len(rs.category)} 类 {len(rs.item)} 项 {checks} 个检查{points}",
+        soft_wrap=True,
+    )
 
 
 def ruleset_table(loaded: list[LoadedRuleset]) -> None:
-    table = Table(box=box.SIMPLE_HEAD)
-    for col in ("id", "标题", "版本", "对象", "方法", "项/检查", "分值", "来源"):
-        table.add_column(col, justify="right" if col in ("项/检查", "分值") else "left")
+    # Two lines per ruleset rather than a wide table: stays readable in an 80-column terminal.
     for item in loaded:
         rs = item.ruleset
         checks = sum(len(i.check) for i in rs.item)
-        method = "扣分制" if rs.scoring.method == "deduction" else "清单"
-        table.add_row(rs.id, rs.title, rs.version, LEVEL_LABELS[rs.level], method, f"{len(rs.item)}/{checks}",
-                      fmt(rs.scored_points) if rs.scoring.method == "deduction" else "—",
-                      "内置" if item.builtin else item.source)
-    out.print(table)
+        size = f"{fmt(rs.scored_points)} 分" if rs.scoring.method == "deduction" else "清单，不计分"
+        source = "内置" if item.builtin else item.source
+        out.print(Text.assemble((rs.id, "bold cyan"), "  ", rs.version, "  ", rs.title), soft_wrap=True)
+        out.print(
+            Text(f"    {LEVEL_LABELS[rs.level]} · {len(rs.item)} 项 {checks} 个检查 · {size} · {source}", style="dim"),
+            soft_wrap=True,
+        )
 
 
 def _rule(item: Item, chk: Check, rs: Ruleset) -> str:
@@ -78,11 +81,14 @@ def _rule(item: Item, chk: Check, rs: Ruleset) -> str:
 def ruleset_tree(loaded: LoadedRuleset) -> None:
     rs = loaded.ruleset
     method = "扣分制" if rs.scoring.method == "deduction" else "清单（不计分）"
-    root = Tree(f"[bold]{escape(rs.title)}[/]  {escape(rs.id)} {escape(rs.version)} · "
-                f"{LEVEL_LABELS[rs.level]} · {method}")
+    root = Tree(
+        f"[bold]{escape(rs.title)}[/]  {escape(rs.id)} {escape(rs.version)} · {LEVEL_LABELS[rs.level]} · {method}"
+    )
     if rs.scoring.method == "deduction":
-        root.add(f"总分 {fmt(rs.scored_points)} 分；等次："
-                 + "，".join(f"≥{fmt(g.min)}% {escape(g.label)}" for g in rs.scoring.grades))
+        root.add(
+            f"总分 {fmt(rs.scored_points)} 分；等次："
+            + "，".join(f"≥{fmt(g.min)}% {escape(g.label)}" for g in rs.scoring.grades)
+        )
     if rs.profile:
         prof = root.add("[bold]基本情况（决定实有项目）[/]")
         for p in rs.profile:
@@ -104,8 +110,10 @@ def ruleset_tree(loaded: LoadedRuleset) -> None:
 
 def result(res: Result, *, explain: bool = False) -> None:
     mode = "检查" if res.mode == "inspection" else "自查"
-    out.print(f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
-              f"{mode} · {res.date.isoformat()}")
+    out.print(
+        f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
+        f"{mode} · {res.date.isoformat()}"
+    )
     line = Text("等次：")
     line.append(res.grade, style=GRADE_STYLES[min(res.grade_index, len(GRADE_STYLES) - 1)])
     if res.percent is not None:
@@ -113,8 +121,13 @@ def result(res: Result, *, explain: bool = False) -> None:
         line.append(f"    得分{'率' if res.normalize else ''} {res.percent}{unit}", style="bold")
     out.print(line)
     if res.method == "deduction":
-        out.print(Text(f"实有项目 {fmt(res.applicable)} 分，得分 {fmt(res.earned)} 分，"
-                       f"加重扣分 {fmt(res.aggravated)} 分，计分 {fmt(res.raw)} 分", style="dim"))
+        out.print(
+            Text(
+                f"实有项目 {fmt(res.applicable)} 分，得分 {fmt(res.earned)} 分，"
+                f"加重扣分 {fmt(res.aggravated)} 分，计分 {fmt(res.raw)} 分",
+                style="dim",
+            )
+        )
     out.print(Text(f"评定依据：{res.grade_reason}", style="dim"))
 
     if res.method == "deduction":
@@ -151,8 +164,14 @@ def result(res: Result, *, explain: bool = False) -> None:
     for n, f in enumerate(res.findings, start=1):
         severity = SEVERITY_LABELS[f.severity]
         style = "red" if f.severity == "critical" else ("yellow" if f.severity == "major" else "")
-        table.add_row(str(n), f.check_id, f.text, fmt(f.deduction) if res.method == "deduction" else "—",
-                      Text(severity, style=style), f.due.isoformat())
+        table.add_row(
+            str(n),
+            f.check_id,
+            f.text,
+            fmt(f.deduction) if res.method == "deduction" else "—",
+            Text(severity, style=style),
+            f.due.isoformat(),
+        )
     out.print(table)
 
 
@@ -188,8 +207,10 @@ def _explain(res: Result) -> None:
     out.print(f"  加重扣分 = {_sum(i.deduction for i in agg) if agg else '0'} = {fmt(res.aggravated)}")
     out.print(f"  计分 = max(0, {fmt(res.earned)} − {fmt(res.aggravated)}) = {fmt(res.raw)}")
     if res.normalize and res.percent is not None:
-        out.print(f"  得分率 = {fmt(res.raw)} ÷ {fmt(res.applicable)} × 100% = {res.percent_exact} "
-                  f"≈ {res.percent}%（四舍五入到一位小数）")
+        out.print(
+            f"  得分率 = {fmt(res.raw)} ÷ {fmt(res.applicable)} × 100% = {res.percent_exact} "
+            f"≈ {res.percent}%（四舍五入到一位小数）"
+        )
     out.print(f"  等次：{escape(res.grade)}（{escape(res.grade_reason)}）")
 
 

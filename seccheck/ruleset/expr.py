@@ -23,12 +23,11 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Union
 
 MAX_EXPR_LENGTH = 500
 MAX_DEPTH = 32
 
-Value = Union[bool, Decimal, int, str]
+Value = bool | Decimal | int | str
 
 
 class ExprError(ValueError):
@@ -66,7 +65,7 @@ class Compare:
     right: Node
 
 
-Node = Union[Name, Const, Not, BoolOp, Compare]
+Node = Name | Const | Not | BoolOp | Compare
 
 # --- tokens -----------------------------------------------------------------------------------
 

@@ -85,10 +85,19 @@ def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None) -> lis
     lines = lines or LineIndex("")
     problems: list[Problem] = []
 
-    def add(message: str, ident: str | None = None, field: str | None = None, *, warning: bool = False,
-            occurrence: int = 0) -> None:
-        problems.append(Problem(message, file=name, line=lines.of_id(ident, occurrence) if ident else None,
-                                id=ident, field=field, warning=warning))
+    def add(
+        message: str, ident: str | None = None, field: str | None = None, *, warning: bool = False, occurrence: int = 0
+    ) -> None:
+        problems.append(
+            Problem(
+                message,
+                file=name,
+                line=lines.of_id(ident, occurrence) if ident else None,
+                id=ident,
+                field=field,
+                warning=warning,
+            )
+        )
 
     # Unique ids across profile questions, items and checks (a shorthand item's check shares its id).
     seen: dict[str, str] = {}
@@ -128,9 +137,14 @@ def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None) -> lis
         if not by_category[cat.id]:
             add("类别下没有检查项", cat.id, warning=True)
     if rs.scoring.total is not None and rs.scoring.total != rs.scored_points:
-        problems.append(Problem(
-            f"scoring.total = {rs.scoring.total}，但各检查项分值之和为 {rs.scored_points}",
-            file=name, line=lines.of_key("total"), field="scoring.total"))
+        problems.append(
+            Problem(
+                f"scoring.total = {rs.scoring.total}，但各检查项分值之和为 {rs.scored_points}",
+                file=name,
+                line=lines.of_key("total"),
+                field="scoring.total",
+            )
+        )
 
     # What each check needs to be scored.
     deduction = rs.scoring.method == "deduction"
@@ -179,13 +193,19 @@ def _check_conditions(rs: Ruleset, add: Any) -> None:
             if name in available:
                 continue
             if name in later:
-                add(f"applies_if 引用了 {name}，但它在{where}之后才出现；只能引用基本情况问题和此前的检查",
-                    ident, "applies_if")
+                add(
+                    f"applies_if 引用了 {name}，但它在{where}之后才出现；只能引用基本情况问题和此前的检查",
+                    ident,
+                    "applies_if",
+                )
             elif name in multi:
                 add(f"applies_if 引用了检查项 {name}，它有多个检查，请引用其中一个检查的 id", ident, "applies_if")
             else:
-                add(f"applies_if 引用了未定义的名称 {name}；可引用基本情况问题（[[profile]]）和此前检查的 id",
-                    ident, "applies_if")
+                add(
+                    f"applies_if 引用了未定义的名称 {name}；可引用基本情况问题（[[profile]]）和此前检查的 id",
+                    ident,
+                    "applies_if",
+                )
         for message in expr.type_errors(tree, {**available, **later}):
             add(f"applies_if：{message}", ident, "applies_if")
 
@@ -198,7 +218,7 @@ def _check_conditions(rs: Ruleset, add: Any) -> None:
         check(item.applies_if, item.id, "本检查项")
         for chk in item.check:
             check(chk.applies_if, chk.id, "本检查")
-            available[chk.id] = later.pop(chk.id, None) or expr.NameType(chk.kind)
+            available[chk.id] = later.pop(chk.id, expr.NameType(chk.kind))
 
 
 # --- finding rulesets -------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from functools import cached_property
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -50,7 +51,7 @@ KIND_LABELS = {
 def _number(value: Any) -> Any:
     # TOML gives int or (with parse_float=Decimal) Decimal; refuse strings and booleans rather
     # than quietly reading "4" as 4 or true as 1.
-    if isinstance(value, bool) or isinstance(value, str):
+    if isinstance(value, bool | str):
         raise ValueError("应为数字（不带引号）")
     if isinstance(value, float):
         return Decimal(str(value))
@@ -85,16 +86,14 @@ class Scoring(_Model):
     )
     normalize: StrictBool = Field(default=True, description="实有项目：得分率 = 得分 / 实有项目分值")
     deadline_days: StrictInt = Field(default=30, ge=1, le=3650, description="默认整改期限（天）")
-    total: NonNegative | None = Field(
-        default=None, description="（扩展）计分项目分值合计；给出时必须等于各项分值之和"
-    )
+    total: NonNegative | None = Field(default=None, description="（扩展）计分项目分值合计；给出时必须等于各项分值之和")
     grades: tuple[Grade, ...] = Field(default=OFFICIAL_GRADES, min_length=1)
     veto_grade: str | None = Field(default=None, description="否决项不合规时的等次（默认最后一个）")
 
     @model_validator(mode="after")
     def _grades_in_order(self) -> Scoring:
         mins = [g.min for g in self.grades]
-        if any(a <= b for a, b in zip(mins, mins[1:], strict=False)):
+        if any(a <= b for a, b in pairwise(mins)):
             raise ValueError(
                 "grades 必须按 min 从高到低排列且不重复，例如 90、80、0（实际："
                 + "、".join(str(m) for m in mins)
@@ -352,6 +351,13 @@ class Ruleset(_Model):
     @cached_property
     def categories_by_id(self) -> dict[str, Category]:
         return {c.id: c for c in self.category}
+
+    @cached_property
+    def items_by_category(self) -> dict[str, tuple[Item, ...]]:
+        grouped: dict[str, list[Item]] = {}
+        for item in self.item:
+            grouped.setdefault(item.category, []).append(item)
+        return {cat: tuple(items) for cat, items in grouped.items()}
 
     @cached_property
     def profile_by_id(self) -> dict[str, ProfileQuestion]:

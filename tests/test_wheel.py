@@ -1,0 +1,66 @@
+"""`pip install .` (not editable) into a fresh virtual environment gives a working seccheck."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+
+@pytest.fixture(scope="module")
+def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    out = tmp_path_factory.mktemp("wheel")
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(out), str(ROOT)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    (path,) = out.glob("seccheck-*.whl")
+    return path
+
+
+def test_wheel_contains_rulesets_and_schema(wheel: Path) -> None:
+    names = zipfile.ZipFile(wheel).namelist()
+    builtin = sorted(p.name for p in (ROOT / "rulesets").glob("*.toml"))
+    assert builtin, "no built-in rulesets"
+    for name in builtin:
+        assert f"seccheck/rulesets/{name}" in names
+    assert "seccheck/schema/ruleset.schema.json" in names
+    assert not any(n.startswith("tests/") for n in names)
+
+
+def test_fresh_venv_install_works(wheel: Path, tmp_path: Path) -> None:
+    env_dir = tmp_path / "venv"
+    venv.EnvBuilder(with_pip=True).create(env_dir)
+    py = env_dir / "bin" / "python"
+    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True, text=True)
+    exe = env_dir / "bin" / "seccheck"
+    # Run from an empty folder, so nothing can come from the source tree.
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {**os.environ, "NO_COLOR": "1", "PYTHONPATH": ""}
+    listed = subprocess.run([str(exe), "ruleset", "list"], cwd=work, capture_output=True, text=True, env=env)
+    assert listed.returncode == 0, listed.stderr
+    for path in (ROOT / "rulesets").glob("*.toml"):
+        assert path.stem in listed.stdout
+    scored = subprocess.run(
+        [str(exe), "score", str(ROOT / "examples" / "unit-self-assessment.answers.toml")],
+        cwd=work,
+        capture_output=True,
+        text=True,
+        env=env,
+    )
+    assert scored.returncode == 0, scored.stderr
+    assert "基本符合要求" in scored.stdout
+    where = subprocess.run(
+        [str(py), "-c", "import seccheck; print(seccheck.__file__)"], cwd=work, capture_output=True, text=True, env=env
+    )
+    assert str(env_dir) in where.stdout
