@@ -93,7 +93,8 @@ class Scoring(_Model):
     @model_validator(mode="after")
     def _grades_in_order(self) -> Scoring:
         mins = [g.min for g in self.grades]
-        if any(a <= b for a, b in pairwise(mins)):
+        # A checklist decides by findings, not by percent: there `min` means nothing.
+        if self.method == "deduction" and any(a <= b for a, b in pairwise(mins)):
             raise ValueError(
                 "grades 必须按 min 从高到低排列且不重复，例如 90、80、0（实际："
                 + "、".join(str(m) for m in mins)
