@@ -12,7 +12,7 @@ dev=0
 # Debian packages: Python with venv; CJK fonts and HarfBuzz subsetting for PDF notices;
 # poppler-utils to read PDFs back in tests; PostgreSQL for the shared-database tests.
 debs=(python3 python3-venv python3-dev fonts-noto-cjk libharfbuzz-subset0 fontconfig)
-[ "$dev" = 1 ] && debs+=(poppler-utils)
+[ "$dev" = 1 ] && debs+=(poppler-utils postgresql)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

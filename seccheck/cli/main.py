@@ -54,13 +54,33 @@ class _Group(click.Group):
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, "-V", "--version", prog_name="seccheck")
-def main() -> None:
+@click.option(
+    "--workspace",
+    "-w",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="工作区目录（默认从当前目录向上查找 seccheck.toml）。",
+)
+@click.option(
+    "--db",
+    "db_url",
+    metavar="URL",
+    envvar="SECCHECK_DB",
+    show_envvar=True,
+    help="数据库地址，如 postgresql+psycopg://用户@主机/库；默认为工作区内的 SQLite。",
+)
+@click.pass_context
+def main(ctx: click.Context, workspace: Path | None, db_url: str | None) -> None:
     """seccheck：保密自查自评与专项检查。
 
     规则集（TOML）描述检查项目；按官方扣分制（实有项目、扣分封顶、加重扣分、否决项）评分，并说明每一分的扣除理由。
 
     退出码：0 成功，1 输入有误，2 用法错误，130 已中断，70 内部错误。
     """
+    from seccheck.cli.app import App
+
+    app = App(workspace, db_url)
+    ctx.obj = app
+    ctx.call_on_close(app.close)
 
 
 # --- seccheck ruleset ---------------------------------------------------------------------------
@@ -160,6 +180,15 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
         return
     render.result(result, explain=explain)
 
+
+def _register() -> None:
+    from seccheck.cli.records import COMMANDS
+
+    for command in COMMANDS:
+        main.add_command(command)
+
+
+_register()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

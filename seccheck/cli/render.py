@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from rich import box
 from rich.console import Console
@@ -217,3 +218,107 @@ def _explain(res: Result) -> None:
 def _sum(values: Iterable[object]) -> str:
     parts = [fmt(v) for v in values]  # type: ignore[arg-type]
     return " + ".join(parts) if parts else "0"
+
+
+# --- records -------------------------------------------------------------------------------------
+
+if TYPE_CHECKING:
+    from seccheck.storage.store import AuditRecord, AuditSummary, CampaignInfo, UnitInfo
+
+
+def units(rows: list[UnitInfo]) -> None:
+    if not rows:
+        out.print("还没有单位。用 seccheck unit add 或 seccheck unit import 添加。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("单位", overflow="fold", ratio=3)
+    table.add_column("类型", overflow="fold", ratio=1)
+    table.add_column("联系人", overflow="fold", ratio=1)
+    table.add_column("检查", justify="right", no_wrap=True)
+    for u in rows:
+        table.add_row(str(u.id), u.name, u.kind, u.contact, str(u.audits))
+    out.print(table)
+
+
+def campaigns(rows: list[CampaignInfo]) -> None:
+    if not rows:
+        out.print("还没有专项行动。用 seccheck campaign create 建立。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("专项行动", overflow="fold", ratio=2)
+    table.add_column("年度", no_wrap=True)
+    table.add_column("规则集", overflow="fold", ratio=2)
+    table.add_column("应检", justify="right", no_wrap=True)
+    table.add_column("已检", justify="right", no_wrap=True)
+    for c in rows:
+        table.add_row(str(c.id), c.name, str(c.year), "、".join(c.rulesets), str(len(c.planned)), str(len(c.covered)))
+    out.print(table)
+
+
+def campaign(info: CampaignInfo, rows: list[AuditSummary]) -> None:
+    period = ""
+    if info.period_start or info.period_end:
+        period = f" · {info.period_start or '…'} 至 {info.period_end or '…'}"
+    out.print(f"[bold]{escape(info.name)}[/]（{info.year}）{period}", soft_wrap=True)
+    out.print(f"规则集：{escape('、'.join(info.rulesets))}", soft_wrap=True)
+    planned_done = [u for u in info.planned if u in info.covered]
+    out.print(f"应检单位 {len(info.planned)} 个，已检 {len(planned_done)} 个；检查记录 {info.audits} 份")
+    missing = [u for u in info.planned if u not in info.covered]
+    if missing:
+        out.print(Text("未检：" + "、".join(missing), style="yellow"), soft_wrap=True)
+    if rows:
+        audits(rows)
+
+
+def audits(rows: list[AuditSummary]) -> None:
+    if not rows:
+        out.print("没有检查记录。")
+        return
+    # The ruleset id goes under the unit name: a column of its own does not fit 80 columns.
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("单位 / 规则集", overflow="fold", ratio=1)
+    table.add_column("日期", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("等次", no_wrap=True)
+    table.add_column("得分率", justify="right", no_wrap=True)
+    for a in rows:
+        status = "定稿" if a.status == "final" else "草稿"
+        if a.superseded_by:
+            status = f"已修订→{a.superseded_by}"
+        elif a.revision > 1:
+            status += f"（第{a.revision}版）"
+        who = Text(a.unit)
+        who.append("\n" + a.ruleset_id, style="dim")
+        table.add_row(str(a.id), who, a.date.isoformat(), status, a.grade or "—", f"{a.percent}%" if a.percent else "—")
+    out.print(table)
+
+
+def audit(record: AuditRecord, *, explain: bool = False) -> None:
+    rs = record.ruleset.ruleset
+    status = "定稿" if record.status == "final" else "草稿"
+    out.print(
+        f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
+        + (f"（修订自 {record.revision_of}）" if record.revision_of else "")
+        + (f" · [yellow]已被修订为 {record.superseded_by}[/]" if record.superseded_by else ""),
+        soft_wrap=True,
+    )
+    out.print(f"规则集：{escape(rs.id)} {escape(rs.version)}（SHA-256 {record.ruleset.sha256[:16]}…）", soft_wrap=True)
+    if record.campaign:
+        out.print(f"专项行动：{escape(record.campaign)}", soft_wrap=True)
+    if record.answers.inspectors:
+        out.print(f"检查人员：{escape('、'.join(record.answers.inspectors))}", soft_wrap=True)
+    out.print(
+        f"建立：{escape(record.created_by)} {record.created_at}"
+        + (f"；定稿 {record.finalized_at}" if record.finalized_at else ""),
+        soft_wrap=True,
+    )
+    if record.seal:
+        out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)
+    if record.result is not None:
+        out.print()
+        result(record.result, explain=explain)
+    else:
+        out.print(f"已作答 {len(record.answers.answers)} 题，尚未定稿。")

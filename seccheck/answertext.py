@@ -1,0 +1,85 @@
+"""Reading an answer typed by a person (是/否, 3, 0.5, na …) into an answer value.
+
+Shared by `seccheck audit amend --set` and the interview, so both accept the same words.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+from seccheck.answers import AnswerValue
+from seccheck.ruleset.model import Check, ProfileQuestion
+
+YES = {"是", "y", "yes", "true", "t", "1", "对", "有"}
+NO = {"否", "n", "no", "false", "f", "0", "不", "无", "没有"}
+
+
+class AnswerTextError(ValueError):
+    """The text does not fit the question; the message says what is accepted, in Chinese."""
+
+
+def accepted(q: Check | ProfileQuestion) -> str:
+    if q.kind == "yesno":
+        return "是/否（或 y/n）"
+    if q.kind == "count":
+        return "非负整数（发现几起）"
+    if q.kind == "number":
+        bounds = []
+        if q.min is not None:
+            bounds.append(f"不小于 {q.min}")
+        if q.max is not None:
+            bounds.append(f"不大于 {q.max}")
+        return "数字" + (f"（{'，'.join(bounds)}）" if bounds else "")
+    if q.kind == "choice":
+        return "选项编号或值：" + "、".join(f"{n}={o.label}" for n, o in enumerate(q.options, start=1))
+    if q.kind == "date":
+        return "日期，如 2026-11-20"
+    return "文本"
+
+
+def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
+    raw = text.strip()
+    kind = q.kind
+    if kind == "yesno":
+        low = raw.lower()
+        if low in YES:
+            return True
+        if low in NO:
+            return False
+    elif kind == "count":
+        if raw.isdigit():
+            return int(raw)
+    elif kind == "number":
+        try:
+            number = Decimal(raw)
+        except InvalidOperation:
+            number = None
+        in_range = number is not None and number.is_finite() and (q.min is None or number >= q.min)
+        if number is not None and in_range and (q.max is None or number <= q.max):
+            return int(number) if number == number.to_integral_value() and "." not in raw else number
+    elif kind == "choice":
+        if raw.isdigit() and 1 <= int(raw) <= len(q.options):
+            return q.options[int(raw) - 1].value
+        for option in q.options:
+            if raw in (option.value, option.label):
+                return option.value
+    elif kind == "date":
+        try:
+            return dt.date.fromisoformat(raw)
+        except ValueError:
+            pass
+    elif raw:
+        return raw
+    raise AnswerTextError(f"“{raw}”不是有效的答案；请输入{accepted(q)}")
+
+
+def parse_deduct(text: str, bounds: tuple[Decimal, Decimal]) -> Decimal:
+    lo, hi = bounds
+    try:
+        amount = Decimal(text.strip())
+    except InvalidOperation:
+        amount = None
+    if amount is None or not amount.is_finite() or not (lo <= amount <= hi) or amount % Decimal("0.5"):
+        raise AnswerTextError(f"扣分应在 {lo} 至 {hi} 之间，按 0.5 分取值（如 {lo}）")
+    return amount

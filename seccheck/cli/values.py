@@ -1,0 +1,54 @@
+"""`--set ID=VALUE` for amending an audit, read with the interview's words (answertext)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from seccheck.answers import Answer, Answers
+from seccheck.answertext import AnswerTextError, parse_deduct, parse_value
+from seccheck.errors import InputError, Problem
+from seccheck.ruleset.model import Ruleset
+
+
+def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes: Sequence[str]) -> dict[str, Answer]:
+    changes: dict[str, Answer] = {}
+    problems: list[Problem] = []
+    for setting in settings:
+        ident, sep, text = setting.partition("=")
+        ident = ident.strip()
+        if not sep:
+            problems.append(Problem("应写成 ID=答案，如 1b=否:0.5", field="--set"))
+            continue
+        question = rs.profile_by_id.get(ident) or (rs.checks[ident][1] if ident in rs.checks else None)
+        if text.strip().lower() == "na":
+            changes[ident] = Answer(na=True)
+            continue
+        if question is None:
+            problems.append(Problem("未知 id：规则集中没有这个问题或检查", id=ident, field="--set"))
+            continue
+        value_text, _, deduct_text = text.partition(":")
+        try:
+            value = parse_value(question, value_text)
+            deduct = None
+            if deduct_text:
+                bounds = getattr(question, "deduct", None)
+                if not isinstance(bounds, tuple):
+                    raise AnswerTextError("此检查不是区间扣分，不能自定扣分")
+                deduct = parse_deduct(deduct_text, bounds)
+        except AnswerTextError as exc:
+            problems.append(Problem(str(exc), id=ident, field="--set"))
+            continue
+        old = current.answers.get(ident)
+        changes[ident] = Answer(
+            value=value, deduct=deduct, note=old.note if old else None, evidence=old.evidence if old else ()
+        )
+    for entry in notes:
+        ident, _, text = entry.partition("=")
+        base = changes.get(ident) or current.answers.get(ident)
+        if base is None:
+            problems.append(Problem("没有这个答案，无法修改备注", id=ident, field="--note"))
+            continue
+        changes[ident] = base.model_copy(update={"note": text})
+    if problems:
+        raise InputError(problems)
+    return changes

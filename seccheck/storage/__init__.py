@@ -1,0 +1,1 @@
+"""Storage: workspaces, the database (SQLite by default, PostgreSQL when shared), sealed audits."""

@@ -1,0 +1,133 @@
+"""A workspace: a folder with `seccheck.toml`, the SQLite database (or a PostgreSQL URL) and reports/.
+
+Commands find the workspace from the current directory upwards, or take `--workspace`. The
+database URL comes from `--db`, then `SECCHECK_DB`, then `[database] url` in `seccheck.toml`, then
+the workspace's own `seccheck.db`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from seccheck.errors import InputError, Problem
+from seccheck.fileutil import write_atomic
+from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
+
+CONFIG_NAME = "seccheck.toml"
+DB_NAME = "seccheck.db"
+REPORTS = "reports"
+DB_ENV = "SECCHECK_DB"
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Issuer(_Section):
+    name: str = Field(default="", description="发文机关全称，如 某区国家保密局")
+    prefix: str = Field(default="", description="发文字号前缀，如 某保检 -> 某保检〔2026〕12号")
+    marking: str = Field(default="", description="左上角标识，如 工作秘密；留空不印")
+    contact: str = Field(default="", description="联系人")
+    phone: str = Field(default="", description="联系电话")
+
+
+class Defaults(_Section):
+    inspectors: list[str] = Field(default_factory=list, description="默认检查人员")
+
+
+class Database(_Section):
+    url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
+
+
+class WorkspaceConfig(_Section):
+    issuer: Issuer = Field(default_factory=Issuer)
+    defaults: Defaults = Field(default_factory=Defaults)
+    database: Database = Field(default_factory=Database)
+
+
+@dataclass(frozen=True)
+class Workspace:
+    root: Path
+    config: WorkspaceConfig
+    db_url: str
+
+    @property
+    def reports(self) -> Path:
+        return self.root / REPORTS
+
+    @property
+    def evidence(self) -> Path:
+        return self.root / "evidence"
+
+
+def find_workspace(start: Path | None = None, db_url: str | None = None) -> Workspace:
+    """The workspace containing `start` (default: the current directory)."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        if (folder / CONFIG_NAME).is_file():
+            return open_workspace(folder, db_url)
+    hint = "请先运行 seccheck init，或用 --workspace 指定"
+    raise InputError([Problem(f"在 {here} 及其上级目录中找不到工作区（{CONFIG_NAME}）；{hint}")])
+
+
+def open_workspace(root: Path, db_url: str | None = None) -> Workspace:
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    data, text = read_toml(path)
+    try:
+        config = WorkspaceConfig.model_validate(data)
+    except ValidationError as exc:
+        raise InputError(problems_from_validation(exc, data, str(path), LineIndex(text))) from None
+    url = db_url or os.environ.get(DB_ENV) or config.database.url or f"sqlite:///{root / DB_NAME}"
+    return Workspace(root, config, url)
+
+
+TEMPLATE = """\
+# seccheck 工作区配置。修改后立即生效。
+
+[issuer]
+name = {name}        # 发文机关全称，印在整改通知书上
+prefix = {prefix}    # 发文字号前缀：{{prefix}}〔{{year}}〕{{n}}号
+marking = {marking}  # 左上角标识，如 "工作秘密"；留空不印
+contact = {contact}  # 联系人
+phone = {phone}      # 联系电话
+
+[defaults]
+inspectors = {inspectors}
+
+[database]
+# 留空：使用本目录下的 SQLite 数据库 seccheck.db。
+# 多人共用时填 PostgreSQL 地址，如 "postgresql+psycopg://seccheck@db.example/seccheck"；
+# 也可用命令行 --db 或环境变量 SECCHECK_DB 指定。
+url = {url}
+"""
+
+
+def _toml_str(text: str) -> str:
+    import json
+
+    return json.dumps(text, ensure_ascii=False)
+
+
+def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: str | None = None) -> Workspace:
+    """Create the folder's config, reports/ and (for SQLite) the database file, owner-only."""
+    root.mkdir(parents=True, exist_ok=True)
+    path = root / CONFIG_NAME
+    if path.exists():
+        raise InputError([Problem("这里已经是一个工作区", file=str(path))])
+    text = TEMPLATE.format(
+        name=_toml_str(issuer.name),
+        prefix=_toml_str(issuer.prefix),
+        marking=_toml_str(issuer.marking),
+        contact=_toml_str(issuer.contact),
+        phone=_toml_str(issuer.phone),
+        inspectors="[" + ", ".join(_toml_str(i) for i in inspectors) + "]",
+        url=_toml_str(""),
+    )
+    write_atomic(path, text.encode("utf-8"))
+    (root / REPORTS).mkdir(mode=0o700, exist_ok=True)
+    return open_workspace(root, db_url)
