@@ -23,3 +23,22 @@ def write_atomic(path: Path | str, data: bytes, mode: int = 0o600) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+_UNSAFE = set('/\\:*?"<>|\0') | {chr(c) for c in range(32)}
+
+
+def safe_filename(text: str, fallback: str = "未命名", limit: int = 80) -> str:
+    """A file name made from user text that cannot leave its folder: no separators, no `..`,
+    no control characters, no leading dot; Chinese is kept."""
+    cleaned = "".join("_" if ch in _UNSAFE else ch for ch in text).strip().strip(".")
+    cleaned = cleaned.replace("..", "_")
+    return cleaned[:limit] or fallback
+
+
+def inside(folder: Path, name: str) -> Path:
+    """`folder / name`, refusing anything that would resolve outside `folder`."""
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder.resolve()):
+        raise ValueError(f"{name!r} would leave {folder}")
+    return target

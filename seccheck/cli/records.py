@@ -188,9 +188,53 @@ def campaign_show(app: App, ref: str, as_json: bool) -> None:
 # --- audits --------------------------------------------------------------------------------------
 
 
-@click.group("audit")
+class _DefaultStart(click.Group):
+    """`seccheck audit RULESET …` means `seccheck audit start RULESET …`."""
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["start", *args]
+        return super().parse_args(ctx, args)
+
+
+@click.group("audit", cls=_DefaultStart)
 def audit_group() -> None:
-    """检查记录：列出、查看、修订。"""
+    """检查：逐题问答（seccheck audit RULESET --unit 单位），列出、查看、修订检查记录。"""
+
+
+@audit_group.command("start")
+@click.argument("ruleset_ref", metavar="RULESET", required=False)
+@click.option("--unit", help="被检查单位全称。")
+@click.option("--campaign", help="归入专项行动（名称或编号）。")
+@click.option("--self", "mode", flag_value="self", help="自查。")
+@click.option("--inspection", "mode", flag_value="inspection", help="检查（有检查人员时的默认）。")
+@click.option("--inspector", "inspectors", multiple=True, help="检查人员，可重复（默认取工作区配置）。")
+@click.option("--method", "methods", multiple=True, help="检查方式，如 查阅资料、现场查看，可重复。")
+@click.option("--date", "date_text", metavar="DATE", help="检查日期（默认今天）。")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="从答案文件导入，不逐题询问：校验、导入、定稿。",
+)
+@click.option("--resume", "resume_id", type=int, metavar="ID", help="继续一次未完成的检查。")
+@pass_app
+def audit_start(
+    app: App,
+    ruleset_ref: str | None,
+    unit: str | None,
+    campaign: str | None,
+    mode: str | None,
+    inspectors: tuple[str, ...],
+    methods: tuple[str, ...],
+    date_text: str | None,
+    answers_file: Path | None,
+    resume_id: int | None,
+) -> None:
+    """开始或继续一次检查：先问基本情况，再逐题询问适用的检查，每答一题即保存。"""
+    from seccheck.cli.interview_cmd import run_audit
+
+    run_audit(app, ruleset_ref, unit, campaign, mode, inspectors, methods, _date(date_text), answers_file, resume_id)
 
 
 @audit_group.command("list")

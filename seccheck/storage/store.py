@@ -796,3 +796,68 @@ def import_many(
         except InputError as exc:
             failed.append((path, exc.problems))
     return done, failed
+
+
+# --- the interview's drafts ----------------------------------------------------------------------
+
+
+def find_draft(db: Database, unit: str, ruleset_id: str, campaign: str | None) -> int | None:
+    """The newest draft of this unit with this ruleset (and campaign), to resume it."""
+    with db.read() as session:
+        query = (
+            select(Audit.id)
+            .join(Unit, Unit.id == Audit.unit_id)
+            .where(Unit.name == unit, Audit.ruleset_id == ruleset_id, Audit.status == "draft")
+            .order_by(Audit.id.desc())
+        )
+        if campaign:
+            query = query.where(Audit.campaign_id == find_campaign(session, campaign).id)
+        return session.scalars(query).first()
+
+
+def start_draft(db: Database, loaded: LoadedRuleset, meta: Answers, campaign: str | None) -> int:
+    actor = current_actor()
+    return db.transaction(
+        lambda session: create_audit(session, loaded, meta, actor, source="interview", campaign=campaign).id
+    )
+
+
+def save_answer(db: Database, audit_id: int, key: str, answer: Answer) -> None:
+    """Store one answer at once (replacing an earlier answer to the same question)."""
+    actor = current_actor()
+
+    def work(session: Session) -> None:
+        audit = _get_audit(session, audit_id)
+        if audit.status != "draft":
+            raise InputError([Problem(f"检查 {audit_id} 已定稿，不能再改答案；请用 seccheck audit amend")])
+        position = session.scalar(
+            select(func.coalesce(func.max(AnswerRow.position), -1)).where(AnswerRow.audit_id == audit_id)
+        )
+        old = session.get(AnswerRow, (audit_id, key))
+        if old is not None:
+            session.delete(old)
+            session.flush()
+        session.execute(insert(AnswerRow), [answer_values(audit_id, key, answer, actor, (position or 0) + 1, now())])
+
+    db.transaction(work)
+
+
+def remove_answer(db: Database, audit_id: int, key: str) -> None:
+    def work(session: Session) -> None:
+        old = session.get(AnswerRow, (audit_id, key))
+        if old is not None:
+            session.delete(old)
+
+    db.transaction(work)
+
+
+def finalize_audit(db: Database, audit_id: int) -> Result:
+    actor = current_actor()
+
+    def work(session: Session) -> Result:
+        audit = _get_audit(session, audit_id)
+        if audit.status == "final":
+            raise InputError([Problem(f"检查 {audit_id} 已经定稿")])
+        return finalize(session, audit, actor)
+
+    return db.transaction(work)

@@ -1,0 +1,100 @@
+"""The interview on a terminal: rich for output, the line editor of `input()` for replies."""
+
+from __future__ import annotations
+
+from rich import box
+from rich.markup import escape
+from rich.rule import Rule
+from rich.table import Table
+from rich.text import Text
+
+from seccheck.cli import render
+from seccheck.interview import (
+    CategoryStart,
+    Done,
+    Header,
+    HelpView,
+    Message,
+    Prompt,
+    Review,
+    Shown,
+)
+from seccheck.scoring import fmt
+
+COMMANDS_HINT = "随时可输入：? 帮助　b 上一题　s 跳过　q 保存退出"
+STYLES = {"info": "cyan", "error": "red", "warning": "yellow"}
+
+
+class TerminalAsker:
+    def __init__(self) -> None:
+        self.out = render.out
+
+    def show(self, shown: Shown) -> None:
+        out = self.out
+        match shown:
+            case Header():
+                mode = "检查" if shown.mode == "inspection" else "自查"
+                out.print(Rule(f"{shown.ruleset_title}（{shown.ruleset_version}）", style="bold"))
+                out.print(
+                    f"被检查单位：[bold]{escape(shown.unit)}[/]　方式：{mode}"
+                    + (f"　检查编号：{shown.audit_id}" if shown.audit_id else ""),
+                    soft_wrap=True,
+                )
+                out.print(f"基本情况 {shown.profile_count} 题，检查 {shown.check_count} 题（随基本情况增减）")
+                if shown.resumed:
+                    out.print(f"[green]继续上次的检查：已答 {shown.resumed} 题，从第一道未答的题开始。[/]")
+                out.print(Text(COMMANDS_HINT, style="dim"))
+            case CategoryStart():
+                out.print()
+                out.print(Rule(shown.title, style="cyan", align="left"))
+            case Message():
+                out.print(Text(shown.text, style=STYLES[shown.level]), soft_wrap=True)
+            case HelpView():
+                chk = shown.question.question
+                out.print(Text(f"【{shown.question.key}】{chk.question}", style="bold"), soft_wrap=True)
+                for label, value in (
+                    ("扣分", shown.cost),
+                    ("说明", shown.help),
+                    ("依据", shown.basis),
+                    ("问题表述", shown.finding),
+                    ("整改要求", shown.rectify),
+                ):
+                    if value:
+                        out.print(Text.assemble((f"  {label}：", "cyan"), value), soft_wrap=True)
+                out.print(Text(COMMANDS_HINT, style="dim"))
+            case Review():
+                self._review(shown)
+            case Done():
+                out.print()
+                render.result(shown.result)
+
+    def _review(self, review: Review) -> None:
+        table = Table(title="答案一览（红色为发现的问题）", box=box.SIMPLE_HEAD, title_justify="left")
+        table.add_column("题号", no_wrap=True)
+        table.add_column("问题", overflow="fold", ratio=1)
+        table.add_column("答案", overflow="fold", max_width=12)
+        table.add_column("扣分", justify="right", no_wrap=True)
+        for row in review.rows:
+            style = "red" if row.finding else ("yellow" if row.answer == "（未答）" else "")
+            table.add_row(row.key, row.question, row.answer, fmt(row.deduction) if row.deduction else "", style=style)
+        self.out.print()
+        self.out.print(table)
+        if review.missing:
+            self.out.print(Text(f"未答：{'、'.join(review.missing)}", style="yellow"), soft_wrap=True)
+
+    def ask(self, prompt: Prompt) -> str:
+        out = self.out
+        if prompt.kind == "answer" and prompt.question is not None:
+            q = prompt.question
+            title = f"　{q.item.title}" if q.item is not None else ""
+            out.print(
+                Text.assemble((f"[{prompt.position}/{prompt.total}] ", "bold cyan"), (q.key, "bold"), title),
+                soft_wrap=True,
+            )
+            out.print(Text(prompt.text, style="bold"), soft_wrap=True)
+            out.print(Text(f"  {prompt.cost} · {prompt.progress}", style="dim"), soft_wrap=True)
+            if prompt.current is not None:
+                out.print(Text(f"  当前答案：{prompt.current}（回车保留）", style="green"), soft_wrap=True)
+            hint = prompt.accepted + ("，或 na（不适用）" if prompt.allow_na else "")
+            return out.input(Text.assemble((hint, "cyan"), " › "))
+        return out.input(Text.assemble((prompt.text, "cyan"), " › "))

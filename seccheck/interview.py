@@ -1,0 +1,462 @@
+"""The interview: asks a ruleset's questions one by one and records each answer as it is given.
+
+The flow lives here; the screen does not. An `Asker` shows what the interview tells it and returns
+what the person typed. The terminal asker (rich, in the CLI) is one; tests drive the same flow
+with a scripted one. A `Recorder` saves every answer the moment it is given (the database in
+practice), so nothing typed is lost, whatever happens to the process.
+
+At any answer prompt: `?` help, `b` back one question, `s` skip for now, `q` save and quit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal, Protocol
+
+from seccheck.answers import Answer, Answers
+from seccheck.answertext import AnswerTextError, accepted, parse_deduct, parse_value
+from seccheck.result import Result
+from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Ruleset
+from seccheck.scoring import applicability, fmt, is_compliant, score
+
+HELP, BACK, SKIP, QUIT = "?", "b", "s", "q"
+NA_WORDS = {"na", "不适用", "n/a"}
+
+
+# --- what the interview shows and asks ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question in asking order: a profile question or an applicable check."""
+
+    key: str
+    question: ProfileQuestion | Check
+    item: Item | None = None
+    category: Category | None = None
+
+    @property
+    def is_profile(self) -> bool:
+        return self.item is None
+
+
+@dataclass(frozen=True)
+class Header:
+    ruleset_title: str
+    ruleset_version: str
+    unit: str
+    mode: str
+    profile_count: int
+    check_count: int
+    audit_id: int | None
+    resumed: int  # answers already given
+
+
+@dataclass(frozen=True)
+class CategoryStart:
+    title: str
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    level: Literal["info", "error", "warning"] = "info"
+
+
+@dataclass(frozen=True)
+class HelpView:
+    question: Question
+    cost: str
+    help: str | None
+    basis: str | None
+    rectify: str | None
+    finding: str | None
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    key: str
+    question: str
+    answer: str
+    deduction: Decimal
+    finding: bool
+    category: str
+
+
+@dataclass(frozen=True)
+class Review:
+    rows: tuple[ReviewRow, ...]
+    missing: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Done:
+    result: Result
+
+
+Shown = Header | CategoryStart | Message | HelpView | Review | Done
+
+
+@dataclass(frozen=True)
+class Prompt:
+    kind: Literal["answer", "deduct", "note", "evidence", "review"]
+    text: str
+    question: Question | None = None
+    position: int = 0
+    total: int = 0
+    cost: str = ""
+    accepted: str = ""
+    current: str | None = None  # the answer given before, kept on an empty reply
+    allow_na: bool = False
+    progress: str = ""  # the running score
+
+
+class Asker(Protocol):
+    def show(self, shown: Shown) -> None: ...
+
+    def ask(self, prompt: Prompt) -> str:
+        """The person's reply. EOFError means no more input (treated as quit)."""
+        ...
+
+
+class Recorder(Protocol):
+    def save(self, key: str, answer: Answer) -> None: ...
+
+    def remove(self, key: str) -> None: ...
+
+    def attach(self, path: str) -> str:
+        """Keep an evidence file (hashed and copied); returns how the answer refers to it."""
+        ...
+
+    def finalize(self) -> Result: ...
+
+
+class NoTerminal(Exception):
+    """Raised by an asker that cannot ask (no terminal)."""
+
+
+# --- the order of questions -----------------------------------------------------------------------
+
+
+def questions(rs: Ruleset, answers: Mapping[str, Answer]) -> list[Question]:
+    """Profile questions, then the checks that apply given the answers so far.
+
+    An item answered 不适用 keeps its first check in the list (showing 不适用), so the person can
+    go back and change it; its other checks are left out.
+    """
+    na_items = {key for key, a in answers.items() if a.na and key in rs.items_by_id}
+    without_na = {k: a for k, a in answers.items() if k not in na_items} if na_items else answers
+    app = applicability(rs, without_na)
+    out = [Question(p.id, p) for p in rs.profile]
+    categories = rs.categories_by_id
+    for item in rs.item:
+        checks = item.check[:1] if item.id in na_items else item.check
+        for chk in checks:
+            if app.check[chk.id]:
+                out.append(Question(chk.id, chk, item, categories.get(item.category)))
+    return out
+
+
+def cost_text(rs: Ruleset, q: Question) -> str:
+    """What a non-compliant answer costs, in words."""
+    if q.item is None:
+        return "基本情况，决定哪些项目适用"
+    chk = q.question
+    assert isinstance(chk, Check)
+    item = q.item
+    parts = []
+    if rs.scoring.method == "deduction" and item.scored:
+        if chk.kind == "count":
+            parts.append(f"每起扣 {fmt(chk.per)} 分" + ("，累加不封顶" if item.aggravating else ""))
+        elif chk.kind == "choice":
+            parts.append("；".join(f"{o.label}扣 {fmt(o.deduct)} 分" for o in chk.options if o.deduct))
+        elif isinstance(chk.deduct, tuple):
+            parts.append(f"不合规扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分")
+        elif chk.deduct is not None:
+            parts.append(f"不合规扣 {fmt(chk.deduct)} 分")
+        elif chk.scorable:
+            parts.append(f"不合规扣本项全部 {fmt(item.points)} 分")
+    elif chk.scorable and rs.scoring.method == "checklist":
+        parts.append("不合规记为问题")
+    if chk.veto:
+        parts.append(f"否决项：不合规直接评定为“{rs.scoring.effective_veto_grade}”")
+    severity = rs.severity_of(item, chk)
+    if chk.scorable and severity != "general":
+        parts.append({"major": "较重问题", "critical": "严重问题"}[severity])
+    return "；".join(parts) or "仅作记录"
+
+
+def _display(answers: Mapping[str, Answer], q: Question) -> str | None:
+    if q.item is not None and (item_answer := answers.get(q.item.id)) is not None and item_answer.na:
+        return "不适用"
+    answer = answers.get(q.key)
+    return answer.display() if answer is not None else None
+
+
+# --- the interview -------------------------------------------------------------------------------
+
+
+@dataclass
+class Interview:
+    rs: Ruleset
+    meta: Answers  # unit, date, mode …; its `answers` are those already saved
+    asker: Asker
+    recorder: Recorder
+    audit_id: int | None = None
+    answers: dict[str, Answer] = field(default_factory=dict)
+    skipped: set[str] = field(default_factory=set)
+
+    def __post_init__(self) -> None:
+        self.answers = dict(self.meta.answers)
+
+    # The running score: what has been answered so far.
+    def progress(self) -> str:
+        result = score(self.rs, self._with(self.answers))
+        if self.rs.scoring.method == "deduction":
+            lost = sum((i.deduction for c in result.categories for i in c.items if i.applicable), Decimal(0))
+            return f"已扣 {fmt(lost)} 分 · 问题 {len(result.findings)} 个"
+        return f"问题 {len(result.findings)} 个"
+
+    def _with(self, answers: Mapping[str, Answer]) -> Answers:
+        return self.meta.model_copy(update={"answers": dict(answers)})
+
+    def run(self) -> Literal["finalized", "quit"]:
+        seq = questions(self.rs, self.answers)
+        self.asker.show(
+            Header(
+                self.rs.title,
+                self.rs.version,
+                self.meta.unit,
+                self.meta.mode,
+                len(self.rs.profile),
+                len(seq) - len(self.rs.profile),
+                self.audit_id,
+                len(self.answers),
+            )
+        )
+        index = self._first_open(seq)
+        while True:
+            outcome = self._ask_all(index)
+            if outcome == QUIT:
+                return "quit"
+            review = self._review()
+            if isinstance(review, str):
+                return "quit"
+            if review is None:
+                result = self.recorder.finalize()
+                self.asker.show(Done(result))
+                return "finalized"
+            index = review
+
+    def _first_open(self, seq: list[Question], start: int = 0) -> int:
+        for n in range(start, len(seq)):
+            if _display(self.answers, seq[n]) is None and seq[n].key not in self.skipped:
+                return n
+        return len(seq)
+
+    def _ask_all(self, index: int, *, single: bool = False) -> str | None:
+        """Ask from `index` on; returns QUIT, or None at the end (or after one, if `single`)."""
+        last_category: str | None = None
+        while True:
+            seq = questions(self.rs, self.answers)
+            if index >= len(seq):
+                pending = [q for q in seq if _display(self.answers, q) is None]
+                if not pending or single:
+                    return None
+                # Questions skipped for now come back once the rest are done.
+                self.asker.show(Message(f"还有 {len(pending)} 个跳过的问题，现在回答。"))
+                self.skipped.clear()
+                index = seq.index(pending[0])
+                continue
+            q = seq[index]
+            if q.category is not None and q.category.id != last_category:
+                self.asker.show(CategoryStart(q.category.title))
+                last_category = q.category.id
+            elif q.category is None and last_category is None and index == 0:
+                self.asker.show(CategoryStart("基本情况"))
+                last_category = ""
+            step = self._ask_one(q, index, len(seq))
+            if step == QUIT:
+                return QUIT
+            if step == BACK:
+                if index == 0:
+                    self.asker.show(Message("已经是第一题。", "warning"))
+                else:
+                    index -= 1
+                    last_category = None
+                continue
+            if single:
+                return None
+            # On to the next open question: answers given before are kept, not asked again.
+            seq = questions(self.rs, self.answers)
+            position = next((n for n, s in enumerate(seq) if s.key == q.key), index)
+            index = self._first_open(seq, position + 1)
+
+    def _ask_one(self, q: Question, index: int, total: int) -> str | None:
+        """Ask one question until it gets a valid reply; returns BACK, QUIT, SKIP or None."""
+        cost = cost_text(self.rs, q)
+        item = q.item
+        allow_na = bool(item and item.allow_na and item.check[0].id == q.key)
+        prompt = Prompt(
+            "answer",
+            q.question.question,
+            q,
+            index + 1,
+            total,
+            cost,
+            accepted(q.question),
+            _display(self.answers, q),
+            allow_na,
+            self.progress(),
+        )
+        while True:
+            try:
+                reply = self.asker.ask(prompt).strip()
+            except EOFError:
+                return QUIT
+            command = reply.lower().replace("？", "?")
+            if command == QUIT:
+                return QUIT
+            if command == BACK:
+                return BACK
+            if command == HELP:
+                chk = q.question
+                self.asker.show(
+                    HelpView(
+                        q,
+                        cost,
+                        chk.help,
+                        getattr(chk, "basis", None),
+                        getattr(chk, "rectify", None),
+                        getattr(chk, "finding", None),
+                    )
+                )
+                continue
+            if command == SKIP:
+                self.skipped.add(q.key)
+                return SKIP
+            if not reply:
+                if prompt.current is not None:
+                    return None  # keep the answer given before
+                self.asker.show(Message(f"请输入{prompt.accepted}；? 帮助，b 上一题，s 跳过，q 保存退出", "error"))
+                continue
+            if command in NA_WORDS:
+                if not allow_na:
+                    self.asker.show(Message("此题不能答“不适用”。" + f"请输入{prompt.accepted}", "error"))
+                    continue
+                assert item is not None
+                self._set_na(item)
+                return None
+            try:
+                value = parse_value(q.question, reply)
+            except AnswerTextError as exc:
+                self.asker.show(Message(str(exc) + "；? 帮助，b 上一题，s 跳过，q 保存退出", "error"))
+                continue
+            answer = self._details(q, value)
+            if answer is None:
+                return QUIT
+            self._save(q, answer)
+            return None
+
+    def _details(self, q: Question, value: object) -> Answer | None:
+        """After a non-compliant answer: the amount of a range deduction, a note, evidence files."""
+        chk = q.question
+        if not isinstance(chk, Check) or is_compliant(chk, value):  # type: ignore[arg-type]
+            return Answer(value=value)
+        deduct = None
+        scored = self.rs.scoring.method == "deduction" and q.item is not None and q.item.scored
+        if isinstance(chk.deduct, tuple) and scored:
+            lo, hi = chk.deduct
+            while deduct is None:
+                try:
+                    reply = self.asker.ask(Prompt("deduct", f"扣分（{fmt(lo)}–{fmt(hi)}，按 0.5 分）", q)).strip()
+                except EOFError:
+                    return None
+                try:
+                    deduct = parse_deduct(reply, (lo, hi))
+                except AnswerTextError as exc:
+                    self.asker.show(Message(str(exc), "error"))
+        try:
+            note = self.asker.ask(Prompt("note", "备注（可不填，回车跳过）", q)).strip() or None
+            evidence: list[str] = []
+            while True:
+                ask_files = Prompt("evidence", "证据文件路径（可不填，多个用空格分隔，回车跳过）", q)
+                reply = self.asker.ask(ask_files).strip()
+                if not reply:
+                    break
+                try:
+                    evidence += [self.recorder.attach(path) for path in reply.split()]
+                    break
+                except OSError as exc:
+                    self.asker.show(Message(f"无法读取证据文件：{exc}；请重新输入或回车跳过", "error"))
+        except EOFError:
+            return None
+        return Answer(value=value, deduct=deduct, note=note, evidence=tuple(evidence))
+
+    def _save(self, q: Question, answer: Answer) -> None:
+        item = q.item
+        if item is not None and (old := self.answers.get(item.id)) is not None and old.na:
+            # Answering a check of an item that was 不适用 takes the 不适用 back.
+            self.answers.pop(item.id)
+            self.recorder.remove(item.id)
+        self.answers[q.key] = answer
+        self.recorder.save(q.key, answer)
+
+    def _set_na(self, item: Item) -> None:
+        for chk in item.check:
+            if chk.id != item.id and chk.id in self.answers:
+                self.answers.pop(chk.id)
+                self.recorder.remove(chk.id)
+        self.answers[item.id] = Answer(na=True)
+        self.recorder.save(item.id, self.answers[item.id])
+
+    def _review(self) -> int | str | None:
+        """The review table; returns None to finalise, QUIT, or the index of a question to ask again."""
+        while True:
+            seq = questions(self.rs, self.answers)
+            result = score(self.rs, self._with(self.answers))
+            deductions = {
+                c.id: (c.deduction, c.compliant is False)
+                for cat in result.categories
+                for i in cat.items
+                for c in i.checks
+            }
+            rows = []
+            for q in seq:
+                deduction, failing = deductions.get(q.key, (Decimal(0), False))
+                rows.append(
+                    ReviewRow(
+                        q.key,
+                        q.question.question,
+                        _display(self.answers, q) or "（未答）",
+                        deduction,
+                        failing,
+                        q.category.title if q.category else "基本情况",
+                    )
+                )
+            missing = tuple(q.key for q in seq if _display(self.answers, q) is None)
+            self.asker.show(Review(tuple(rows), missing))
+            try:
+                reply = self.asker.ask(Prompt("review", "输入题号修改答案；回车定稿；q 保存退出")).strip()
+            except EOFError:
+                return QUIT
+            if reply.lower() == QUIT:
+                return QUIT
+            if not reply:
+                if missing:
+                    self.asker.show(Message(f"还有 {len(missing)} 题未答：{'、'.join(missing)}", "warning"))
+                    return seq.index(next(q for q in seq if q.key == missing[0]))
+                return None
+            keys = {q.key: n for n, q in enumerate(seq)}
+            if reply not in keys:
+                self.asker.show(Message(f"没有题号 {reply}；请输入表中的题号", "error"))
+                continue
+            outcome = self._ask_all(keys[reply], single=True)
+            if outcome == QUIT:
+                return QUIT
+
+
+def missing_answers(rs: Ruleset, answers: Mapping[str, Answer]) -> list[str]:
+    return [q.key for q in questions(rs, answers) if _display(answers, q) is None]

@@ -1,0 +1,202 @@
+"""The interview's flow, driven by a scripted asker against a real workspace database."""
+
+from __future__ import annotations
+
+import datetime as dt
+import stat
+from collections.abc import Iterable
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from seccheck.answers import Answers
+from seccheck.interview import Done, HelpView, Interview, Message, Prompt, Review, Shown, missing_answers
+from seccheck.ruleset.load import LoadedRuleset, load_ruleset
+from seccheck.storage.db import Database
+from seccheck.storage.recorder import DatabaseRecorder
+from seccheck.storage.store import load_audit, start_draft
+from tests.conftest import DATA
+
+
+class ScriptedAsker:
+    """Replies from a script; keeps everything shown and asked for the assertions."""
+
+    def __init__(self, replies: Iterable[str]) -> None:
+        self.replies = list(replies)
+        self.shown: list[Shown] = []
+        self.prompts: list[Prompt] = []
+
+    def show(self, shown: Shown) -> None:
+        self.shown.append(shown)
+
+    def ask(self, prompt: Prompt) -> str:
+        self.prompts.append(prompt)
+        if not self.replies:
+            raise EOFError
+        return self.replies.pop(0)
+
+    def messages(self) -> list[str]:
+        return [s.text for s in self.shown if isinstance(s, Message)]
+
+    def asked(self) -> list[str]:
+        return [p.question.key for p in self.prompts if p.kind == "answer" and p.question]
+
+
+@pytest.fixture
+def loaded() -> LoadedRuleset:
+    return load_ruleset(DATA / "worked-example.toml")
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Database:
+    database = Database(f"sqlite:///{tmp_path / 'seccheck.db'}")
+    yield database  # type: ignore[misc]
+    database.close()
+
+
+def start(db: Database, loaded: LoadedRuleset) -> int:
+    meta = Answers(
+        format=1,
+        ruleset=loaded.ruleset.id,
+        unit="某区教育局",
+        date=dt.date(2026, 11, 20),
+        mode="inspection",
+        answers={},
+    )
+    return start_draft(db, loaded, meta, None)
+
+
+def interview(db: Database, audit_id: int, replies: Iterable[str], tmp_path: Path) -> tuple[Interview, ScriptedAsker]:
+    record = load_audit(db, audit_id)
+    asker = ScriptedAsker(replies)
+    recorder = DatabaseRecorder(db, audit_id, tmp_path / "evidence")
+    return Interview(record.ruleset.ruleset, record.answers, asker, recorder, audit_id=audit_id), asker
+
+
+# The spec's worked example, as typed: 1a no (no note, no evidence), 1b no with 0.5, …
+SPEC_RUN = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "na", "0", "否", ""]
+
+
+def test_full_run_scores_the_worked_example(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    iv, asker = interview(db, audit_id, SPEC_RUN, tmp_path)
+    assert iv.run() == "finalized"
+    done = next(s for s in asker.shown if isinstance(s, Done))
+    assert done.result.percent == Decimal("45.8") and done.result.grade == "不符合要求"
+    assert asker.asked() == ["has_pcs", "1a", "1b", "1c", "2", "3", "4", "5", "6"]
+    record = load_audit(db, audit_id)
+    assert record.status == "final" and record.seal
+    # progress and cost are shown with each question
+    third = [p for p in asker.prompts if p.kind == "answer"][2]
+    assert (third.position, third.total) == (3, 9)
+    assert third.cost == "不合规扣 0.5–1 分" and third.progress == "已扣 1 分 · 问题 1 个"
+
+
+def test_every_answer_is_saved_as_it_is_given(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    iv, _ = interview(db, audit_id, ["是", "否", "没有要求", ""], tmp_path)  # then input ends
+    assert iv.run() == "quit"
+    saved = load_audit(db, audit_id).answers.answers
+    assert saved["has_pcs"].value is True
+    assert saved["1a"].value is False and saved["1a"].note == "没有要求"
+    # A new interview on the same audit resumes at the first unanswered question.
+    iv2, asker2 = interview(db, audit_id, ["q"], tmp_path)
+    assert iv2.run() == "quit"
+    assert asker2.asked() == ["1b"]
+
+
+def test_back_keeps_answers_and_recomputes_applicability(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    # has_pcs yes, 1a yes, back to 1a (shown with its answer), back to has_pcs, change it to no:
+    # item 3 disappears, and the interview goes on at the first open question (1a is kept).
+    replies = ["是", "是", "b", "b", "否", "q"]
+    iv, asker = interview(db, audit_id, replies, tmp_path)
+    assert iv.run() == "quit"
+    assert asker.asked() == ["has_pcs", "1a", "1b", "1a", "has_pcs", "1b"]
+    kept = [p for p in asker.prompts if p.kind == "answer"][3]
+    assert kept.current == "是"
+    answers = load_audit(db, audit_id).answers.answers
+    assert answers["has_pcs"].value is False and answers["1a"].value is True
+    assert "3" not in missing_answers(loaded.ruleset, answers)
+
+
+def test_skip_comes_back_at_the_end(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    replies = ["否", "s", "是", "是", "是", "是", "否", "0", "否", "q"]
+    iv, asker = interview(db, audit_id, replies, tmp_path)
+    assert iv.run() == "quit"
+    assert asker.asked()[:2] == ["has_pcs", "1a"]
+    assert asker.asked()[-1] == "1a"  # asked again once the rest are done
+    assert any("跳过的问题" in m for m in asker.messages())
+
+
+def test_na_only_where_allowed_and_range_amount_checked(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    replies = ["否", "na", "是", "否", "2", "abc", "1", "", "", "是", "是", "na", "q"]
+    iv, asker = interview(db, audit_id, replies, tmp_path)
+    assert iv.run() == "quit"
+    messages = asker.messages()
+    assert any("此题不能答“不适用”" in m for m in messages)
+    assert sum("扣分应在 0.5 至 1 之间" in m for m in messages) == 2
+    answers = load_audit(db, audit_id).answers.answers
+    assert answers["1b"].deduct == 1
+    assert answers["4"].na
+
+
+def test_wrong_input_is_asked_again_and_help_is_shown(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    iv, asker = interview(db, audit_id, ["也许", "", "?", "是", "q"], tmp_path)
+    assert iv.run() == "quit"
+    messages = asker.messages()
+    assert "“也许”不是有效的答案；请输入是/否（或 y/n）" in messages[0]
+    assert messages[1].startswith("请输入是/否")
+    assert any(isinstance(s, HelpView) for s in asker.shown)
+    assert asker.asked() == ["has_pcs"] * 4 + ["1a"]
+
+
+def test_evidence_is_hashed_and_copied(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    source = tmp_path / "会议记录.pdf"
+    source.write_bytes(b"%PDF-1.4 minutes")
+    audit_id = start(db, loaded)
+    iv, asker = interview(
+        db, audit_id, ["否", "否", "未提要求", str(tmp_path / "nope.pdf"), str(source), "q"], tmp_path
+    )
+    assert iv.run() == "quit"
+    assert any("无法读取证据文件" in m for m in asker.messages())
+    answer = load_audit(db, audit_id).answers.answers["1a"]
+    (ref,) = answer.evidence
+    copied = tmp_path / ref
+    assert copied.read_bytes() == b"%PDF-1.4 minutes"
+    assert ref.startswith("evidence/") and ref.endswith("-会议记录.pdf")
+    assert stat.S_IMODE(copied.stat().st_mode) == 0o600
+
+
+def test_review_amends_an_answer_before_finalising(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    audit_id = start(db, loaded)
+    replies = [*SPEC_RUN[:-1], "1c", "否", "", "", ""]
+    iv, asker = interview(db, audit_id, replies, tmp_path)
+    assert iv.run() == "finalized"
+    reviews = [s for s in asker.shown if isinstance(s, Review)]
+    assert len(reviews) == 2
+    assert {r.key for r in reviews[0].rows if r.finding} == {"1a", "1b", "3"}
+    assert {r.key for r in reviews[1].rows if r.finding} == {"1a", "1b", "1c", "3"}
+    done = next(s for s in asker.shown if isinstance(s, Done))
+    assert done.result.earned == Decimal("4.5")
+
+
+def test_answering_a_check_of_an_na_item_takes_na_back(tmp_path: Path, db: Database) -> None:
+    text = (
+        (DATA / "worked-example.toml")
+        .read_text(encoding="utf-8")
+        .replace("points = 4\n", "points = 4\nallow_na = true\n", 1)
+    )
+    path = tmp_path / "r.toml"
+    path.write_text(text, encoding="utf-8")
+    loaded = load_ruleset(path)
+    audit_id = start(db, loaded)
+    iv, asker = interview(db, audit_id, ["是", "na", "b", "是", "q"], tmp_path)
+    assert iv.run() == "quit"
+    answers = load_audit(db, audit_id).answers.answers
+    assert "1" not in answers and answers["1a"].value is True
+    assert asker.asked() == ["has_pcs", "1a", "2", "1a", "1b"]
