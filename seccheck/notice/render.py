@@ -1,0 +1,88 @@
+"""Notice HTML (Jinja2, autoescaped) and PDF (WeasyPrint, fetching nothing outside our assets).
+
+Every value that comes from answers, units or rulesets is text, never markup: the template
+environment autoescapes, and the URL fetcher refuses anything but the package's own assets, the
+workspace's fonts folder and data: URLs.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from seccheck.notice.content import NoticeContent
+from seccheck.notice.fonts import ROLES, FontFile, font_faces, installed_fonts
+
+ASSETS = Path(__file__).resolve().parent / "assets"
+
+
+@cache
+def _environment() -> Any:
+    from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+    # HTML is autoescaped, always; the CSS template holds only our own values (font names are
+    # stripped of quotes and braces), and HTML-escaping it would break its quoted family names.
+    autoescape = select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=("css.j2",), default=True)
+    return Environment(loader=FileSystemLoader(str(ASSETS)), autoescape=autoescape, undefined=StrictUndefined,
+                       trim_blocks=True, lstrip_blocks=True)
+
+
+def _css_safe(text: str) -> str:
+    return re.sub(r'["\\<>{};]', "", text)
+
+
+def notice_css(user_fonts: tuple[FontFile, ...] = ()) -> str:
+    safe = tuple(FontFile(f.path, f.index, tuple(_css_safe(n) for n in f.families)) for f in user_fonts)
+    available = {family for font in (*safe, *installed_fonts()) for family in font.families}
+    fonts = {role.key: role.css(available) for role in ROLES}
+    return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=font_faces(safe)))
+
+
+def notice_html(content: NoticeContent, user_fonts: tuple[FontFile, ...] = ()) -> str:
+    return str(_environment().get_template("notice.html.j2").render(n=content, css=notice_css(user_fonts)))
+
+
+@dataclass
+class FetchLog:
+    """What the renderer asked for: served from our folders, or refused."""
+
+    served: list[str] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+
+
+def restricted_fetcher(allowed: tuple[Path, ...], log: FetchLog) -> Any:
+    """A WeasyPrint URL fetcher that serves data: URLs and files under `allowed`, nothing else."""
+    from urllib.parse import unquote, urlparse
+
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    folders = tuple(folder.resolve() for folder in allowed)
+
+    class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> Any:
+            if url.startswith("data:"):
+                log.served.append(url[:40])
+                return super().fetch(url, headers)
+            if url.startswith("file:"):
+                path = Path(unquote(urlparse(url).path)).resolve()
+                if path.is_file() and any(path.is_relative_to(folder) for folder in folders):
+                    log.served.append(url)
+                    return URLFetcherResponse(url, path.read_bytes())
+            log.refused.append(url)
+            raise ValueError(f"seccheck fetches nothing outside its own assets: {url}")
+
+    return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
+
+
+def render_pdf(html: str, fonts_dir: Path | None = None) -> tuple[bytes, FetchLog]:
+    import weasyprint
+
+    log = FetchLog()
+    fetcher = restricted_fetcher(tuple(p for p in (ASSETS, fonts_dir) if p is not None), log)
+    document = weasyprint.HTML(string=html, base_url=str(ASSETS) + "/", url_fetcher=fetcher)
+    pdf = document.write_pdf(url_fetcher=fetcher)
+    assert pdf is not None
+    return pdf, log
