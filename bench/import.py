@@ -35,7 +35,10 @@ def timed_import(workspace: Path, files: list[Path], db_url: str | None) -> floa
         env["SECCHECK_DB"] = db_url
     start = time.perf_counter()
     proc = subprocess.run(
-        [*seccheck(), "-w", str(workspace), "import", *map(str, files)], capture_output=True, text=True, env=env
+        [*seccheck(), "-w", str(workspace), "import", "--no-notice", *map(str, files)],
+        capture_output=True,
+        text=True,
+        env=env,
     )
     elapsed = time.perf_counter() - start
     if proc.returncode != 0:

@@ -11,7 +11,8 @@ dev=0
 
 # Debian packages: Python with venv; CJK fonts and HarfBuzz subsetting for PDF notices;
 # poppler-utils to read PDFs back in tests; PostgreSQL for the shared-database tests.
-debs=(python3 python3-venv python3-dev fonts-noto-cjk libharfbuzz-subset0 fontconfig)
+debs=(python3 python3-venv python3-dev fontconfig fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0
+      libharfbuzz-subset0)
 [ "$dev" = 1 ] && debs+=(poppler-utils postgresql)
 missing=()
 for pkg in "${debs[@]}"; do

@@ -24,7 +24,7 @@ def test_four_importers_at_once(workspace: Workspace, tmp_path: Path) -> None:
     env = {**os.environ, **workspace.env, "NO_COLOR": "1"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "seccheck", "import", *map(str, chunk)],
+            [sys.executable, "-m", "seccheck", "import", "--no-notice", *map(str, chunk)],
             cwd=workspace.root,
             env=env,
             stdout=subprocess.PIPE,

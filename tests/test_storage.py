@@ -45,7 +45,7 @@ def test_commands_find_the_workspace_upwards(workspace: Workspace) -> None:
 
 
 def test_import_list_show_verify(workspace: Workspace) -> None:
-    run = workspace.run("import", *EXAMPLES)
+    run = workspace.run("import", "--no-notice", *EXAMPLES)
     assert run.code == 0, run.text
     assert f"导入 {len(EXAMPLES)} 个" in run.out
     listed = json.loads(workspace.run("audit", "list", "--json").out)
@@ -62,7 +62,7 @@ def test_import_list_show_verify(workspace: Workspace) -> None:
 def test_a_bad_file_is_reported_and_skipped(workspace: Workspace, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"1a" = true', '"1a" = "maybe"'), encoding="utf-8")
-    run = workspace.run("import", EXAMPLES[0], bad, EXAMPLES[1])
+    run = workspace.run("import", "--no-notice", EXAMPLES[0], bad, EXAMPLES[1])
     assert run.code == 1
     assert "id 1a" in run.err and "跳过" in run.err and str(bad) in run.err
     assert "导入 2 个，跳过 1 个" in run.out
@@ -70,14 +70,14 @@ def test_a_bad_file_is_reported_and_skipped(workspace: Workspace, tmp_path: Path
 
 
 def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Path) -> None:
-    assert workspace.run("import", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
     out = tmp_path / "out"
     run = workspace.run("export", "1", "--out", out)
     assert run.code == 0, run.text
     answers, ruleset, result = (out / "audit-1.answers.toml", out / "audit-1.ruleset.toml", out / "audit-1.result.json")
     for path in (answers, ruleset, result):
         assert mode(path) == 0o600
-    assert workspace.run("import", answers, "--ruleset", ruleset).code == 0
+    assert workspace.run("import", "--no-notice", answers, "--ruleset", ruleset).code == 0
     first = json.loads(workspace.run("audit", "show", "1", "--json").out)
     second = json.loads(workspace.run("audit", "show", "2", "--json").out)
     assert first["result"] == second["result"] == json.loads(result.read_text(encoding="utf-8"))["result"]
@@ -97,7 +97,7 @@ def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Pat
     ],
 )
 def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: str, expected: str) -> None:
-    assert workspace.run("import", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
     assert workspace.run("verify", "1").code == 0
     db = workspace.db()
     with db.engine.begin() as conn:
@@ -115,7 +115,7 @@ def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: s
 
 
 def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
-    assert workspace.run("import", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
     run = workspace.run(
         "audit",
         "amend",
@@ -155,14 +155,14 @@ def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
 
 
 def test_amend_refuses_bad_values(workspace: Workspace) -> None:
-    assert workspace.run("import", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
     run = workspace.run("audit", "amend", "1", "--set", "1b=否:3", "--set", "zz=是", "--set", "3a=也许")
     assert run.code == 1
     assert "扣分应在 0.5 至 1 之间" in run.err and "id zz" in run.err and "“也许”不是有效的答案" in run.err
 
 
 def test_event_log_is_append_only(workspace: Workspace) -> None:
-    assert workspace.run("import", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
     db = workspace.db()
     for statement in ("UPDATE events SET actor = 'x'", "DELETE FROM events"):
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
@@ -222,7 +222,7 @@ def test_campaigns_track_planned_and_covered_units(workspace: Workspace) -> None
     assert missing.code == 1 and "不存在的单位" in missing.err
     bad_ruleset = workspace.run("campaign", "create", "y", "--ruleset", "no-such")
     assert bad_ruleset.code == 1 and "找不到规则集" in bad_ruleset.err
-    assert workspace.run("import", UNIT_EXAMPLE, "--campaign", "2026年保密自查自评").code == 0
+    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE, "--campaign", "2026年保密自查自评").code == 0
     info = json.loads(workspace.run("campaign", "show", "2026年保密自查自评", "--json").out)
     assert info["planned"] == ["某区教育局", "某区财政局"] and info["covered"] == ["某区教育局"]
     shown = workspace.run("campaign", "show", "1")
@@ -234,9 +234,9 @@ def test_campaigns_track_planned_and_covered_units(workspace: Workspace) -> None
 def test_draft_import_accepts_an_incomplete_file(workspace: Workspace, tmp_path: Path) -> None:
     partial = tmp_path / "partial.toml"
     partial.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"59" = false\n', ""), encoding="utf-8")
-    final = workspace.run("import", partial)
+    final = workspace.run("import", "--no-notice", partial)
     assert final.code == 1 and "未作答：59" in final.err
-    draft = workspace.run("import", "--draft", partial)
+    draft = workspace.run("import", "--no-notice", "--draft", partial)
     assert draft.code == 0
     audits = json.loads(workspace.run("audit", "list", "--json").out)
     assert audits[0]["status"] == "draft" and audits[0]["grade"] is None

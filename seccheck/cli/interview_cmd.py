@@ -24,6 +24,7 @@ def run_audit(
     date: dt.date | None,
     answers_file: Path | None,
     resume_id: int | None,
+    notice: bool = True,
 ) -> None:
     from seccheck.answers import Answers
     from seccheck.cli import render
@@ -37,7 +38,7 @@ def run_audit(
     workspace = app.workspace()
     if answers_file is not None:
         audit_id = import_answers(db, answers_file, ruleset=ruleset_ref, campaign=campaign)
-        _finished(app, audit_id)
+        _finished(app, audit_id, notice=notice)
         return
 
     if resume_id is None:
@@ -79,7 +80,7 @@ def run_audit(
                 ]
             )
         DatabaseRecorder(db, resume_id, workspace.evidence).finalize()
-        _finished(app, resume_id)
+        _finished(app, resume_id, notice=notice)
         return
 
     from seccheck.cli.terminal import TerminalAsker
@@ -95,10 +96,10 @@ def run_audit(
     if outcome == "quit":
         click.echo(f"已保存。继续：seccheck audit --resume {resume_id}")
         return
-    _finished(app, resume_id, shown=True)
+    _finished(app, resume_id, shown=True, notice=notice)
 
 
-def _finished(app: App, audit_id: int, *, shown: bool = False) -> None:
+def _finished(app: App, audit_id: int, *, shown: bool = False, notice: bool = True) -> None:
     from seccheck.cli import render
     from seccheck.storage.store import load_audit
 
@@ -107,3 +108,15 @@ def _finished(app: App, audit_id: int, *, shown: bool = False) -> None:
         render.result(record.result)
     render.out.print(f"[green]检查 {audit_id} 已定稿。[/]")
     render.out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)
+    if notice and record.result is not None and record.result.findings:
+        issue_notice(app, audit_id)
+
+
+def issue_notice(app: App, audit_id: int) -> None:
+    """Render the notice of a just-finalised audit; the audit stays final whatever happens here."""
+    from seccheck.cli import render
+    from seccheck.notice.service import make_notice
+
+    made = make_notice(app.db(), app.workspace(), audit_id)
+    render.out.print(f"整改通知书 {made.number}：")
+    render.out.print(str(made.path), overflow="fold")

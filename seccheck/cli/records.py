@@ -218,6 +218,7 @@ def audit_group() -> None:
     help="从答案文件导入，不逐题询问：校验、导入、定稿。",
 )
 @click.option("--resume", "resume_id", type=int, metavar="ID", help="继续一次未完成的检查。")
+@click.option("--no-notice", is_flag=True, help="定稿后不出具整改通知书（默认有问题时出具）。")
 @pass_app
 def audit_start(
     app: App,
@@ -230,11 +231,24 @@ def audit_start(
     date_text: str | None,
     answers_file: Path | None,
     resume_id: int | None,
+    no_notice: bool,
 ) -> None:
-    """开始或继续一次检查：先问基本情况，再逐题询问适用的检查，每答一题即保存。"""
+    """开始或继续一次检查：先问基本情况，再逐题询问适用的检查，每答一题即保存；定稿后出具整改通知书。"""
     from seccheck.cli.interview_cmd import run_audit
 
-    run_audit(app, ruleset_ref, unit, campaign, mode, inspectors, methods, _date(date_text), answers_file, resume_id)
+    run_audit(
+        app,
+        ruleset_ref,
+        unit,
+        campaign,
+        mode,
+        inspectors,
+        methods,
+        _date(date_text),
+        answers_file,
+        resume_id,
+        notice=not no_notice,
+    )
 
 
 @audit_group.command("list")
@@ -327,13 +341,18 @@ def audit_amend(app: App, audit_id: int, settings: tuple[str, ...], notes: tuple
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID", help="规则集文件或内置 id（默认取答案文件中的）。")
 @click.option("--campaign", help="归入专项行动（名称或编号）。")
 @click.option("--draft", is_flag=True, help="作为草稿导入：允许未答完，不评分、不封签。")
+@click.option("--no-notice", is_flag=True, help="不出具整改通知书（默认为有问题的检查出具）。")
 @pass_app
-def import_cmd(app: App, files: tuple[Path, ...], ruleset_ref: str | None, campaign: str | None, draft: bool) -> None:
-    """导入答案文件：逐个校验，作为检查记录定稿封签；有问题的文件列出后跳过，其余照常导入。"""
+def import_cmd(
+    app: App, files: tuple[Path, ...], ruleset_ref: str | None, campaign: str | None, draft: bool, no_notice: bool
+) -> None:
+    """导入答案文件：逐个校验，定稿封签，为有问题的检查出具整改通知书；有问题的文件列出后跳过，其余照常导入。"""
     from seccheck.cli import render
     from seccheck.storage.store import import_many
 
     done, failed = import_many(app.db(), files, ruleset=ruleset_ref, campaign=campaign, draft=draft)
+    if not draft and not no_notice:
+        failed += _notices(app, [audit_id for _, audit_id in done])
     for path, problems in failed:
         render.problems(problems)
         render.err.print(f"[red]跳过[/] {path}", soft_wrap=True)
@@ -386,6 +405,25 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
         sys.exit(EXIT_BAD_INPUT)
 
 
+def _notices(app: App, audit_ids: list[int]) -> list[tuple[Path, list[Any]]]:
+    """Notices for the imported audits that have findings; a failure is reported, not fatal."""
+    from seccheck.errors import InputError
+    from seccheck.notice.service import make_notice
+    from seccheck.storage.store import load_audit
+
+    failed: list[tuple[Path, list[Any]]] = []
+    for audit_id in audit_ids:
+        record = load_audit(app.db(), audit_id)
+        if record.result is None or not record.result.findings:
+            continue
+        try:
+            made = make_notice(app.db(), app.workspace(), audit_id)
+            click.echo(f"  整改通知书 {made.number}：{made.path}")
+        except InputError as exc:
+            failed.append((Path(f"检查 {audit_id} 的整改通知书"), exc.problems))
+    return failed
+
+
 def _jsonable(data: Any) -> Any:
     if isinstance(data, dict):
         return {k: _jsonable(v) for k, v in data.items()}
@@ -396,4 +434,50 @@ def _jsonable(data: Any) -> Any:
     return data
 
 
-COMMANDS = [init_cmd, unit_group, campaign_group, audit_group, import_cmd, export_cmd, verify_cmd]
+@click.command("notice")
+@click.argument("audit_id", type=int)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "html"]),
+    default="pdf",
+    show_default=True,
+    help="输出 PDF 或 HTML（同一模板，HTML 可离线在浏览器中打开）。",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
+@pass_app
+def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_missing_glyphs: bool) -> None:
+    """出具整改通知书：按 GB/T 9704 版式生成 PDF（或 HTML），发文字号按年度连续编号，重出时不变。"""
+    from seccheck.notice.service import make_notice
+
+    made = make_notice(
+        app.db(), app.workspace(), audit_id, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
+    )
+    click.echo(f"{made.number}：{made.path}")
+
+
+@click.command("doctor")
+@pass_app
+def doctor_cmd(app: App) -> None:
+    """检查出具通知书所需的一切：各角色的中文字体、HarfBuzz 子集化、WeasyPrint 版本、数据库、报告目录。"""
+    from seccheck.cli import render
+    from seccheck.notice.doctor import run_checks
+
+    checks = run_checks(app.workspace_dir, app.db_url)
+    render.doctor(checks)
+    if any(not c.ok and c.required for c in checks):
+        sys.exit(EXIT_BAD_INPUT)
+
+
+COMMANDS = [
+    init_cmd,
+    unit_group,
+    campaign_group,
+    audit_group,
+    import_cmd,
+    export_cmd,
+    verify_cmd,
+    notice_cmd,
+    doctor_cmd,
+]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console
@@ -322,3 +322,13 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
         result(record.result, explain=explain)
     else:
         out.print(f"已作答 {len(record.answers.answers)} 题，尚未定稿。")
+
+
+def doctor(checks: list[Any]) -> None:
+    for check in checks:
+        mark = "[green]✓[/]" if check.ok else ("[red]✗[/]" if check.required else "[yellow]![/]")
+        out.print(f"{mark} [bold]{escape(check.name)}[/]：{escape(check.detail)}", soft_wrap=True)
+        if check.fix:
+            out.print(Text(f"    {'修复' if not check.ok else '提示'}：{check.fix}", style="dim"), soft_wrap=True)
+    failed = [c for c in checks if not c.ok and c.required]
+    out.print("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]")

@@ -67,42 +67,91 @@ class NoticeContent:
 
     def text(self) -> str:
         """Every piece of text the notice prints, for the glyph check."""
-        parts = [self.issuer.name, self.issuer.marking, self.issuer.contact, self.issuer.phone, self.number,
-                 self.title, self.unit, self.ruleset_title, self.ruleset_version, self.inspected_on,
-                 *self.inspectors, *self.methods, self.score_line, self.calculation, self.grade, self.report_by,
-                 self.issued_on, *self.bases]
+        parts = [
+            self.issuer.name,
+            self.issuer.marking,
+            self.issuer.contact,
+            self.issuer.phone,
+            self.number,
+            self.title,
+            self.unit,
+            self.ruleset_title,
+            self.ruleset_version,
+            self.inspected_on,
+            *self.inspectors,
+            *self.methods,
+            self.score_line,
+            self.calculation,
+            self.grade,
+            self.report_by,
+            self.issued_on,
+            *self.bases,
+        ]
         for f in self.findings:
             parts += [f.problem, f.note or "", f.item, f.basis, f.deduction, f.rectify, f.due]
         return "".join(parts)
 
 
 def build_notice(
-    result: Result, *, audit_id: int, seal: str, number: str, issued: dt.date, issuer: Issuer,
-    inspectors: tuple[str, ...], methods: tuple[str, ...], title: str | None, bases: tuple[str, ...],
+    result: Result,
+    *,
+    audit_id: int,
+    seal: str,
+    number: str,
+    issued: dt.date,
+    issuer: Issuer,
+    inspectors: tuple[str, ...],
+    methods: tuple[str, ...],
+    title: str | None,
+    bases: tuple[str, ...],
 ) -> NoticeContent:
     rows = []
     for n, f in enumerate(result.findings, start=1):
-        rows.append(FindingRow(
-            n=n, problem=f.text, note=f.note, item=f"{f.item_id} {f.item_title}", basis=f.basis or "—",
-            deduction=fmt(f.deduction) if result.method == "deduction" and f.deduction else "—",
-            rectify=f.rectify or "按有关保密规定整改。", due=chinese_date(f.due), critical=f.severity == "critical",
-        ))
+        rows.append(
+            FindingRow(
+                n=n,
+                problem=f.text,
+                note=f.note,
+                item=f"{f.item_id} {f.item_title}",
+                basis=f.basis or "—",
+                deduction=fmt(f.deduction) if result.method == "deduction" and f.deduction else "—",
+                rectify=f.rectify or "按有关保密规定整改。",
+                due=chinese_date(f.due),
+                critical=f.severity == "critical",
+            )
+        )
     latest = max((f.due for f in result.findings), default=issued + dt.timedelta(days=30))
     return NoticeContent(
-        issuer=issuer, number=number, title=title or DEFAULT_TITLE, unit=result.unit,
-        ruleset_title=result.ruleset_title, ruleset_version=result.ruleset_version,
-        inspected_on=chinese_date(result.date), inspectors=inspectors, methods=methods, mode=result.mode,
-        score_line=score_line(result), calculation=calculation(result), grade=result.grade,
-        findings=tuple(rows), critical=tuple(r.n for r in rows if r.critical), report_by=chinese_date(latest),
-        issued_on=chinese_date(issued), audit_id=audit_id, seal=seal, bases=bases,
+        issuer=issuer,
+        number=number,
+        title=title or DEFAULT_TITLE,
+        unit=result.unit,
+        ruleset_title=result.ruleset_title,
+        ruleset_version=result.ruleset_version,
+        inspected_on=chinese_date(result.date),
+        inspectors=inspectors,
+        methods=methods,
+        mode=result.mode,
+        score_line=score_line(result),
+        calculation=calculation(result),
+        grade=result.grade,
+        findings=tuple(rows),
+        critical=tuple(r.n for r in rows if r.critical),
+        report_by=chinese_date(latest),
+        issued_on=chinese_date(issued),
+        audit_id=audit_id,
+        seal=seal,
+        bases=bases,
     )
 
 
 def score_line(result: Result) -> str:
     if result.method == "deduction" and result.percent is not None:
         if result.normalize:
-            return (f"实有项目 {fmt(result.applicable)} 分，得分 {fmt(result.raw)} 分，得分率 {result.percent}%，"
-                    f"评定为“{result.grade}”")
+            return (
+                f"实有项目 {fmt(result.applicable)} 分，得分 {fmt(result.raw)} 分，得分率 {result.percent}%，"
+                f"评定为“{result.grade}”"
+            )
         return f"得分 {fmt(result.raw)} 分，评定为“{result.grade}”"
     return f"发现问题 {len(result.findings)} 个，评定为“{result.grade}”"
 

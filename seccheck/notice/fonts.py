@@ -40,13 +40,34 @@ class Role:
 
 
 ROLES = (
-    Role("body", "正文（仿宋）", ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong"),
-         ("Noto Serif CJK SC", "AR PL UKai CN", "Noto Sans CJK SC"), "serif"),
-    Role("title", "标题（小标宋）", ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05"),
-         ("Noto Serif CJK SC", "Noto Sans CJK SC"), "serif"),
-    Role("heading", "一级标题（黑体）", ("黑体", "SimHei", "STHeiti"), ("Noto Sans CJK SC", "Noto Serif CJK SC"), "sans-serif"),
-    Role("heading2", "二级标题（楷体）", ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti"),
-         ("AR PL UKai CN", "Noto Serif CJK SC", "Noto Sans CJK SC"), "serif"),
+    Role(
+        "body",
+        "正文（仿宋）",
+        ("仿宋_GB2312", "FangSong_GB2312", "仿宋", "FangSong", "STFangsong"),
+        ("Noto Serif CJK SC", "AR PL UKai CN", "Noto Sans CJK SC"),
+        "serif",
+    ),
+    Role(
+        "title",
+        "标题（小标宋）",
+        ("方正小标宋简体", "FZXiaoBiaoSong-B05S", "方正小标宋_GBK", "FZXiaoBiaoSong-B05"),
+        ("Noto Serif CJK SC", "Noto Sans CJK SC"),
+        "serif",
+    ),
+    Role(
+        "heading",
+        "一级标题（黑体）",
+        ("黑体", "SimHei", "STHeiti"),
+        ("Noto Sans CJK SC", "Noto Serif CJK SC"),
+        "sans-serif",
+    ),
+    Role(
+        "heading2",
+        "二级标题（楷体）",
+        ("楷体_GB2312", "KaiTi_GB2312", "楷体", "KaiTi", "STKaiti"),
+        ("AR PL UKai CN", "Noto Serif CJK SC", "Noto Sans CJK SC"),
+        "serif",
+    ),
     Role("page", "页码（宋体）", ("宋体", "SimSun", "STSong"), ("Noto Serif CJK SC", "Noto Sans CJK SC"), "serif"),
 )
 
@@ -63,8 +84,9 @@ def installed_fonts() -> tuple[FontFile, ...]:
     """Every font fontconfig knows, with its families (all languages' names)."""
     if shutil.which("fc-list") is None:
         return ()
-    proc = subprocess.run(["fc-list", "--format", "%{file}\t%{index}\t%{family}\n"], capture_output=True,
-                          text=True, check=False)
+    proc = subprocess.run(
+        ["fc-list", "--format", "%{file}\t%{index}\t%{family}\n"], capture_output=True, text=True, check=False
+    )
     fonts = []
     for line in proc.stdout.splitlines():
         parts = line.split("\t")
@@ -84,9 +106,12 @@ def user_fonts(folder: Path | None) -> tuple[FontFile, ...]:
         if path.suffix.lower() not in FONT_SUFFIXES:
             continue
         try:
-            fonts = TTCollection(path, lazy=True).fonts if path.suffix.lower() in (".ttc", ".otc") else [
-                TTFont(path, lazy=True)]
-        except Exception:  # noqa: BLE001 - a broken file is reported by doctor, skipped here
+            fonts = (
+                TTCollection(path, lazy=True).fonts
+                if path.suffix.lower() in (".ttc", ".otc")
+                else [TTFont(path, lazy=True)]
+            )
+        except Exception:
             continue
         for index, font in enumerate(fonts):
             names = {str(r) for r in font["name"].names if r.nameID in (1, 16)}
@@ -96,7 +121,8 @@ def user_fonts(folder: Path | None) -> tuple[FontFile, ...]:
 
 def pick(role: Role, fonts: Iterable[FontFile]) -> tuple[str, FontFile] | None:
     """The first family of the role's stack that is installed, and its file."""
-    fonts = list(fonts)
+    # Prefer a regular weight when a family comes in several files.
+    fonts = sorted(fonts, key=lambda f: "Regular" not in Path(f.path).name)
     for family in role.stack:
         for font in fonts:
             if family in font.families:

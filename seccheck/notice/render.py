@@ -26,8 +26,13 @@ def _environment() -> Any:
     # HTML is autoescaped, always; the CSS template holds only our own values (font names are
     # stripped of quotes and braces), and HTML-escaping it would break its quoted family names.
     autoescape = select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=("css.j2",), default=True)
-    return Environment(loader=FileSystemLoader(str(ASSETS)), autoescape=autoescape, undefined=StrictUndefined,
-                       trim_blocks=True, lstrip_blocks=True)
+    return Environment(
+        loader=FileSystemLoader(str(ASSETS)),
+        autoescape=autoescape,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
 
 
 def _css_safe(text: str) -> str:

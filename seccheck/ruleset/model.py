@@ -334,6 +334,7 @@ class Ruleset(_Model):
     level: Level = "unit"
     description: str = ""
     basis: tuple[str, ...] = ()
+    notice_title: str | None = Field(default=None, description="（扩展）整改通知书标题，默认 保密检查整改通知书")
     scoring: Scoring = Scoring()
     profile: tuple[ProfileQuestion, ...] = ()
     category: tuple[Category, ...] = ()

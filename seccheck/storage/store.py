@@ -37,6 +37,7 @@ from seccheck.storage.tables import (
     CampaignUnit,
     Event,
     FindingRow,
+    NoticeNumber,
     Rectification,
     RulesetCopy,
     Unit,
@@ -859,5 +860,38 @@ def finalize_audit(db: Database, audit_id: int) -> Result:
         if audit.status == "final":
             raise InputError([Problem(f"检查 {audit_id} 已经定稿")])
         return finalize(session, audit, actor)
+
+    return db.transaction(work)
+
+
+# --- notice numbers ------------------------------------------------------------------------------
+
+
+def issue_notice_number(db: Database, audit_id: int, issuer: str, today: dt.date) -> tuple[int, int, dt.date]:
+    """The audit's 发文字号 as (year, n, date issued): kept if it has one, else the next of the year.
+
+    Gapless per issuer and year: the number is taken inside the transaction that stores it, and
+    a second process taking the same number at once hits the unique constraint and retries.
+    """
+    actor = current_actor()
+
+    def work(session: Session) -> tuple[int, int, dt.date]:
+        existing = session.scalars(select(NoticeNumber).where(NoticeNumber.audit_id == audit_id)).first()
+        if existing is not None:
+            return existing.year, existing.number, dt.date.fromisoformat(existing.issued_at[:10])
+        audit = _get_audit(session, audit_id)
+        if audit.status != "final":
+            raise InputError([Problem(f"检查 {audit_id} 尚未定稿，不能出具整改通知书")])
+        year = today.year
+        last = session.scalar(
+            select(func.max(NoticeNumber.number)).where(NoticeNumber.issuer == issuer, NoticeNumber.year == year)
+        )
+        number = (last or 0) + 1
+        session.add(
+            NoticeNumber(issuer=issuer, year=year, number=number, audit_id=audit_id, issued_at=today.isoformat())
+        )
+        session.flush()
+        log(session, "notice.numbered", actor, audit_id, issuer=issuer, year=year, number=number)
+        return year, number, today
 
     return db.transaction(work)

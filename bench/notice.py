@@ -1,0 +1,93 @@
+"""Notice rendering: a 20-finding notice, 20 times in one process, beside plain WeasyPrint.
+
+    python bench/notice.py [--runs 20] [--parallel 100]
+
+Prints the median time per notice for seccheck (number kept, content, glyph check, HTML, PDF) and
+for plain WeasyPrint rendering the same HTML with its default settings, their ratio (target
+<= 1.2), and the wall time of rendering 100 notices on all cores. Target: median <= 0.3 s per
+notice with HarfBuzz subsetting; says so loudly when HarfBuzz subsetting is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _render(html: str) -> int:
+    from seccheck.notice.render import render_pdf
+
+    return len(render_pdf(html)[0])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--parallel", type=int, default=100)
+    args = parser.parse_args()
+
+    from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+
+    if not (harfbuzz_subset and harfbuzz.hb_version_atleast(4, 1, 0)):
+        print("!" * 78)
+        print("!!! HarfBuzz subsetting (libharfbuzz-subset0) is MISSING: WeasyPrint falls back to fontTools")
+        print("!!! and Chinese notices render about 50x slower. apt-get install libharfbuzz-subset0")
+        print("!" * 78)
+
+    import weasyprint
+
+    from seccheck.notice.service import make_notice
+    from seccheck.storage.db import Database
+    from seccheck.storage.store import import_answers
+    from seccheck.storage.workspace import Issuer, init_workspace
+    from tests.test_notice import _answers_with_failures
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        ws = init_workspace(folder / "ws", Issuer(name="某区国家保密局", prefix="某保检", contact="李明",
+                                                  phone="0000-1234567"), ["李明"])
+        answers = folder / "twenty.toml"
+        answers.write_text(_answers_with_failures(20), encoding="utf-8")
+        db = Database(ws.db_url)
+        audit_id = import_answers(db, answers)
+        made = make_notice(db, ws, audit_id)  # warm-up: font caches, template, number
+        ours = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            made = make_notice(db, ws, audit_id)
+            ours.append(time.perf_counter() - start)
+        html = make_notice(db, ws, audit_id, fmt="html").path.read_text(encoding="utf-8")
+        plain = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            weasyprint.HTML(string=html).write_pdf()
+            plain.append(time.perf_counter() - start)
+        size = made.path.stat().st_size
+        db.close()
+
+    m_ours, m_plain = statistics.median(ours), statistics.median(plain)
+    print(f"20-finding notice: {size / 1024:.0f} KiB")
+    print(f"seccheck notice      median {m_ours:.3f} s over {args.runs} runs "
+          f"(target <= 0.3 s) {'OK' if m_ours <= 0.3 else 'OVER TARGET'}")
+    print(f"plain WeasyPrint     median {m_plain:.3f} s")
+    ratio = m_ours / m_plain
+    print(f"overhead ratio       {ratio:.2f} (target <= 1.2) {'OK' if ratio <= 1.2 else 'OVER TARGET'}")
+    workers = os.cpu_count() or 1
+    start = time.perf_counter()
+    with ProcessPoolExecutor(workers) as pool:
+        list(pool.map(_render, [html] * args.parallel))
+    wall = time.perf_counter() - start
+    print(f"{args.parallel} notices on {workers} cores: {wall:.1f} s ({args.parallel / wall:.1f} notices/s)")
+
+
+if __name__ == "__main__":
+    main()

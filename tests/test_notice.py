@@ -1,0 +1,260 @@
+"""Rectification notices read back from real PDFs; numbers; hostile input; fonts; doctor."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT, Workspace, seccheck
+
+UNIT_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
+
+
+def pdftext(path: Path, *args: str) -> str:
+    command = ["pdftotext", "-raw", *args, str(path), "-"]
+    return subprocess.run(command, capture_output=True, text=True, check=True).stdout
+
+
+def pages(path: Path) -> list[str]:
+    return pdftext(path).split("\f")[:-1]
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def only_pdf(folder: Path) -> Path:
+    (pdf,) = sorted(folder.glob("*.pdf"))
+    return pdf
+
+
+@pytest.fixture
+def sqlite_ws(tmp_path: Path) -> Workspace:
+    root = tmp_path / "ws"
+    url = f"sqlite:///{root / 'seccheck.db'}"
+    run = seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检", "--contact", "李明",
+                   "--phone", "0000-1234567", "--marking", "工作秘密")
+    assert run.code == 0, run.text
+    return Workspace(root, url)
+
+
+def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspace) -> None:
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", UNIT_EXAMPLE)
+    assert run.code == 0, run.text
+    pdf = only_pdf(sqlite_ws.root / "reports")
+    assert pdf.name == "某保检〔2026〕1号-某区教育局.pdf"
+    assert "整改通知书 某保检〔2026〕1号：" in run.out and pdf.name in run.out.replace("\n", "")
+    text = pdftext(pdf)
+    flat = squash(text)
+    for expected in ("工作秘密", "某区国家保密局", "某保检〔2026〕1号", "保密检查整改通知书", "某区教育局：",
+                     "得分率86.0%", "评定为“基本符合要求”", "联系人：李明", "0000-1234567"):
+        assert expected in flat, expected
+    # every finding with its due date
+    for finding, due in (("主要负责人未听取保密工作汇报", "2026年12月20日"), ("涉密载体复制未经批准", "2026年12月20日"),
+                         ("涉密与非涉密设备交叉使用移动存储介质", "2026年11月27日")):
+        assert finding in flat
+        assert due in flat
+    assert flat.count("2026年12月20日") >= 8
+    # the receipt is the last page, on its own
+    last = squash(pages(pdf)[-1])
+    assert last.startswith("回执") or "回执通知书编号" in last
+    assert "签收人" in last and "单位盖章" in last and "某保检〔2026〕1号" in last
+    # the verification line carries the audit id and the seal
+    seal = re.search(r"封签 SHA-256：([0-9a-f]{64})", run.out)
+    assert seal and seal.group(1) in flat and "seccheckverify1" in flat
+    # page numbers — n —
+    for n, page in enumerate(pages(pdf), start=1):
+        assert re.search(rf"—\s*{n}\s*—", page), n
+
+
+def test_fonts_embedded_and_subset(sqlite_ws: Workspace) -> None:
+    assert sqlite_ws.run("audit", "unit-self-assessment", "--answers", UNIT_EXAMPLE).code == 0
+    pdf = only_pdf(sqlite_ws.root / "reports")
+    listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    rows = listing.splitlines()[2:]
+    assert rows and any("CJK" in r for r in rows)
+    for row in rows:
+        name, *_rest = row.split()
+        assert re.match(r"[A-Z]{6}\+", name), f"not subset: {row}"
+        assert " yes yes " in row, f"not embedded and subset: {row}"
+
+
+def test_numbers_are_kept_and_count_up(sqlite_ws: Workspace) -> None:
+    assert sqlite_ws.run("import", "--no-notice", UNIT_EXAMPLE, UNIT_EXAMPLE, UNIT_EXAMPLE).code == 0
+    first = sqlite_ws.run("notice", "2")
+    assert "某保检〔2026〕1号" in first.out
+    again = sqlite_ws.run("notice", "2", "--format", "html")
+    assert "某保检〔2026〕1号" in again.out
+    assert "某保检〔2026〕2号" in sqlite_ws.run("notice", "1").out
+    assert "某保检〔2026〕3号" in sqlite_ws.run("notice", "3", "--format", "html").out
+
+
+def test_two_processes_never_get_the_same_number(workspace: Workspace) -> None:
+    files = [UNIT_EXAMPLE] * 30
+    assert workspace.run("import", "--no-notice", *files).code == 0
+    script = (
+        "import sys, datetime\n"
+        "from seccheck.storage.db import Database\n"
+        "from seccheck.storage.store import issue_notice_number\n"
+        "db = Database(sys.argv[1])\n"
+        "for audit_id in map(int, sys.argv[2:]):\n"
+        "    y, n, d = issue_notice_number(db, audit_id, '某区国家保密局', datetime.date(2026, 11, 23))\n"
+        "    print(audit_id, n, flush=True)\n"
+    )
+    halves = [list(range(1, 31, 2)), list(range(2, 31, 2))]
+    procs = [subprocess.Popen([sys.executable, "-c", script, workspace.db_url, *map(str, ids)],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for ids in halves]
+    numbers: dict[int, int] = {}
+    for proc in procs:
+        out, err = proc.communicate(timeout=300)
+        assert proc.returncode == 0, err
+        for line in out.splitlines():
+            audit_id, n = map(int, line.split())
+            numbers[audit_id] = n
+    assert sorted(numbers.values()) == list(range(1, 31))  # unique and gapless
+
+
+HOSTILE = [
+    '<img src="file:///etc/passwd">',
+    '<link rel=stylesheet href="http://127.0.0.1:9/x.css">',
+    "{{ 7*7 }}",
+    "</td></tr>",
+]
+
+
+def test_hostile_text_is_printed_literally_and_nothing_is_fetched(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    text = UNIT_EXAMPLE.read_text(encoding="utf-8")
+    text = text.replace('unit = "某区教育局"', "unit = " + _toml("某区" + HOSTILE[0]))
+    notes = {'"6" = {': HOSTILE[1], '"9" = {': HOSTILE[2], '"31" = {': HOSTILE[3]}
+    for key, note in notes.items():
+        text = re.sub(re.escape(key) + r"( value = [^,]+(?:, deduct = [0-9.]+)?), note = \"[^\"]*\"",
+                      lambda m, note=note, key=key: key + m.group(1) + ", note = " + _toml(note), text)
+    path = tmp_path / "hostile.toml"
+    path.write_text(text, encoding="utf-8")
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path, "--no-notice")
+    assert run.code == 0, run.text
+
+    from seccheck.notice.service import make_notice
+    from seccheck.storage.workspace import open_workspace
+
+    ws = open_workspace(sqlite_ws.root)
+    db = sqlite_ws.db()
+    made = make_notice(db, ws, 1)
+    assert made.fetches is not None
+    assert made.fetches.refused == [] and made.fetches.served == []
+    flat = squash(pdftext(made.path))
+    assert squash('某区<img src="file:///etc/passwd">') in flat
+    for hostile in HOSTILE[1:]:
+        assert squash(hostile) in flat, hostile
+    assert "49" not in flat.replace("2026", "")
+    html = make_notice(db, ws, 1, fmt="html").path.read_text(encoding="utf-8")
+    db.close()
+    assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
+    assert "<img" not in html and "<link" not in html and "{{ 7*7 }}" in html
+
+
+def _toml(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+@pytest.mark.parametrize("unit", ["../../x", "a/b", "..", "/etc/x"])
+def test_unit_names_cannot_leave_reports(sqlite_ws: Workspace, tmp_path: Path, unit: str) -> None:
+    path = tmp_path / "a.toml"
+    path.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', f'unit = "{unit}"'),
+                    encoding="utf-8")
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    assert run.code == 0, run.text
+    reports = sqlite_ws.root / "reports"
+    pdf = only_pdf(reports)
+    assert pdf.parent == reports
+    assert not list(tmp_path.glob("x*")) and not (tmp_path / "ws" / "x.pdf").exists()
+
+
+def test_twenty_findings_notice_is_small_and_repeats_the_header(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "twenty.toml"
+    path.write_text(_answers_with_failures(20), encoding="utf-8")
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    assert run.code == 0, run.text
+    assert "发现的问题（20 个）" in run.out
+    pdf = only_pdf(sqlite_ws.root / "reports")
+    assert pdf.stat().st_size < 1024 * 1024
+    table_pages = [squash(p) for p in pages(pdf) if "检查发现的具体情况说明" in squash(p)]
+    assert len(table_pages) >= 2, "a 20-finding table spans pages"
+    for page in table_pages:
+        assert "序号问题检查项依据扣分整改要求整改期限" in page  # the header row is repeated on each page
+
+
+def _answers_with_failures(count: int) -> str:
+    from seccheck.ruleset.load import resolve_ruleset
+
+    rs = resolve_ruleset("unit-self-assessment").ruleset
+    lines = ["format = 1", 'ruleset = "unit-self-assessment"', 'unit = "某区审计局"', "date = 2026-11-20",
+             'mode = "inspection"', 'inspectors = ["李明"]', "[answers]"]
+    lines += [f"{p.id} = true" for p in rs.profile]
+    failed = 0
+    for item in rs.item:
+        for chk in item.check:
+            if chk.kind == "count":
+                lines.append(f'"{chk.id}" = 0')
+            elif chk.veto:
+                lines.append(f'"{chk.id}" = false')
+            elif failed < count:
+                failed += 1
+                deduct = f", deduct = {chk.deduct[0]}" if isinstance(chk.deduct, tuple) else ""
+                lines.append(f'"{chk.id}" = {{ value = false{deduct}, note = "检查发现的具体情况说明" }}')
+            else:
+                lines.append(f'"{chk.id}" = true')
+    return "\n".join(lines) + "\n"
+
+
+def test_a_missing_glyph_is_named(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "glyph.toml"
+    path.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', 'unit = "某区𓀀局"'),
+                    encoding="utf-8")
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    assert run.code == 1
+    assert "U+13000" in run.err and "方框" in run.err and "fonts" in run.err
+    assert not list((sqlite_ws.root / "reports").glob("*.pdf"))
+    # the audit itself is final; the notice can be forced once the user accepts the box
+    forced = sqlite_ws.run("notice", "1", "--allow-missing-glyphs")
+    assert forced.code == 0
+
+
+def test_html_uses_the_same_template_and_works_offline(sqlite_ws: Workspace) -> None:
+    assert sqlite_ws.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    run = sqlite_ws.run("notice", "1", "--format", "html")
+    assert run.code == 0
+    html = next((sqlite_ws.root / "reports").glob("*.html")).read_text(encoding="utf-8")
+    assert "<style>" in html and "某保检〔2026〕1号" in html and "回　执" in html
+    assert not re.search(r"(src|href)\s*=", html), "nothing to fetch"
+    assert "http://" not in html and "https://" not in html
+
+
+def test_doctor_reports_ready_and_missing(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    ok = sqlite_ws.run("doctor")
+    assert ok.code == 0, ok.text
+    labels = ("正文（仿宋）", "标题（小标宋）", "一级标题（黑体）", "二级标题（楷体）", "页码（宋体）")
+    labels += ("HarfBuzz 子集化", "WeasyPrint", "数据库", "报告目录")
+    for label in labels:
+        assert label in ok.out
+    assert "Noto Serif CJK SC" in ok.out
+    empty = tmp_path / "fonts.conf"
+    empty.write_text('<?xml version="1.0"?><fontconfig><cachedir>' + str(tmp_path / "fc") +
+                     "</cachedir></fontconfig>", encoding="utf-8")
+    bad = sqlite_ws.run("doctor", env={"FONTCONFIG_FILE": str(empty)})
+    assert bad.code == 1
+    assert "没有可用的中文字体" in bad.out and "apt-get install fonts-noto-cjk" in bad.out
+
+
+def test_notice_refuses_a_draft(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    partial = tmp_path / "p.toml"
+    partial.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"59" = false\n', ""), encoding="utf-8")
+    assert sqlite_ws.run("import", "--draft", partial).code == 0
+    run = sqlite_ws.run("notice", "1")
+    assert run.code == 1 and "尚未定稿" in run.err
+    assert os.listdir(sqlite_ws.root / "reports") == []
