@@ -53,8 +53,11 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ws = init_workspace(folder / "ws", Issuer(name="某区国家保密局", prefix="某保检", contact="李明",
-                                                  phone="0000-1234567"), ["李明"])
+        ws = init_workspace(
+            folder / "ws",
+            Issuer(name="某区国家保密局", prefix="某保检", contact="李明", phone="0000-1234567"),
+            ["李明"],
+        )
         answers = folder / "twenty.toml"
         answers.write_text(_answers_with_failures(20), encoding="utf-8")
         db = Database(ws.db_url)
@@ -76,8 +79,10 @@ def main() -> None:
 
     m_ours, m_plain = statistics.median(ours), statistics.median(plain)
     print(f"20-finding notice: {size / 1024:.0f} KiB")
-    print(f"seccheck notice      median {m_ours:.3f} s over {args.runs} runs "
-          f"(target <= 0.3 s) {'OK' if m_ours <= 0.3 else 'OVER TARGET'}")
+    print(
+        f"seccheck notice      median {m_ours:.3f} s over {args.runs} runs "
+        f"(target <= 0.3 s) {'OK' if m_ours <= 0.3 else 'OVER TARGET'}"
+    )
     print(f"plain WeasyPrint     median {m_plain:.3f} s")
     ratio = m_ours / m_plain
     print(f"overhead ratio       {ratio:.2f} (target <= 1.2) {'OK' if ratio <= 1.2 else 'OVER TARGET'}")

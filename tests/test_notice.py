@@ -37,8 +37,20 @@ def only_pdf(folder: Path) -> Path:
 def sqlite_ws(tmp_path: Path) -> Workspace:
     root = tmp_path / "ws"
     url = f"sqlite:///{root / 'seccheck.db'}"
-    run = seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检", "--contact", "李明",
-                   "--phone", "0000-1234567", "--marking", "工作秘密")
+    run = seccheck(
+        "init",
+        root,
+        "--issuer",
+        "某区国家保密局",
+        "--prefix",
+        "某保检",
+        "--contact",
+        "李明",
+        "--phone",
+        "0000-1234567",
+        "--marking",
+        "工作秘密",
+    )
     assert run.code == 0, run.text
     return Workspace(root, url)
 
@@ -51,12 +63,24 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
     assert "整改通知书 某保检〔2026〕1号：" in run.out and pdf.name in run.out.replace("\n", "")
     text = pdftext(pdf)
     flat = squash(text)
-    for expected in ("工作秘密", "某区国家保密局", "某保检〔2026〕1号", "保密检查整改通知书", "某区教育局：",
-                     "得分率86.0%", "评定为“基本符合要求”", "联系人：李明", "0000-1234567"):
+    for expected in (
+        "工作秘密",
+        "某区国家保密局",
+        "某保检〔2026〕1号",
+        "保密检查整改通知书",
+        "某区教育局：",
+        "得分率86.0%",
+        "评定为“基本符合要求”",
+        "联系人：李明",
+        "0000-1234567",
+    ):
         assert expected in flat, expected
     # every finding with its due date
-    for finding, due in (("主要负责人未听取保密工作汇报", "2026年12月20日"), ("涉密载体复制未经批准", "2026年12月20日"),
-                         ("涉密与非涉密设备交叉使用移动存储介质", "2026年11月27日")):
+    for finding, due in (
+        ("主要负责人未听取保密工作汇报", "2026年12月20日"),
+        ("涉密载体复制未经批准", "2026年12月20日"),
+        ("涉密与非涉密设备交叉使用移动存储介质", "2026年11月27日"),
+    ):
         assert finding in flat
         assert due in flat
     assert flat.count("2026年12月20日") >= 8
@@ -107,8 +131,15 @@ def test_two_processes_never_get_the_same_number(workspace: Workspace) -> None:
         "    print(audit_id, n, flush=True)\n"
     )
     halves = [list(range(1, 31, 2)), list(range(2, 31, 2))]
-    procs = [subprocess.Popen([sys.executable, "-c", script, workspace.db_url, *map(str, ids)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for ids in halves]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, workspace.db_url, *map(str, ids)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for ids in halves
+    ]
     numbers: dict[int, int] = {}
     for proc in procs:
         out, err = proc.communicate(timeout=300)
@@ -132,8 +163,11 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(sqlite_ws: Wor
     text = text.replace('unit = "某区教育局"', "unit = " + _toml("某区" + HOSTILE[0]))
     notes = {'"6" = {': HOSTILE[1], '"9" = {': HOSTILE[2], '"31" = {': HOSTILE[3]}
     for key, note in notes.items():
-        text = re.sub(re.escape(key) + r"( value = [^,]+(?:, deduct = [0-9.]+)?), note = \"[^\"]*\"",
-                      lambda m, note=note, key=key: key + m.group(1) + ", note = " + _toml(note), text)
+        text = re.sub(
+            re.escape(key) + r"( value = [^,]+(?:, deduct = [0-9.]+)?), note = \"[^\"]*\"",
+            lambda m, note=note, key=key: key + m.group(1) + ", note = " + _toml(note),
+            text,
+        )
     path = tmp_path / "hostile.toml"
     path.write_text(text, encoding="utf-8")
     run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path, "--no-notice")
@@ -165,8 +199,9 @@ def _toml(text: str) -> str:
 @pytest.mark.parametrize("unit", ["../../x", "a/b", "..", "/etc/x"])
 def test_unit_names_cannot_leave_reports(sqlite_ws: Workspace, tmp_path: Path, unit: str) -> None:
     path = tmp_path / "a.toml"
-    path.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', f'unit = "{unit}"'),
-                    encoding="utf-8")
+    path.write_text(
+        UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', f'unit = "{unit}"'), encoding="utf-8"
+    )
     run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
     assert run.code == 0, run.text
     reports = sqlite_ws.root / "reports"
@@ -193,8 +228,15 @@ def _answers_with_failures(count: int) -> str:
     from seccheck.ruleset.load import resolve_ruleset
 
     rs = resolve_ruleset("unit-self-assessment").ruleset
-    lines = ["format = 1", 'ruleset = "unit-self-assessment"', 'unit = "某区审计局"', "date = 2026-11-20",
-             'mode = "inspection"', 'inspectors = ["李明"]', "[answers]"]
+    lines = [
+        "format = 1",
+        'ruleset = "unit-self-assessment"',
+        'unit = "某区审计局"',
+        "date = 2026-11-20",
+        'mode = "inspection"',
+        'inspectors = ["李明"]',
+        "[answers]",
+    ]
     lines += [f"{p.id} = true" for p in rs.profile]
     failed = 0
     for item in rs.item:
@@ -214,8 +256,9 @@ def _answers_with_failures(count: int) -> str:
 
 def test_a_missing_glyph_is_named(sqlite_ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "glyph.toml"
-    path.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', 'unit = "某区𓀀局"'),
-                    encoding="utf-8")
+    path.write_text(
+        UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', 'unit = "某区𓀀局"'), encoding="utf-8"
+    )
     run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
     assert run.code == 1
     assert "U+13000" in run.err and "方框" in run.err and "fonts" in run.err
@@ -244,8 +287,10 @@ def test_doctor_reports_ready_and_missing(sqlite_ws: Workspace, tmp_path: Path) 
         assert label in ok.out
     assert "Noto Serif CJK SC" in ok.out
     empty = tmp_path / "fonts.conf"
-    empty.write_text('<?xml version="1.0"?><fontconfig><cachedir>' + str(tmp_path / "fc") +
-                     "</cachedir></fontconfig>", encoding="utf-8")
+    empty.write_text(
+        '<?xml version="1.0"?><fontconfig><cachedir>' + str(tmp_path / "fc") + "</cachedir></fontconfig>",
+        encoding="utf-8",
+    )
     bad = sqlite_ws.run("doctor", env={"FONTCONFIG_FILE": str(empty)})
     assert bad.code == 1
     assert "没有可用的中文字体" in bad.out and "apt-get install fonts-noto-cjk" in bad.out
