@@ -20,16 +20,16 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        where = self.file or "<输入>"
-        if self.line is not None:
-            where += f":{self.line}"
-        parts = [where]
+        parts = []
+        if self.file is not None:
+            parts.append(self.file + (f":{self.line}" if self.line is not None else ""))
         if self.id is not None:
             parts.append(f"id {self.id}")
         if self.field is not None:
             parts.append(f"字段 {self.field}")
         prefix = "警告" if self.warning else "错误"
-        return f"{prefix} {'，'.join(parts)}：{self.message}"
+        where = f" {'，'.join(parts)}" if parts else ""
+        return f"{prefix}{where}：{self.message}"
 
 
 @dataclass

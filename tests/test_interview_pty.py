@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
@@ -239,3 +240,28 @@ def test_answers_file_runs_without_prompts(ws: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "得分率 45.8%" in proc.stdout and "已定稿" in proc.stdout
+
+
+def test_reinspect_asks_only_failed_checks_and_verifies_fixes(ws: Path) -> None:
+    child = start(ws)
+    for text in SPEC:
+        reply(child, text)
+    finish(child)
+    child.close()
+    # 1a, 1b and 3 failed. Re-inspection asks those again, plus 2 when the inspector adds it.
+    again = spawn(ws, "reinspect", "1", "--check", "2")
+    asked = []
+    for text in ["是", "是", "是", "1", "", ""]:  # 1a fixed, 1b fixed, 2 still fine, 3: one case left
+        before = reply(again, text)
+        found = re.findall(r"\[\d+/\d+\] (\S+)", before)
+        asked += found
+    out = finish(again)
+    again.close()
+    assert asked == ["1a", "1b", "2", "3"]
+    assert "复查结果（检查 1 → 检查 2）" in out
+    assert "已整改（整改记录已核实）：1a、1b" in out and "仍未整改：3" in out and "新发现：无" in out
+    # 1a, 1b fixed; 3: 1 case × 2 = 2: item 3 earns 3; 12 applicable: (4 + 3 + 3) / 12 = 83.3%
+    assert "得分率 45.8% → 83.3%" in out
+    rows = json.loads(seccheck("rectify", "list", "--json", cwd=ws).out)
+    states = {r["check_id"]: r["state"] for r in rows if r["audit_id"] == 1}
+    assert states == {"1a": "verified", "1b": "verified", "3": "open"}

@@ -182,9 +182,9 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
 
 
 def _register() -> None:
-    from seccheck.cli.records import COMMANDS
+    from seccheck.cli import followup, records
 
-    for command in COMMANDS:
+    for command in (*records.COMMANDS, *followup.COMMANDS):
         main.add_command(command)
 
 

@@ -332,3 +332,41 @@ def doctor(checks: list[Any]) -> None:
             out.print(Text(f"    {'修复' if not check.ok else '提示'}：{check.fix}", style="dim"), soft_wrap=True)
     failed = [c for c in checks if not c.ok and c.required]
     out.print("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]")
+
+
+def rectifications(rows: list[Any]) -> None:
+    from seccheck.storage.rectify import STATE_LABELS
+
+    if not rows:
+        out.print("没有整改记录。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("编号", justify="right", no_wrap=True)
+    table.add_column("单位 / 问题", overflow="fold", ratio=1)
+    table.add_column("期限", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    for r in rows:
+        who = Text(r.unit)
+        who.append("\n" + r.finding, style="dim")
+        state = Text(
+            STATE_LABELS[r.state] + ("（逾期）" if r.overdue else ""),
+            style="red" if r.overdue else ("green" if r.state == "verified" else ""),
+        )
+        table.add_row(str(r.id), who, r.due.isoformat(), state)
+    out.print(table)
+
+
+def reinspection(before_id: int, after_id: int, diff: Any) -> None:
+    b, a = diff.before, diff.after
+    out.print()
+    out.print(f"[bold]复查结果（检查 {before_id} → 检查 {after_id}）[/]")
+    if b.percent is not None and a.percent is not None:
+        out.print(f"  得分率 {b.percent}% → {a.percent}%", soft_wrap=True)
+    out.print(f"  等次 {escape(b.grade)} → {escape(a.grade)}", soft_wrap=True)
+    for label, ids, style in (
+        ("已整改（整改记录已核实）", diff.fixed, "green"),
+        ("仍未整改", diff.still_failing, "red"),
+        ("新发现", diff.newly_failing, "yellow"),
+    ):
+        line = f"  {label}：{'、'.join(ids) if ids else '无'}"
+        out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)

@@ -895,3 +895,113 @@ def issue_notice_number(db: Database, audit_id: int, issuer: str, today: dt.date
         return year, number, today
 
     return db.transaction(work)
+
+
+# --- re-inspection -------------------------------------------------------------------------------
+
+
+def start_reinspection(db: Database, audit_id: int, extra: list[str], date: dt.date) -> int:
+    """A draft that follows up a final audit: its answers are kept, except for the checks that
+    failed (and any the inspector adds), which are left open to be asked again."""
+    actor = current_actor()
+
+    def work(session: Session) -> int:
+        old = _get_audit(session, audit_id)
+        if old.status != "final" or old.superseded_by is not None:
+            raise InputError([Problem(f"只能复查已定稿的最新版本检查；检查 {audit_id} 不是", field="audit")])
+        loaded = _ruleset_of(session, old)
+        unknown = [c for c in extra if c not in loaded.ruleset.checks]
+        if unknown:
+            raise InputError([Problem("未知的检查 id", id=c, field="--check") for c in unknown])
+        failed = set(session.scalars(select(FindingRow.check_id).where(FindingRow.audit_id == audit_id)))
+        reopen = failed | set(extra)
+        unit = session.get(Unit, old.unit_id)
+        assert unit is not None
+        kept = {k: a for k, a in _answers_of(session, old, unit.name).answers.items() if k not in reopen}
+        new = Audit(
+            unit_id=old.unit_id,
+            campaign_id=old.campaign_id,
+            ruleset_id=old.ruleset_id,
+            ruleset_version=old.ruleset_version,
+            ruleset_sha256=old.ruleset_sha256,
+            mode=old.mode,
+            inspectors=old.inspectors,
+            methods=old.methods,
+            date=date,
+            status="draft",
+            revision=1,
+            reinspection_of=old.id,
+            source=f"复查检查 {old.id}",
+            created_by=actor,
+            created_at=now(),
+        )
+        session.add(new)
+        session.flush()
+        _add_answers(session, new.id, kept, actor)
+        log(session, "audit.reinspection", actor, new.id, previous=old.id, reopened=sorted(reopen))
+        return new.id
+
+    return db.transaction(work)
+
+
+@dataclass(frozen=True)
+class Comparison:
+    before: Result
+    after: Result
+    fixed: list[str]
+    still_failing: list[str]
+    newly_failing: list[str]
+
+
+def close_reinspection(db: Database, new_id: int) -> Comparison:
+    """Compare a finished re-inspection with the audit it follows up; rectifications of the
+    findings it shows fixed become verified."""
+    actor = current_actor()
+
+    def work(session: Session) -> Comparison:
+        new = _get_audit(session, new_id)
+        if new.reinspection_of is None or new.status != "final" or not new.result:
+            raise InputError([Problem(f"检查 {new_id} 不是已定稿的复查", field="audit")])
+        old = _get_audit(session, new.reinspection_of)
+        before = result_from_data(json.loads(old.result or "null"))
+        after = result_from_data(json.loads(new.result))
+        failed_before = [f.check_id for f in before.findings]
+        failed_after = {f.check_id for f in after.findings}
+        fixed = [c for c in failed_before if c not in failed_after]
+        rows = session.execute(
+            select(FindingRow, Rectification)
+            .join(Rectification, Rectification.finding_id == FindingRow.id)
+            .where(FindingRow.audit_id == old.id, FindingRow.check_id.in_(fixed))
+        ).all()
+        for finding, rect in rows:
+            if rect.state != "verified":
+                before_state = rect.state
+                rect.state, rect.updated_at, rect.updated_by = "verified", now(), actor
+                log(
+                    session,
+                    "rectification.verify",
+                    actor,
+                    old.id,
+                    rectification=rect.id,
+                    before=before_state,
+                    after="verified",
+                    via_reinspection=new_id,
+                    check=finding.check_id,
+                )
+        return Comparison(
+            before,
+            after,
+            fixed,
+            [c for c in failed_before if c in failed_after],
+            [f.check_id for f in after.findings if f.check_id not in set(failed_before)],
+        )
+
+    return db.transaction(work)
+
+
+def find_reinspection_draft(db: Database, audit_id: int) -> int | None:
+    """An unfinished re-inspection of this audit, to resume it."""
+    with db.read() as session:
+        return session.scalars(
+            select(Audit.id).where(Audit.reinspection_of == audit_id, Audit.status == "draft").order_by(Audit.id.desc())
+        ).first()

@@ -87,6 +87,7 @@ class Audit(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     revision_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
     superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    reinspection_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the audit this follows up
     grade: Mapped[str | None] = mapped_column(String(64), nullable=True)
     percent: Mapped[str | None] = mapped_column(String(16), nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON of the Result

@@ -1,0 +1,1 @@
+"""Campaign reports: the figures, SVG charts, HTML/PDF and XLSX."""
