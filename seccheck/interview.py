@@ -18,6 +18,7 @@ from typing import Literal, Protocol
 from seccheck.answers import Answer, Answers
 from seccheck.answertext import AnswerTextError, accepted, parse_deduct, parse_value
 from seccheck.result import Result
+from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Ruleset
 from seccheck.scoring import applicability, fmt, is_compliant, score
 
@@ -165,27 +166,7 @@ def cost_text(rs: Ruleset, q: Question) -> str:
         return "基本情况，决定哪些项目适用"
     chk = q.question
     assert isinstance(chk, Check)
-    item = q.item
-    parts = []
-    if rs.scoring.method == "deduction" and item.scored:
-        if chk.kind == "count":
-            parts.append(f"每起扣 {fmt(chk.per)} 分" + ("，累加不封顶" if item.aggravating else ""))
-        elif chk.kind == "choice":
-            parts.append("；".join(f"{o.label}扣 {fmt(o.deduct)} 分" for o in chk.options if o.deduct))
-        elif isinstance(chk.deduct, tuple):
-            parts.append(f"不合规扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分")
-        elif chk.deduct is not None:
-            parts.append(f"不合规扣 {fmt(chk.deduct)} 分")
-        elif chk.scorable:
-            parts.append(f"不合规扣本项全部 {fmt(item.points)} 分")
-    elif chk.scorable and rs.scoring.method == "checklist":
-        parts.append("不合规记为问题")
-    if chk.veto:
-        parts.append(f"否决项：不合规直接评定为“{rs.scoring.effective_veto_grade}”")
-    severity = rs.severity_of(item, chk)
-    if chk.scorable and severity != "general":
-        parts.append({"major": "较重问题", "critical": "严重问题"}[severity])
-    return "；".join(parts) or "仅作记录"
+    return "；".join(cost_words(rs, q.item, chk)) or "仅作记录"
 
 
 def _display(answers: Mapping[str, Answer], q: Question) -> str | None:

@@ -15,6 +15,7 @@ from rich.tree import Tree
 
 from seccheck.errors import Problem
 from seccheck.result import Result
+from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.load import LoadedRuleset
 from seccheck.ruleset.model import KIND_LABELS, LEVEL_LABELS, SEVERITY_LABELS, Check, Item, Ruleset
 from seccheck.scoring import fmt, round_half_up
@@ -61,19 +62,7 @@ def _rule(item: Item, chk: Check, rs: Ruleset) -> str:
     parts = [KIND_LABELS[chk.kind]]
     if chk.kind == "yesno":
         parts.append("合规答“是”" if chk.expected else "合规答“否”")
-    if rs.scoring.method == "deduction" and item.scored:
-        if chk.kind == "count":
-            parts.append(f"每起扣 {fmt(chk.per)} 分" + (f"（{fmt(chk.max_ok)} 起以内不扣）" if chk.max_ok else ""))
-        elif chk.kind == "choice":
-            parts.append("；".join(f"{o.label} 扣 {fmt(o.deduct)}" for o in chk.options))
-        elif isinstance(chk.deduct, tuple):
-            parts.append(f"扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分")
-        elif chk.deduct is not None:
-            parts.append(f"扣 {fmt(chk.deduct)} 分")
-        elif chk.scorable:
-            parts.append(f"扣本项分值 {fmt(item.points)} 分")
-    if chk.veto:
-        parts.append(f"[red]否决项 → {escape(rs.scoring.effective_veto_grade)}[/]")
+    parts += [escape(words) for words in cost_words(rs, item, chk)]
     if chk.applies_if:
         parts.append(f"适用条件：{escape(chk.applies_if)}")
     return "，".join(parts)

@@ -653,6 +653,24 @@ def verify(db: Database, audit_id: int) -> list[str]:
         return problems
 
 
+def _follow_up(old: Audit, actor: str, **changes: Any) -> Audit:
+    """A new draft audit of the same unit, campaign, ruleset and inspectors as `old`."""
+    fields: dict[str, Any] = {
+        "unit_id": old.unit_id,
+        "campaign_id": old.campaign_id,
+        "ruleset_id": old.ruleset_id,
+        "ruleset_version": old.ruleset_version,
+        "ruleset_sha256": old.ruleset_sha256,
+        "mode": old.mode,
+        "inspectors": old.inspectors,
+        "methods": old.methods,
+        "status": "draft",
+        "created_by": actor,
+        "created_at": now(),
+    }
+    return Audit(**{**fields, **changes})
+
+
 def amend(db: Database, audit_id: int, changes: Mapping[str, Answer], reason: str = "") -> int:
     """A new revision of a final audit with some answers changed; the old revision stays."""
     actor = current_actor()
@@ -680,22 +698,8 @@ def amend(db: Database, audit_id: int, changes: Mapping[str, Answer], reason: st
         if unknown:
             raise InputError([Problem("未知 id：规则集中没有这个问题或检查", id=k) for k in unknown])
         values.update(changes)
-        new = Audit(
-            unit_id=old.unit_id,
-            campaign_id=old.campaign_id,
-            ruleset_id=old.ruleset_id,
-            ruleset_version=old.ruleset_version,
-            ruleset_sha256=old.ruleset_sha256,
-            mode=old.mode,
-            inspectors=old.inspectors,
-            methods=old.methods,
-            date=old.date,
-            status="draft",
-            revision=old.revision + 1,
-            revision_of=old.id,
-            source=f"修订自检查 {old.id}",
-            created_by=actor,
-            created_at=now(),
+        new = _follow_up(
+            old, actor, date=old.date, revision=old.revision + 1, revision_of=old.id, source=f"修订自检查 {old.id}"
         )
         session.add(new)
         session.flush()
@@ -918,23 +922,7 @@ def start_reinspection(db: Database, audit_id: int, extra: list[str], date: dt.d
         unit = session.get(Unit, old.unit_id)
         assert unit is not None
         kept = {k: a for k, a in _answers_of(session, old, unit.name).answers.items() if k not in reopen}
-        new = Audit(
-            unit_id=old.unit_id,
-            campaign_id=old.campaign_id,
-            ruleset_id=old.ruleset_id,
-            ruleset_version=old.ruleset_version,
-            ruleset_sha256=old.ruleset_sha256,
-            mode=old.mode,
-            inspectors=old.inspectors,
-            methods=old.methods,
-            date=date,
-            status="draft",
-            revision=1,
-            reinspection_of=old.id,
-            source=f"复查检查 {old.id}",
-            created_by=actor,
-            created_at=now(),
-        )
+        new = _follow_up(old, actor, date=date, revision=1, reinspection_of=old.id, source=f"复查检查 {old.id}")
         session.add(new)
         session.flush()
         _add_answers(session, new.id, kept, actor)
