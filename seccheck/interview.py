@@ -134,10 +134,6 @@ class Recorder(Protocol):
     def finalize(self) -> Result: ...
 
 
-class NoTerminal(Exception):
-    """Raised by an asker that cannot ask (no terminal)."""
-
-
 # --- the order of questions -----------------------------------------------------------------------
 
 

@@ -95,6 +95,12 @@ def installed_fonts() -> tuple[FontFile, ...]:
     return tuple(fonts)
 
 
+def role_css(extra: Iterable[FontFile] = ()) -> dict[str, str]:
+    """The CSS font-family list of every role, naming only fonts that are installed or given."""
+    available = {family for font in (*extra, *installed_fonts()) for family in font.families}
+    return {role.key: role.css(available) for role in ROLES}
+
+
 def user_fonts(folder: Path | None) -> tuple[FontFile, ...]:
     """Licensed font files a user put in the workspace's fonts/ folder."""
     if folder is None or not folder.is_dir():

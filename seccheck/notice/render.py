@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seccheck.notice.content import NoticeContent
-from seccheck.notice.fonts import ROLES, FontFile, font_faces, installed_fonts
+from seccheck.notice.fonts import FontFile, font_faces, role_css
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -41,8 +41,7 @@ def _css_safe(text: str) -> str:
 
 def notice_css(user_fonts: tuple[FontFile, ...] = ()) -> str:
     safe = tuple(FontFile(f.path, f.index, tuple(_css_safe(n) for n in f.families)) for f in user_fonts)
-    available = {family for font in (*safe, *installed_fonts()) for family in font.families}
-    fonts = {role.key: role.css(available) for role in ROLES}
+    fonts = role_css(safe)
     return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=font_faces(safe)))
 
 

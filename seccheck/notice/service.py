@@ -20,7 +20,6 @@ from seccheck.storage.workspace import Workspace
 class NoticeFile:
     path: Path
     number: str
-    pages_text: str | None = None
     fetches: FetchLog | None = None
 
 

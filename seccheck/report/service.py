@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from seccheck.errors import InputError, Problem
 from seccheck.fileutil import inside, safe_filename, write_atomic
-from seccheck.notice.fonts import ROLES, installed_fonts
+from seccheck.notice.fonts import role_css
 from seccheck.report.charts import bar_chart
 from seccheck.report.summary import AuditFacts, RectFacts, Summary, summarise
 from seccheck.scoring import fmt
@@ -103,8 +103,7 @@ def _environment() -> Any:
 
 
 def report_html(summary: Summary, today: dt.date) -> str:
-    available = {family for font in installed_fonts() for family in font.families}
-    fonts = {role.key: role.css(available) for role in ROLES}
+    fonts = role_css()
     body_font = fonts["body"].replace('"', "")
     grade_chart = bar_chart([(label, n) for label, n in summary.grades], unit=" 家", font=body_font)
     weak_chart = bar_chart(

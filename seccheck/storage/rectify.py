@@ -4,7 +4,6 @@ reported again. Overdue is derived from the due date, never stored. Every change
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -145,9 +144,3 @@ def reject(db: Database, rect_id: int, reason: str) -> RectificationInfo:
     if not reason.strip():
         raise InputError([Problem("请写明退回理由（--reason）", field="reason")])
     return _change(db, rect_id, "reject", state="rejected", reason=reason)
-
-
-def evidence_of(db: Database, rect_id: int) -> list[str]:
-    with db.read() as session:
-        rect = session.get(Rectification, rect_id)
-        return json.loads(rect.report_evidence) if rect else []

@@ -523,7 +523,6 @@ class AuditRecord:
     created_by: str
     created_at: str
     finalized_at: str | None
-    answered: dict[str, tuple[str, str]]  # key -> (who, when)
 
 
 def _get_audit(session: Session, audit_id: int) -> Audit:
@@ -539,10 +538,6 @@ def load_audit(db: Database, audit_id: int) -> AuditRecord:
         unit = session.get(Unit, audit.unit_id)
         assert unit is not None
         campaign = session.get(Campaign, audit.campaign_id) if audit.campaign_id else None
-        answered = {
-            row.key: (row.answered_by, row.answered_at)
-            for row in session.scalars(select(AnswerRow).where(AnswerRow.audit_id == audit.id))
-        }
         return AuditRecord(
             id=audit.id,
             unit=unit.name,
@@ -560,7 +555,6 @@ def load_audit(db: Database, audit_id: int) -> AuditRecord:
             created_by=audit.created_by,
             created_at=audit.created_at,
             finalized_at=audit.finalized_at,
-            answered=answered,
         )
 
 
