@@ -5,9 +5,9 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from seccheck.answers import Answers
+from seccheck.domain.answers import Answers
+from seccheck.domain.applicability import applicability
 from seccheck.ruleset.load import resolve_ruleset
-from seccheck.scoring import applicability
 
 
 def generate(folder: Path, count: int, seed: int = 7, units: int = 400) -> list[Path]:
@@ -20,7 +20,7 @@ def generate(folder: Path, count: int, seed: int = 7, units: int = 400) -> list[
             "format = 1",
             'ruleset = "unit-self-assessment"',
             f'unit = "单位{n % units:03d}"',
-            f"date = 2026-{1 + n % 12:02d}-{1 + n % 28:02d}",
+            f"date = 2026-{1 + n % 10:02d}-{1 + n % 28:02d}",  # in the past of the tests' today
             'mode = "inspection"',
             'inspectors = ["检查员"]',
             "[answers]",

@@ -35,7 +35,17 @@ def timed_import(workspace: Path, files: list[Path], db_url: str | None) -> floa
         env["SECCHECK_DB"] = db_url
     start = time.perf_counter()
     proc = subprocess.run(
-        [*seccheck(), "-w", str(workspace), "import", "--no-notice", *map(str, files)],
+        [
+            *seccheck(),
+            "-w",
+            str(workspace),
+            "import",
+            "--no-notice",
+            "--new-unit",
+            "--another-audit",
+            "--accept-date",
+            *map(str, files),
+        ],
         capture_output=True,
         text=True,
         env=env,

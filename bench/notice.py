@@ -45,37 +45,41 @@ def main() -> None:
 
     import weasyprint
 
-    from seccheck.notice.service import make_notice
+    from seccheck.app.context import Context, current_actor
+    from seccheck.app.documents import write_notice
+    from seccheck.app.imports import ImportOptions, import_file
+    from seccheck.app.workspace import create_workspace
     from seccheck.storage.db import Database
-    from seccheck.storage.store import import_answers
-    from seccheck.storage.workspace import Issuer, init_workspace
     from tests.test_notice import _answers_with_failures
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        ws = init_workspace(
+        ws = create_workspace(
             folder / "ws",
-            Issuer(name="某区国家保密局", prefix="某保检", contact="李明", phone="0000-1234567"),
-            ["李明"],
+            issuer="某区国家保密局",
+            prefix="某保检",
+            contact="李明",
+            phone="0000-1234567",
+            inspectors=["李明"],
         )
         answers = folder / "twenty.toml"
         answers.write_text(_answers_with_failures(20), encoding="utf-8")
-        db = Database(ws.db_url)
-        audit_id = import_answers(db, answers)
-        made = make_notice(db, ws, audit_id)  # warm-up: font caches, template, number
+        ctx = Context(current_actor(), ws, Database(ws.db_url))
+        audit_id = import_file(ctx, answers, ImportOptions(notice=False, new_unit=True, accept_date=True)).audit_id
+        made = write_notice(ctx, audit_id)  # warm-up: font caches, template, number
         ours = []
         for _ in range(args.runs):
             start = time.perf_counter()
-            made = make_notice(db, ws, audit_id)
+            made = write_notice(ctx, audit_id)
             ours.append(time.perf_counter() - start)
-        html = make_notice(db, ws, audit_id, fmt="html").path.read_text(encoding="utf-8")
+        html = write_notice(ctx, audit_id, fmt="html").path.read_text(encoding="utf-8")
         plain = []
         for _ in range(args.runs):
             start = time.perf_counter()
             weasyprint.HTML(string=html).write_pdf()
             plain.append(time.perf_counter() - start)
         size = made.path.stat().st_size
-        db.close()
+        ctx.db.close()
 
     m_ours, m_plain = statistics.median(ours), statistics.median(plain)
     print(f"20-finding notice: {size / 1024:.0f} KiB")

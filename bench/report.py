@@ -49,7 +49,16 @@ def main() -> None:
         ws = folder / "ws"
         run("init", str(ws), cwd=folder)
         run("campaign", "create", "基准专项行动", "--ruleset", "unit-self-assessment", cwd=ws)
-        imported = run("import", "--no-notice", "--campaign", "基准专项行动", *map(str, files), cwd=ws)
+        imported = run(
+            "import",
+            "--no-notice",
+            "--new-unit",
+            "--accept-date",
+            "--campaign",
+            "基准专项行动",
+            *map(str, files),
+            cwd=ws,
+        )
         print(f"campaign of {args.units} audited units (import took {imported:.1f} s)")
         for fmt in ("pdf", "xlsx"):
             elapsed = run("report", "基准专项行动", "--format", fmt, cwd=ws)

@@ -13,9 +13,10 @@ import time
 from decimal import Decimal
 from typing import Any
 
-from seccheck.answers import Answers, check_answers
+from seccheck.domain.answers import Answers
+from seccheck.domain.scoring import score
+from seccheck.domain.validate import check_answers
 from seccheck.ruleset.load import load_ruleset_text
-from seccheck.scoring import score
 
 
 def ruleset_text(checks: int = 100) -> str:

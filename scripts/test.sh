@@ -7,4 +7,4 @@ export PATH="$PWD/.venv/bin:$PATH"
 ruff check seccheck tests bench
 ruff format --check seccheck tests bench
 mypy
-python -m pytest "$@"
+python -m pytest -n auto "$@"

@@ -7,7 +7,7 @@ and exit 1.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
@@ -32,14 +32,46 @@ class Problem:
         return f"{prefix}{where}：{self.message}"
 
 
-@dataclass
-class InputError(Exception):
-    """Raised with every problem found in one input; the CLI prints them and exits 1."""
+class SeccheckError(Exception):
+    """Something the user or the machine must put right, with every problem found at once.
 
-    problems: list[Problem] = field(default_factory=list)
+    The CLI maps each subclass to one exit status (seccheck.cli.exit); nothing else decides it.
+    """
+
+    def __init__(self, problems: list[Problem] | None = None) -> None:
+        super().__init__()
+        self.problems: list[Problem] = list(problems or [])
 
     def __str__(self) -> str:
         return "\n".join(str(p) for p in self.problems)
+
+
+class BadInput(SeccheckError):
+    """The input (a file, an option, a typed answer) is wrong; the problems say how to fix it."""
+
+
+class NotFound(SeccheckError):
+    """A record the user named (an audit, unit, campaign, rectification) does not exist."""
+
+
+class Conflict(SeccheckError):
+    """The request clashes with what is recorded (a second audit, a wrong state, a taken name)."""
+
+
+class EnvironmentProblem(SeccheckError):
+    """The machine is in the way: disk full, read-only database, unreachable server, a path we must not write."""
+
+
+def bad_input(message: str, **where: object) -> BadInput:
+    return BadInput([Problem(message, **where)])  # type: ignore[arg-type]
+
+
+def not_found(message: str, **where: object) -> NotFound:
+    return NotFound([Problem(message, **where)])  # type: ignore[arg-type]
+
+
+def conflict(message: str, **where: object) -> Conflict:
+    return Conflict([Problem(message, **where)])  # type: ignore[arg-type]
 
 
 # Files larger than this are refused before parsing: a ruleset or answers file is a few

@@ -15,12 +15,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
-from seccheck.answers import Answer, Answers
-from seccheck.answertext import AnswerTextError, accepted, parse_deduct, parse_value
-from seccheck.result import Result
+from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.answertext import AnswerTextError, accepted, parse_deduct, parse_value
+from seccheck.domain.applicability import applicability, is_compliant
+from seccheck.domain.result import Result
+from seccheck.domain.scoring import score
+from seccheck.numbers import fmt
 from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Ruleset
-from seccheck.scoring import applicability, fmt, is_compliant, score
 
 HELP, BACK, SKIP, QUIT = "?", "b", "s", "q"
 NA_WORDS = {"na", "不适用", "n/a"}

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from seccheck.errors import MAX_INPUT_BYTES, InputError, Problem
+from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
 
 
 def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
@@ -20,7 +20,7 @@ def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
     try:
         size = Path(path).stat().st_size
         if size > MAX_INPUT_BYTES:
-            raise InputError(
+            raise BadInput(
                 [
                     Problem(
                         f"文件过大（{size / 1024 / 1024:.1f} MB），上限 {MAX_INPUT_BYTES // 1024 // 1024} MB；"
@@ -31,22 +31,22 @@ def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
             )
         raw = Path(path).read_bytes()
     except FileNotFoundError:
-        raise InputError([Problem("文件不存在", file=name)]) from None
+        raise BadInput([Problem("文件不存在", file=name)]) from None
     except IsADirectoryError:
-        raise InputError([Problem("这是目录，应为 TOML 文件", file=name)]) from None
+        raise BadInput([Problem("这是目录，应为 TOML 文件", file=name)]) from None
     except OSError as exc:
-        raise InputError([Problem(f"无法读取：{exc.strerror}", file=name)]) from None
+        raise BadInput([Problem(f"无法读取：{exc.strerror}", file=name)]) from None
     return parse_toml_bytes(raw, name)
 
 
 def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
     if len(raw) > MAX_INPUT_BYTES:
-        raise InputError([Problem(f"文件过大，上限 {MAX_INPUT_BYTES // 1024 // 1024} MB", file=name)])
+        raise BadInput([Problem(f"文件过大，上限 {MAX_INPUT_BYTES // 1024 // 1024} MB", file=name)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise InputError(
+        raise BadInput(
             [
                 Problem(
                     f"不是 UTF-8 编码（第 {exc.start + 1} 字节 0x{raw[exc.start]:02x}）；"
@@ -58,7 +58,7 @@ def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
         ) from None
     text = text.removeprefix("\ufeff")  # Windows editors like to add a BOM
     if not text.strip():
-        raise InputError([Problem("文件为空", file=name, line=1)])
+        raise BadInput([Problem("文件为空", file=name, line=1)])
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
@@ -68,7 +68,7 @@ def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
         detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
         if m:
             detail += f"（第 {m.group(2)} 列）"
-        raise InputError([Problem(f"TOML 语法错误：{detail}", file=name, line=syntax_line)]) from None
+        raise BadInput([Problem(f"TOML 语法错误：{detail}", file=name, line=syntax_line)]) from None
     return data, text
 
 

@@ -1,12 +1,20 @@
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+# Set before rich's consoles are made (they read NO_COLOR once): output as a pipe would get it.
+os.environ.setdefault("NO_COLOR", "1")
+os.environ.setdefault("COLUMNS", "120")
+
+TODAY = dt.date(2026, 11, 23)  # the day the tests' workspaces live in (SECCHECK_TODAY)
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -22,7 +30,62 @@ class Run:
         return self.out + self.err
 
 
+@contextlib.contextmanager
+def _inside(cwd: Path | None, env: dict[str, str]) -> Iterator[None]:
+    old_cwd = Path.cwd()
+    old_env = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(old_cwd)
+        for key, value in old_env.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+class _Result:
+    def __init__(self, code: int, out: str, err: str) -> None:
+        self.returncode, self.stdout, self.stderr = code, out, err
+
+
 def seccheck(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
+    """Run the command in this process, as `seccheck ARGS` would run (no terminal on stdin).
+
+    In-process because a child process proves nothing more for most tests and costs half a second
+    of start-up each; `seccheck_process` is there for what only a real process shows.
+    """
+    from click.testing import CliRunner
+
+    from seccheck.cli.main import main
+
+    full_env = {
+        "NO_COLOR": "1",
+        "COLUMNS": "120",
+        "SECCHECK_DB": "",
+        "SECCHECK_USER": "",
+        "SECCHECK_TODAY": "",
+        **(env or {}),
+    }
+    with _inside(cwd, {k: v for k, v in full_env.items() if v}):
+        removed = {k: os.environ.pop(k) for k, v in full_env.items() if not v and k in os.environ}
+        try:
+            result = CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=True)
+        finally:
+            os.environ.update(removed)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    run = Run(_Result(result.exit_code, result.stdout, result.stderr))  # type: ignore[arg-type]
+    assert "Traceback" not in run.text, run.text
+    assert run.code != 70, run.text
+    return run
+
+
+def seccheck_process(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Run:
     """Run the real command in a child process, as a user would."""
     full_env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "120", **(env or {})}
     proc = subprocess.run(
@@ -69,10 +132,19 @@ class Workspace:
     def __init__(self, root: Path, db_url: str) -> None:
         self.root = root
         self.db_url = db_url
-        self.env = {"SECCHECK_DB": db_url, "SECCHECK_USER": "测试员"}
+        self.env = {"SECCHECK_DB": db_url, "SECCHECK_USER": "测试员", "SECCHECK_TODAY": TODAY.isoformat()}
 
     def run(self, *args: str | Path, env: dict[str, str] | None = None) -> Run:
         return seccheck(*args, cwd=self.root, env={**self.env, **(env or {})})
+
+    def context(self, today: object = None):  # type: ignore[no-untyped-def]
+        """The use cases' Context for this workspace (a fixed clock when `today` is given)."""
+        from seccheck.app.context import Context, FixedClock, SystemClock
+        from seccheck.storage.workspace import open_workspace
+
+        ws = open_workspace(self.root, self.db_url)
+        clock = FixedClock(today) if today is not None else SystemClock()  # type: ignore[arg-type]
+        return Context(actor="测试员", workspace=ws, db=self.db(), clock=clock)
 
     def db(self):  # type: ignore[no-untyped-def]
         from seccheck.storage.db import Database

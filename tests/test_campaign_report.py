@@ -15,7 +15,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bench.generate import generate
-from tests.conftest import ROOT, Workspace, seccheck
+from tests.conftest import ROOT, TODAY, Workspace, seccheck
 
 EXAMPLES = ROOT / "examples"
 CAMPAIGN = "2026年保密检查"
@@ -55,7 +55,7 @@ def campaign_ws(tmp_path: Path) -> Workspace:
             "classified-document-return",
         )
     ]
-    assert ws.run("import", "--no-notice", "--campaign", CAMPAIGN, *files).code == 0
+    assert ws.run("import", "--new-unit", "--no-notice", "--campaign", CAMPAIGN, *files).code == 0
     return ws
 
 
@@ -64,7 +64,7 @@ def test_rectification_lifecycle_is_logged(campaign_ws: Workspace) -> None:
     rows = json.loads(ws.run("rectify", "list", "--json").out)
     assert len(rows) == 23 and {r["state"] for r in rows} == {"open"}
     first, second = rows[0]["id"], rows[1]["id"]
-    assert ws.run("rectify", "verify", str(first)).code == 1  # must be reported first
+    assert ws.run("rectify", "verify", str(first)).code == 4  # must be reported first
     assert ws.run("rectify", "report", str(first), "--note", "已整改").code == 0
     assert ws.run("rectify", "verify", str(first)).code == 0
     assert ws.run("rectify", "report", str(second), "--note", "补开会议").code == 0
@@ -74,10 +74,11 @@ def test_rectification_lifecycle_is_logged(campaign_ws: Workspace) -> None:
     assert again.code == 0
     states = {r["id"]: r["state"] for r in json.loads(ws.run("rectify", "list", "--json").out)}
     assert states[first] == "verified" and states[second] == "reported"
-    from seccheck.storage.store import events
+    from seccheck.storage.events import listing
 
     db = ws.db()
-    actions = [e.action for e in events(db) if e.action.startswith("rectification.")]
+    with db.read() as session:
+        actions = [e.action for e in listing(session) if e.action.startswith("rectification.")]
     db.close()
     assert actions == [
         "rectification.report",
@@ -86,8 +87,8 @@ def test_rectification_lifecycle_is_logged(campaign_ws: Workspace) -> None:
         "rectification.reject",
         "rectification.report",
     ]
-    # overdue is derived: the examples' due dates are in November 2026
-    today = dt.date.today()
+    # overdue is derived from the due dates and today (the workspace's SECCHECK_TODAY)
+    today = TODAY
     overdue = json.loads(ws.run("rectify", "list", "--overdue", "--json").out)
     expected = [r for r in rows if r["id"] not in (first, second) and dt.date.fromisoformat(r["due"]) < today]
     assert len(overdue) == len(expected)
@@ -153,10 +154,10 @@ def test_large_campaign_figures(tmp_path: Path) -> None:
     folder.mkdir()
     files = generate(folder, 200, units=200)
     assert ws.run("campaign", "create", "大检查", "--ruleset", "unit-self-assessment").code == 0
-    assert ws.run("import", "--no-notice", "--campaign", "大检查", *files).code == 0
+    assert ws.run("import", "--new-unit", "--no-notice", "--campaign", "大检查", *files).code == 0
     assert ws.run("report", "大检查", "--format", "xlsx").code == 0
+    from seccheck.domain.applicability import is_compliant
     from seccheck.ruleset.load import resolve_ruleset
-    from seccheck.scoring import is_compliant
 
     rs = resolve_ruleset("unit-self-assessment").ruleset
     failing = 0

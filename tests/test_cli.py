@@ -46,7 +46,7 @@ def test_score_json_is_the_result_model() -> None:
     run = seccheck("score", DATA / "worked-example.answers.toml", "--ruleset", DATA / "worked-example.toml", "--json")
     assert run.code == 0, run.text
     data = json.loads(run.out)
-    from seccheck.result import result_from_data
+    from seccheck.domain.result import result_from_data
 
     result = result_from_data(data)
     assert result.percent == Decimal("45.8")

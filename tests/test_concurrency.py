@@ -20,11 +20,11 @@ def test_four_importers_at_once(workspace: Workspace, tmp_path: Path) -> None:
     folder = tmp_path / "answers"
     folder.mkdir()
     files = generate(folder, 1000, units=40)
-    chunks = [files[i::4] for i in range(4)]
+    chunks = [[str(f) for f in files[i::4]] for i in range(4)]
     env = {**os.environ, **workspace.env, "NO_COLOR": "1"}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "seccheck", "import", "--no-notice", *map(str, chunk)],
+            [sys.executable, "-m", "seccheck", "import", "--no-notice", "--new-unit", "--another-audit", *chunk],
             cwd=workspace.root,
             env=env,
             stdout=subprocess.PIPE,

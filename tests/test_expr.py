@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from seccheck.errors import InputError
+from seccheck.errors import BadInput
 from seccheck.ruleset import expr
 from seccheck.ruleset.load import load_ruleset_text
 
@@ -66,7 +66,7 @@ question = "q"
 applies_if = {source!r}
 """.replace("'", "'")
     text = text.replace(f"applies_if = {source!r}", "applies_if = " + _toml_string(source))
-    with pytest.raises(InputError) as info:
+    with pytest.raises(BadInput) as info:
         load_ruleset_text(text, "t.toml")
     problem = info.value.problems[0]
     assert problem.id == "1" and problem.field == "applies_if"
@@ -174,7 +174,7 @@ points = 2
     ],
 )
 def test_load_time_reference_errors(source: str, where: str, message: str) -> None:
-    with pytest.raises(InputError) as info:
+    with pytest.raises(BadInput) as info:
         load_ruleset_text(_ruleset(source, where), "t.toml")
     assert any(message in p.message for p in info.value.problems), info.value.problems
 

@@ -10,12 +10,14 @@ from pathlib import Path
 
 import pytest
 
-from seccheck.answers import Answers
+from seccheck.app.audits import load_audit, open_draft
+from seccheck.app.context import Context, FixedClock, current_actor
+from seccheck.app.interview import DraftRecorder
+from seccheck.app.workspace import create_workspace
+from seccheck.domain.answers import Answers
 from seccheck.interview import Done, HelpView, Interview, Message, Prompt, Review, Shown, missing_answers
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset
 from seccheck.storage.db import Database
-from seccheck.storage.recorder import DatabaseRecorder
-from seccheck.storage.store import load_audit, start_draft
 from tests.conftest import DATA
 
 
@@ -49,13 +51,14 @@ def loaded() -> LoadedRuleset:
 
 
 @pytest.fixture
-def db(tmp_path: Path) -> Database:
-    database = Database(f"sqlite:///{tmp_path / 'seccheck.db'}")
-    yield database  # type: ignore[misc]
-    database.close()
+def db(tmp_path: Path) -> Context:
+    ws = create_workspace(tmp_path / "ws")
+    ctx = Context(current_actor(), ws, Database(ws.db_url), FixedClock(dt.date(2026, 11, 21)))
+    yield ctx  # type: ignore[misc]
+    ctx.db.close()
 
 
-def start(db: Database, loaded: LoadedRuleset) -> int:
+def start(db: Context, loaded: LoadedRuleset) -> int:
     meta = Answers(
         format=1,
         ruleset=loaded.ruleset.id,
@@ -64,13 +67,13 @@ def start(db: Database, loaded: LoadedRuleset) -> int:
         mode="inspection",
         answers={},
     )
-    return start_draft(db, loaded, meta, None)
+    return open_draft(db, loaded, meta, campaign=None, new_unit=True).audit_id
 
 
-def interview(db: Database, audit_id: int, replies: Iterable[str], tmp_path: Path) -> tuple[Interview, ScriptedAsker]:
+def interview(db: Context, audit_id: int, replies: Iterable[str], tmp_path: Path) -> tuple[Interview, ScriptedAsker]:
     record = load_audit(db, audit_id)
     asker = ScriptedAsker(replies)
-    recorder = DatabaseRecorder(db, audit_id, tmp_path / "evidence")
+    recorder = DraftRecorder(db, audit_id)
     return Interview(record.ruleset.ruleset, record.answers, asker, recorder, audit_id=audit_id), asker
 
 
@@ -78,7 +81,7 @@ def interview(db: Database, audit_id: int, replies: Iterable[str], tmp_path: Pat
 SPEC_RUN = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "na", "0", "否", ""]
 
 
-def test_full_run_scores_the_worked_example(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_full_run_scores_the_worked_example(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     iv, asker = interview(db, audit_id, SPEC_RUN, tmp_path)
     assert iv.run() == "finalized"
@@ -93,7 +96,7 @@ def test_full_run_scores_the_worked_example(db: Database, loaded: LoadedRuleset,
     assert third.cost == "不合规扣 0.5–1 分" and third.progress == "已扣 1 分 · 问题 1 个"
 
 
-def test_every_answer_is_saved_as_it_is_given(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_every_answer_is_saved_as_it_is_given(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     iv, _ = interview(db, audit_id, ["是", "否", "没有要求", ""], tmp_path)  # then input ends
     assert iv.run() == "quit"
@@ -106,7 +109,7 @@ def test_every_answer_is_saved_as_it_is_given(db: Database, loaded: LoadedRulese
     assert asker2.asked() == ["1b"]
 
 
-def test_back_keeps_answers_and_recomputes_applicability(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_back_keeps_answers_and_recomputes_applicability(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     # has_pcs yes, 1a yes, back to 1a (shown with its answer), back to has_pcs, change it to no:
     # item 3 disappears, and the interview goes on at the first open question (1a is kept).
@@ -121,7 +124,7 @@ def test_back_keeps_answers_and_recomputes_applicability(db: Database, loaded: L
     assert "3" not in missing_answers(loaded.ruleset, answers)
 
 
-def test_skip_comes_back_at_the_end(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_skip_comes_back_at_the_end(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     replies = ["否", "s", "是", "是", "是", "是", "否", "0", "否", "q"]
     iv, asker = interview(db, audit_id, replies, tmp_path)
@@ -131,7 +134,7 @@ def test_skip_comes_back_at_the_end(db: Database, loaded: LoadedRuleset, tmp_pat
     assert any("跳过的问题" in m for m in asker.messages())
 
 
-def test_na_only_where_allowed_and_range_amount_checked(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_na_only_where_allowed_and_range_amount_checked(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     replies = ["否", "na", "是", "否", "2", "abc", "1", "", "", "是", "是", "na", "q"]
     iv, asker = interview(db, audit_id, replies, tmp_path)
@@ -144,7 +147,7 @@ def test_na_only_where_allowed_and_range_amount_checked(db: Database, loaded: Lo
     assert answers["4"].na
 
 
-def test_wrong_input_is_asked_again_and_help_is_shown(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_wrong_input_is_asked_again_and_help_is_shown(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     iv, asker = interview(db, audit_id, ["也许", "", "?", "是", "q"], tmp_path)
     assert iv.run() == "quit"
@@ -155,7 +158,7 @@ def test_wrong_input_is_asked_again_and_help_is_shown(db: Database, loaded: Load
     assert asker.asked() == ["has_pcs"] * 4 + ["1a"]
 
 
-def test_evidence_is_hashed_and_copied(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_evidence_is_hashed_and_copied(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     source = tmp_path / "会议记录.pdf"
     source.write_bytes(b"%PDF-1.4 minutes")
     audit_id = start(db, loaded)
@@ -166,13 +169,13 @@ def test_evidence_is_hashed_and_copied(db: Database, loaded: LoadedRuleset, tmp_
     assert any("无法读取证据文件" in m for m in asker.messages())
     answer = load_audit(db, audit_id).answers.answers["1a"]
     (ref,) = answer.evidence
-    copied = tmp_path / ref
+    copied = tmp_path / "ws" / ref
     assert copied.read_bytes() == b"%PDF-1.4 minutes"
     assert ref.startswith("evidence/") and ref.endswith("-会议记录.pdf")
     assert stat.S_IMODE(copied.stat().st_mode) == 0o600
 
 
-def test_review_amends_an_answer_before_finalising(db: Database, loaded: LoadedRuleset, tmp_path: Path) -> None:
+def test_review_amends_an_answer_before_finalising(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     replies = [*SPEC_RUN[:-1], "1c", "否", "", "", ""]
     iv, asker = interview(db, audit_id, replies, tmp_path)
@@ -185,7 +188,7 @@ def test_review_amends_an_answer_before_finalising(db: Database, loaded: LoadedR
     assert done.result.earned == Decimal("4.5")
 
 
-def test_answering_a_check_of_an_na_item_takes_na_back(tmp_path: Path, db: Database) -> None:
+def test_answering_a_check_of_an_na_item_takes_na_back(tmp_path: Path, db: Context) -> None:
     text = (
         (DATA / "worked-example.toml")
         .read_text(encoding="utf-8")

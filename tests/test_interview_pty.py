@@ -15,7 +15,7 @@ import pexpect
 import pytest
 from rich.cells import cell_len
 
-from tests.conftest import DATA, seccheck
+from tests.conftest import DATA, TODAY, seccheck
 
 RULESET = str(DATA / "worked-example.toml")
 PROMPT = "› "
@@ -43,7 +43,13 @@ def ws(tmp_path: Path) -> Path:
 
 
 def spawn(ws: Path, *args: str, columns: int = 80, color: bool = False) -> pexpect.spawn:
-    env = {**os.environ, "SECCHECK_USER": "李明", "TERM": "xterm-256color", "COLUMNS": str(columns)}
+    env = {
+        **os.environ,
+        "SECCHECK_USER": "李明",
+        "TERM": "xterm-256color",
+        "COLUMNS": str(columns),
+        "SECCHECK_TODAY": TODAY.isoformat(),
+    }
     env.pop("SECCHECK_DB", None)
     if color:
         env.pop("NO_COLOR", None)
@@ -63,7 +69,7 @@ def spawn(ws: Path, *args: str, columns: int = 80, color: bool = False) -> pexpe
 
 
 def start(ws: Path, **kw: object) -> pexpect.spawn:
-    return spawn(ws, "audit", RULESET, "--unit", "某区教育局", **kw)  # type: ignore[arg-type]
+    return spawn(ws, "audit", RULESET, "--unit", "某区教育局", "--new-unit", **kw)  # type: ignore[arg-type]
 
 
 def reply(child: pexpect.spawn, text: str, expect: str = PROMPT) -> str:
@@ -223,14 +229,25 @@ def test_without_a_terminal_a_missing_answer_is_an_error(ws: Path) -> None:
         env={**os.environ, "CI": "true", "NO_COLOR": "1"},
     )
     assert time.monotonic() - start_time < 30
-    assert proc.returncode == 1
-    assert "没有终端" in proc.stderr and "has_pcs、1a、1b" in proc.stderr
+    assert proc.returncode == 2
+    assert "没有终端" in proc.stderr and "--answers" in proc.stderr
     assert "Traceback" not in proc.stderr
+    # Nothing was started: no empty draft is left behind, however often it is tried.
+    assert json.loads(seccheck("audit", "list", "--json", cwd=ws).out) == []
 
 
 def test_answers_file_runs_without_prompts(ws: Path) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "seccheck", "audit", RULESET, "--answers", str(DATA / "worked-example.answers.toml")],
+        [
+            sys.executable,
+            "-m",
+            "seccheck",
+            "audit",
+            RULESET,
+            "--new-unit",
+            "--answers",
+            str(DATA / "worked-example.answers.toml"),
+        ],
         cwd=ws,
         stdin=subprocess.DEVNULL,
         capture_output=True,
@@ -239,7 +256,7 @@ def test_answers_file_runs_without_prompts(ws: Path) -> None:
         env={**os.environ, "CI": "true", "NO_COLOR": "1"},
     )
     assert proc.returncode == 0, proc.stderr
-    assert "得分率 45.8%" in proc.stdout and "已定稿" in proc.stdout
+    assert "得分率 45.8%" in proc.stdout and "已导入：检查 1" in proc.stdout
 
 
 def test_reinspect_asks_only_failed_checks_and_verifies_fixes(ws: Path) -> None:
@@ -259,7 +276,7 @@ def test_reinspect_asks_only_failed_checks_and_verifies_fixes(ws: Path) -> None:
     again.close()
     assert asked == ["1a", "1b", "2", "3"]
     assert "复查结果（检查 1 → 检查 2）" in out
-    assert "已整改（整改记录已核实）：1a、1b" in out and "仍未整改：3" in out and "新发现：无" in out
+    assert "已整改（整改记录已核实）：1a、1b" in out and "仍未整改（整改期限顺延）：3" in out and "新发现：无" in out
     # 1a, 1b fixed; 3: 1 case × 2 = 2: item 3 earns 3; 12 applicable: (4 + 3 + 3) / 12 = 83.3%
     assert "得分率 45.8% → 83.3%" in out
     rows = json.loads(seccheck("rectify", "list", "--json", cwd=ws).out)

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import MetaData, Table, insert, select
+from sqlalchemy import Date, MetaData, Table, func, insert, select, text
 
+from seccheck.app.audits import amend, verify
+from seccheck.app.context import Context, FixedClock
+from seccheck.domain.answers import Answer
 from seccheck.storage import db as dbmod
 from seccheck.storage.db import Database, make_engine, migrate
-from seccheck.storage.store import import_answers, verify
-from seccheck.storage.tables import Base
-from tests.conftest import ROOT
-
-TABLES_0001 = ["units", "campaigns", "campaign_units", "ruleset_copies", "audits", "answers", "findings", "events"]
+from seccheck.storage.tables import Audit, AuditRevision, Base, Event, FindingRow, NoticeNumber, Rectification
+from seccheck.storage.workspace import Issuer, init_workspace
+from tests.conftest import DATA
 
 
 def test_head_constant_is_alembic_head() -> None:
@@ -35,44 +39,102 @@ def test_models_match_the_migrated_schema(db_url: str) -> None:
     assert diff == [], diff
 
 
-def _rows(engine, name: str, columns: list[str] | None = None) -> list[tuple]:  # type: ignore[no-untyped-def]
-    table = Table(name, MetaData(), autoload_with=engine)
-    selected = [table.c[c] for c in columns] if columns else list(table.c)
-    with engine.connect() as conn:
-        return sorted(tuple(r) for r in conn.execute(select(*selected)))
+FIXTURE = DATA / "v0.1.0-records.json"  # a workspace made by seccheck 0.1.0 (schema 0003); see tests/data/README.md
+TABLE_ORDER = [
+    "units",
+    "campaigns",
+    "campaign_units",
+    "ruleset_copies",
+    "audits",
+    "answers",
+    "findings",
+    "rectifications",
+    "notice_numbers",
+    "events",
+]
 
 
-def test_upgrade_from_the_first_migration_loses_nothing(db_url: str, tmp_path: Path) -> None:
-    # Real data, made by the current code in a scratch database ...
-    source = Database(f"sqlite:///{tmp_path / 'source.db'}")
-    ids = [import_answers(source, p) for p in sorted((ROOT / "examples").glob("*.answers.toml"))]
-    # ... copied into a database that is at the first migration, as a first-release install would be.
-    old = make_engine(db_url)
-    migrate(old, "0001")
-    before = {}
-    columns: dict[str, list[str]] = {}
-    with old.begin() as conn:
-        for name in TABLES_0001:
+def _load_fixture(db_url: str) -> dict[str, list[dict[str, Any]]]:
+    """The 0.1.0 records, written into a database at 0.1.0's schema."""
+    data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    assert data["alembic_version"] == "0003"
+    engine = make_engine(db_url)
+    migrate(engine, "0003")
+    with engine.begin() as conn:
+        for name in TABLE_ORDER:
             table = Table(name, MetaData(), autoload_with=conn)
-            columns[name] = list(table.columns.keys())  # the columns the first release had
-            rows = _rows(source.engine, name, columns[name])
+            rows = [
+                {k: dt.date.fromisoformat(v) if isinstance(table.c[k].type, Date) and v else v for k, v in row.items()}
+                for row in data["tables"][name]
+            ]
             if rows:
-                conn.execute(insert(table), [dict(zip(columns[name], r, strict=True)) for r in rows])
-            before[name] = rows
-    old.dispose()
-    assert before["answers"] and before["findings"] and before["events"]
+                conn.execute(insert(table), rows)
+            if conn.dialect.name == "postgresql" and "id" in table.c:
+                # The rows came with their ids, as 0.1.0 wrote them: move the sequence past them, as 0.1.0's was.
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), (SELECT max(id) FROM {name}))")
+                )
+    engine.dispose()
+    return data["tables"]
 
-    upgraded = Database(db_url)  # opening upgrades to head
-    for name in TABLES_0001:
-        assert _rows(upgraded.engine, name, columns[name]) == before[name], name
-    # 0002 gave every existing finding its open rectification, due as found.
-    rect = _rows(upgraded.engine, "rectifications")
-    assert len(rect) == len(before["findings"])
-    assert {r[2] for r in rect} == {"open"}  # columns: id, finding_id, state, …
-    for audit_id in ids:
-        assert verify(upgraded, audit_id) == [], audit_id
-    upgraded.close()
-    source.close()
+
+def test_upgrade_from_0_1_0_keeps_every_record_and_its_seal(db_url: str, tmp_path: Path) -> None:
+    old = _load_fixture(db_url)
+    workspace = init_workspace(tmp_path / "ws", Issuer(name="某区国家保密局", prefix="某保检"), [], db_url)
+    ctx = Context("测试员", workspace, Database(db_url), FixedClock(dt.date(2026, 11, 30)))  # opening upgrades
+    with ctx.db.read() as session:
+        audits = {a.id: a for a in session.scalars(select(Audit))}
+        revisions = session.scalars(select(AuditRevision)).all()
+        events = session.scalar(select(func.count()).select_from(Event))
+        numbers = session.scalars(select(NoticeNumber).order_by(NoticeNumber.id)).all()
+        findings = {
+            (f.audit_id, f.check_id): (f, r)
+            for f, r in session.execute(select(FindingRow, Rectification).join(Rectification))
+        }
+    # The revision rows 10 and 11 of audit 6 became its revisions 2 and 3: one audit, its id kept.
+    assert sorted(audits) == [1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 13]
+    assert audits[6].revision == 3 and audits[6].seal == next(a["seal"] for a in old["audits"] if a["id"] == 11)
+    assert sorted((r.audit_id, r.revision) for r in revisions if r.audit_id == 6) == [(6, 1), (6, 2), (6, 3)]
+    assert len(revisions) == 12 - 2 + 2  # every final revision kept: 12 final rows, folded into 10 audits
+    assert audits[12].reinspection_of == 7 and audits[12].chain_id == 7 and audits[7].chain_id == 7
+    assert audits[13].status == "draft"
+    # Every old seal still verifies, by its own rule, after the fold.
+    for audit_id, audit in audits.items():
+        if audit.status == "final":
+            assert verify(ctx, audit_id) == [], audit_id
+    # Nothing of the history is lost; notice numbers are never dropped (audit 6 keeps its first).
+    assert events == len(old["events"])
+    assert [(n.number, n.audit_id) for n in numbers] == [(n, n) for n in range(1, 9)] + [(9, 6), (10, 12)]
+    # One finding per (audit, check): audit 6's three sets of findings are one set, still open.
+    six = {c: r.state for (a, c), (f, r) in findings.items() if a == 6}
+    assert len(six) == 9 and set(six.values()) == {"open"}
+    # The re-inspection's repeat of W07 is folded into the original finding, which keeps its state.
+    seven = {c: r.state for (a, c), (f, r) in findings.items() if a == 7}
+    assert seven == {
+        "W01b": "verified",
+        "W02": "verified",
+        "W07": "rejected",
+        "W08": "verified",
+        "W11": "verified",
+        "W13": "verified",
+    }
+    assert not [k for k in findings if k[0] == 12]
+    assert len(findings) == len(old["findings"]) - 18 - 1
+    # The migrated records take part in new work: an amendment keeps the audit and its findings.
+    done = amend(ctx, 6, {"24": Answer(value=True)}, "复核", notice=False)
+    assert done.revision == 4 and verify(ctx, 6) == []
+    after = {f.check_id: r.state for f, r in _findings_of(ctx, 6)}
+    assert after["24"] == "withdrawn" and sum(1 for s in after.values() if s == "open") == 8
+    ctx.db.close()
+
+
+def _findings_of(ctx: Context, audit_id: int) -> list[Any]:
+    with ctx.db.read() as session:
+        return list(
+            session.execute(
+                select(FindingRow, Rectification).join(Rectification).where(FindingRow.audit_id == audit_id)
+            ).all()
+        )
 
 
 def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) -> None:
@@ -92,7 +154,7 @@ def test_opening_an_up_to_date_database_does_not_import_alembic(tmp_path: Path) 
 def test_unsupported_url_is_an_input_error() -> None:
     import pytest
 
-    from seccheck.errors import InputError
+    from seccheck.errors import BadInput
 
-    with pytest.raises(InputError, match="不支持的数据库地址"):
+    with pytest.raises(BadInput, match="不支持的数据库地址"):
         make_engine("mysql://x@y/z")

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT, Workspace, seccheck
+from tests.conftest import ROOT, Workspace, seccheck, seccheck_process
 
 UNIT_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
 
@@ -56,7 +56,7 @@ def sqlite_ws(tmp_path: Path) -> Workspace:
 
 
 def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspace) -> None:
-    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", UNIT_EXAMPLE)
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", UNIT_EXAMPLE)
     assert run.code == 0, run.text
     pdf = only_pdf(sqlite_ws.root / "reports")
     assert pdf.name == "某保检〔2026〕1号-某区教育局.pdf"
@@ -77,13 +77,14 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
         assert expected in flat, expected
     # every finding with its due date
     for finding, due in (
-        ("主要负责人未听取保密工作汇报", "2026年12月20日"),
-        ("涉密载体复制未经批准", "2026年12月20日"),
-        ("涉密与非涉密设备交叉使用移动存储介质", "2026年11月27日"),
+        ("主要负责人未听取保密工作汇报", "2026年12月23日"),
+        ("涉密载体复制未经批准", "2026年12月23日"),
+        ("涉密与非涉密设备交叉使用移动存储介质", "2026年11月30日"),
     ):
         assert finding in flat
         assert due in flat
-    assert flat.count("2026年12月20日") >= 8
+    # Deadlines count from the notice's date (SECCHECK_TODAY, 2026-11-23), not the inspection's.
+    assert flat.count("2026年12月23日") >= 8 and "2026年12月20日" not in flat
     # the receipt is the last page, on its own
     last = squash(pages(pdf)[-1])
     assert last.startswith("回执") or "回执通知书编号" in last
@@ -97,7 +98,7 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
 
 
 def test_fonts_embedded_and_subset(sqlite_ws: Workspace) -> None:
-    assert sqlite_ws.run("audit", "unit-self-assessment", "--answers", UNIT_EXAMPLE).code == 0
+    assert sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", UNIT_EXAMPLE).code == 0
     pdf = only_pdf(sqlite_ws.root / "reports")
     listing = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     rows = listing.splitlines()[2:]
@@ -108,8 +109,20 @@ def test_fonts_embedded_and_subset(sqlite_ws: Workspace) -> None:
         assert " yes yes " in row, f"not embedded and subset: {row}"
 
 
-def test_numbers_are_kept_and_count_up(sqlite_ws: Workspace) -> None:
-    assert sqlite_ws.run("import", "--no-notice", UNIT_EXAMPLE, UNIT_EXAMPLE, UNIT_EXAMPLE).code == 0
+def dated_copies(folder: Path, count: int) -> list[Path]:
+    """Independent audits of one unit: the example on different days (different content)."""
+    text = UNIT_EXAMPLE.read_text(encoding="utf-8")
+    paths = []
+    for n in range(count):
+        path = folder / f"a{n}.toml"
+        path.write_text(text.replace("date = 2026-11-20", f"date = 2026-10-{n + 1:02d}"), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+def test_numbers_are_kept_and_count_up(sqlite_ws: Workspace, tmp_path: Path) -> None:
+    files = dated_copies(tmp_path, 3)
+    assert sqlite_ws.run("import", "--new-unit", "--another-audit", "--no-notice", *files).code == 0
     first = sqlite_ws.run("notice", "2")
     assert "某保检〔2026〕1号" in first.out
     again = sqlite_ws.run("notice", "2", "--format", "html")
@@ -118,16 +131,17 @@ def test_numbers_are_kept_and_count_up(sqlite_ws: Workspace) -> None:
     assert "某保检〔2026〕3号" in sqlite_ws.run("notice", "3", "--format", "html").out
 
 
-def test_two_processes_never_get_the_same_number(workspace: Workspace) -> None:
-    files = [UNIT_EXAMPLE] * 30
-    assert workspace.run("import", "--no-notice", *files).code == 0
+def test_two_processes_never_get_the_same_number(workspace: Workspace, tmp_path: Path) -> None:
+    files = dated_copies(tmp_path, 30)
+    assert workspace.run("import", "--new-unit", "--another-audit", "--no-notice", *files).code == 0
     script = (
         "import sys, datetime\n"
         "from seccheck.storage.db import Database\n"
-        "from seccheck.storage.store import issue_notice_number\n"
+        "from seccheck.storage.notices import next_number\n"
         "db = Database(sys.argv[1])\n"
+        "day = datetime.date(2026, 11, 23)\n"
         "for audit_id in map(int, sys.argv[2:]):\n"
-        "    y, n, d = issue_notice_number(db, audit_id, '某区国家保密局', datetime.date(2026, 11, 23))\n"
+        "    n = db.transaction(lambda s: next_number(s, audit_id, '某区国家保密局', day).number)\n"
         "    print(audit_id, n, flush=True)\n"
     )
     halves = [list(range(1, 31, 2)), list(range(2, 31, 2))]
@@ -170,24 +184,21 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(sqlite_ws: Wor
         )
     path = tmp_path / "hostile.toml"
     path.write_text(text, encoding="utf-8")
-    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path, "--no-notice")
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", path, "--no-notice")
     assert run.code == 0, run.text
 
-    from seccheck.notice.service import make_notice
-    from seccheck.storage.workspace import open_workspace
+    from seccheck.app.documents import write_notice
 
-    ws = open_workspace(sqlite_ws.root)
-    db = sqlite_ws.db()
-    made = make_notice(db, ws, 1)
-    assert made.fetches is not None
-    assert made.fetches.refused == [] and made.fetches.served == []
+    ctx = sqlite_ws.context()
+    made = write_notice(ctx, 1)
+    assert made.fetched == ()
     flat = squash(pdftext(made.path))
     assert squash('某区<img src="file:///etc/passwd">') in flat
     for hostile in HOSTILE[1:]:
         assert squash(hostile) in flat, hostile
     assert "49" not in flat.replace("2026", "")
-    html = make_notice(db, ws, 1, fmt="html").path.read_text(encoding="utf-8")
-    db.close()
+    html = write_notice(ctx, 1, fmt="html").path.read_text(encoding="utf-8")
+    ctx.db.close()
     assert "&lt;img src=&#34;file:///etc/passwd&#34;&gt;" in html
     assert "<img" not in html and "<link" not in html and "{{ 7*7 }}" in html
 
@@ -202,7 +213,7 @@ def test_unit_names_cannot_leave_reports(sqlite_ws: Workspace, tmp_path: Path, u
     path.write_text(
         UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', f'unit = "{unit}"'), encoding="utf-8"
     )
-    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", path)
     assert run.code == 0, run.text
     reports = sqlite_ws.root / "reports"
     pdf = only_pdf(reports)
@@ -213,7 +224,7 @@ def test_unit_names_cannot_leave_reports(sqlite_ws: Workspace, tmp_path: Path, u
 def test_twenty_findings_notice_is_small_and_repeats_the_header(sqlite_ws: Workspace, tmp_path: Path) -> None:
     path = tmp_path / "twenty.toml"
     path.write_text(_answers_with_failures(20), encoding="utf-8")
-    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", path)
     assert run.code == 0, run.text
     assert "发现的问题（20 个）" in run.out
     pdf = only_pdf(sqlite_ws.root / "reports")
@@ -259,7 +270,7 @@ def test_a_missing_glyph_is_named(sqlite_ws: Workspace, tmp_path: Path) -> None:
     path.write_text(
         UNIT_EXAMPLE.read_text(encoding="utf-8").replace('unit = "某区教育局"', 'unit = "某区𓀀局"'), encoding="utf-8"
     )
-    run = sqlite_ws.run("audit", "unit-self-assessment", "--answers", path)
+    run = sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", path)
     assert run.code == 1
     assert "U+13000" in run.err and "方框" in run.err and "fonts" in run.err
     assert not list((sqlite_ws.root / "reports").glob("*.pdf"))
@@ -269,7 +280,7 @@ def test_a_missing_glyph_is_named(sqlite_ws: Workspace, tmp_path: Path) -> None:
 
 
 def test_html_uses_the_same_template_and_works_offline(sqlite_ws: Workspace) -> None:
-    assert sqlite_ws.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert sqlite_ws.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     run = sqlite_ws.run("notice", "1", "--format", "html")
     assert run.code == 0
     html = next((sqlite_ws.root / "reports").glob("*.html")).read_text(encoding="utf-8")
@@ -291,15 +302,16 @@ def test_doctor_reports_ready_and_missing(sqlite_ws: Workspace, tmp_path: Path) 
         '<?xml version="1.0"?><fontconfig><cachedir>' + str(tmp_path / "fc") + "</cachedir></fontconfig>",
         encoding="utf-8",
     )
-    bad = sqlite_ws.run("doctor", env={"FONTCONFIG_FILE": str(empty)})
-    assert bad.code == 1
+    # A process of its own: the font list is read once per process.
+    bad = seccheck_process("doctor", cwd=sqlite_ws.root, env={**sqlite_ws.env, "FONTCONFIG_FILE": str(empty)})
+    assert bad.code == 5
     assert "没有可用的中文字体" in bad.out and "apt-get install fonts-noto-cjk" in bad.out
 
 
 def test_notice_refuses_a_draft(sqlite_ws: Workspace, tmp_path: Path) -> None:
     partial = tmp_path / "p.toml"
     partial.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"59" = false\n', ""), encoding="utf-8")
-    assert sqlite_ws.run("import", "--draft", partial).code == 0
+    assert sqlite_ws.run("import", "--new-unit", "--draft", partial).code == 0
     run = sqlite_ws.run("notice", "1")
-    assert run.code == 1 and "尚未定稿" in run.err
+    assert run.code == 4 and "尚未定稿" in run.err
     assert os.listdir(sqlite_ws.root / "reports") == []

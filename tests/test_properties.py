@@ -8,10 +8,12 @@ from typing import Any
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from seccheck.answers import Answers, check_answers
+from seccheck.domain.answers import Answers
+from seccheck.domain.applicability import is_compliant
+from seccheck.domain.scoring import score
+from seccheck.domain.validate import check_answers
 from seccheck.ruleset.load import check_ruleset
 from seccheck.ruleset.model import Check, Ruleset
-from seccheck.scoring import is_compliant, score
 
 HALVES = st.integers(min_value=0, max_value=20).map(lambda n: Decimal(n) / 2)
 

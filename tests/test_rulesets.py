@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from seccheck.answers import check_answers, load_answers
+from seccheck.domain.scoring import score
+from seccheck.domain.validate import check_answers
+from seccheck.io.answersfile import load_answers
 from seccheck.ruleset.load import LoadedRuleset, builtin_paths, builtin_rulesets, load_ruleset
 from seccheck.ruleset.model import Check, Ruleset
-from seccheck.scoring import score
 from tests.conftest import DATA, ROOT
 
 RULESETS = {loaded.ruleset.id: loaded for loaded in builtin_rulesets()}

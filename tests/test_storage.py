@@ -45,7 +45,7 @@ def test_commands_find_the_workspace_upwards(workspace: Workspace) -> None:
 
 
 def test_import_list_show_verify(workspace: Workspace) -> None:
-    run = workspace.run("import", "--no-notice", *EXAMPLES)
+    run = workspace.run("import", "--new-unit", "--no-notice", *EXAMPLES)
     assert run.code == 0, run.text
     assert f"导入 {len(EXAMPLES)} 个" in run.out
     listed = json.loads(workspace.run("audit", "list", "--json").out)
@@ -62,7 +62,7 @@ def test_import_list_show_verify(workspace: Workspace) -> None:
 def test_a_bad_file_is_reported_and_skipped(workspace: Workspace, tmp_path: Path) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"1a" = true', '"1a" = "maybe"'), encoding="utf-8")
-    run = workspace.run("import", "--no-notice", EXAMPLES[0], bad, EXAMPLES[1])
+    run = workspace.run("import", "--new-unit", "--no-notice", EXAMPLES[0], bad, EXAMPLES[1])
     assert run.code == 1
     assert "id 1a" in run.err and "跳过" in run.err and str(bad) in run.err
     assert "导入 2 个，跳过 1 个" in run.out
@@ -70,16 +70,23 @@ def test_a_bad_file_is_reported_and_skipped(workspace: Workspace, tmp_path: Path
 
 
 def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Path) -> None:
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     out = tmp_path / "out"
     run = workspace.run("export", "1", "--out", out)
     assert run.code == 0, run.text
     answers, ruleset, result = (out / "audit-1.answers.toml", out / "audit-1.ruleset.toml", out / "audit-1.result.json")
     for path in (answers, ruleset, result):
         assert mode(path) == 0o600
-    assert workspace.run("import", "--no-notice", answers, "--ruleset", ruleset).code == 0
+    # The same content again is the same submission: recognised, nothing added.
+    again = workspace.run("import", "--new-unit", "--no-notice", answers, "--ruleset", ruleset)
+    assert again.code == 0 and "1 个已导入过" in again.out, again.text
+    assert len(json.loads(workspace.run("audit", "list", "--json").out)) == 1
+    # Into another workspace, it scores and seals the same.
+    other = Workspace(tmp_path / "other", f"sqlite:///{tmp_path / 'other.db'}")
+    assert seccheck("init", other.root, env={"SECCHECK_DB": other.db_url}).code == 0
+    assert other.run("import", "--new-unit", "--no-notice", answers, "--ruleset", ruleset).code == 0
     first = json.loads(workspace.run("audit", "show", "1", "--json").out)
-    second = json.loads(workspace.run("audit", "show", "2", "--json").out)
+    second = json.loads(other.run("audit", "show", "1", "--json").out)
     assert first["result"] == second["result"] == json.loads(result.read_text(encoding="utf-8"))["result"]
     assert first["answers"] == second["answers"]
     assert first["seal"] == second["seal"]  # same ruleset, answers and result: the same seal
@@ -88,16 +95,20 @@ def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Pat
 @pytest.mark.parametrize(
     ("statement", "expected"),
     [
-        ("UPDATE answers SET value = 'false' WHERE audit_id = 1 AND key = '1a'", "封签不符"),
-        ("UPDATE answers SET note = '改过的备注' WHERE audit_id = 1 AND key = '1b'", "封签不符"),
-        ("UPDATE audits SET result = replace(result, '\"86.0\"', '\"96.0\"') WHERE id = 1", "封签不符"),
+        ("UPDATE answers SET value = 'false' WHERE audit_id = 1 AND key = '1a'", "与封存的版本不符"),
+        ("UPDATE answers SET note = '改过的备注' WHERE audit_id = 1 AND key = '1b'", "与封存的版本不符"),
+        ("UPDATE audits SET result = replace(result, '\"86.0\"', '\"96.0\"') WHERE id = 1", "与封存的版本不符"),
+        (
+            "UPDATE audit_revisions SET answers = replace(answers, '全年', '半年') WHERE audit_id = 1",
+            "第 1 版的封签不符",
+        ),
         ("UPDATE audits SET grade = '符合要求' WHERE id = 1", "列表中的等次"),
         ("UPDATE ruleset_copies SET text = text || '\n# 改动' ", "规则集副本"),
         ("DELETE FROM findings WHERE audit_id = 1 AND check_id = '24'", "问题记录"),
     ],
 )
 def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: str, expected: str) -> None:
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     assert workspace.run("verify", "1").code == 0
     db = workspace.db()
     with db.engine.begin() as conn:
@@ -115,7 +126,7 @@ def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: s
 
 
 def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     run = workspace.run(
         "audit",
         "amend",
@@ -126,43 +137,42 @@ def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
         "1b=否:1",
         "--reason",
         "复核后更正",
+        "--no-notice",
         env={"SECCHECK_USER": "王复核"},
     )
     assert run.code == 0, run.text
-    assert "已生成检查 2（第 2 版，修订自 1）" in run.out
-    old = json.loads(workspace.run("audit", "show", "1", "--json").out)
-    new = json.loads(workspace.run("audit", "show", "2", "--json").out)
-    assert old["superseded_by"] == 2 and new["revision_of"] == 1 and new["revision"] == 2
-    assert old["result"]["percent"] == "86.0"
+    assert "检查 1 已修订为第 2 版" in run.out
+    audit = json.loads(workspace.run("audit", "show", "1", "--json").out)
+    assert audit["revision"] == 2 and audit["id"] == 1
     # 24 fixed (+2), 1b now 1 instead of 0.5 (-0.5): (76.5 + 1.5) / 89 = 87.64…
-    assert new["result"]["percent"] == "87.6"
-    assert workspace.run("verify", "1", "2").code == 0
+    assert audit["result"]["percent"] == "87.6"
+    assert workspace.run("verify", "1").code == 0
     listed = json.loads(workspace.run("audit", "list", "--json").out)
-    assert [a["id"] for a in listed] == [2]
-    everything = json.loads(workspace.run("audit", "list", "--all", "--json").out)
-    assert [a["id"] for a in everything] == [1, 2]
-    from seccheck.storage.store import events
+    assert [(a["id"], a["revision"]) for a in listed] == [(1, 2)]
+    from seccheck.storage.events import listing
 
     db = workspace.db()
-    amended = [e for e in events(db) if e.action == "audit.amended"]
+    with db.read() as session:
+        amended = [e for e in listing(session) if e.action == "audit.amended"]
     db.close()
     assert len(amended) == 1
-    assert amended[0].actor == "王复核" and amended[0].audit_id == 2
+    assert amended[0].actor == "王复核" and amended[0].audit_id == 1
     detail = json.loads(amended[0].detail)
-    assert detail == {"changed": ["1b", "24"], "previous": 1, "reason": "复核后更正"}
-    again = workspace.run("audit", "amend", "1", "--set", "24=否")
-    assert again.code == 1 and "已被修订为 2" in again.err
+    assert detail["revision"] == 2 and detail["reason"] == "复核后更正"
+    again = workspace.run("audit", "amend", "1", "--set", "24=否", "--no-notice")
+    assert again.code == 0 and "第 3 版" in again.out
+    assert workspace.run("verify", "1").code == 0
 
 
 def test_amend_refuses_bad_values(workspace: Workspace) -> None:
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     run = workspace.run("audit", "amend", "1", "--set", "1b=否:3", "--set", "zz=是", "--set", "3a=也许")
     assert run.code == 1
     assert "扣分应在 0.5 至 1 之间" in run.err and "id zz" in run.err and "“也许”不是有效的答案" in run.err
 
 
 def test_event_log_is_append_only(workspace: Workspace) -> None:
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE).code == 0
+    assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     db = workspace.db()
     for statement in ("UPDATE events SET actor = 'x'", "DELETE FROM events"):
         with pytest.raises(Exception, match="append-only"), db.engine.begin() as conn:
@@ -170,13 +180,13 @@ def test_event_log_is_append_only(workspace: Workspace) -> None:
     with db.engine.connect() as conn:
         actions = [r[0] for r in conn.execute(text("SELECT action FROM events ORDER BY id"))]
     db.close()
-    assert actions[-2:] == ["audit.created", "audit.finalized"]
+    assert actions[0] == "unit.added" and "audit.created" in actions and actions[-1] == "audit.finalised"
 
 
 def test_units_and_csv_import(workspace: Workspace, tmp_path: Path) -> None:
     assert workspace.run("unit", "add", "某区教育局", "--kind", "党政机关").code == 0
     dup = workspace.run("unit", "add", "某区教育局")
-    assert dup.code == 1 and "已存在" in dup.err
+    assert dup.code == 4 and "已存在" in dup.err
     csv_file = tmp_path / "units.csv"
     csv_file.write_bytes(
         "\ufeff单位名称,类型,联系人\n某区财政局,党政机关,张三\n某区教育局,党政机关,\n城关某某打印店,打字复印店,\n".encode(
@@ -222,7 +232,9 @@ def test_campaigns_track_planned_and_covered_units(workspace: Workspace) -> None
     assert missing.code == 1 and "不存在的单位" in missing.err
     bad_ruleset = workspace.run("campaign", "create", "y", "--ruleset", "no-such")
     assert bad_ruleset.code == 1 and "找不到规则集" in bad_ruleset.err
-    assert workspace.run("import", "--no-notice", UNIT_EXAMPLE, "--campaign", "2026年保密自查自评").code == 0
+    assert (
+        workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE, "--campaign", "2026年保密自查自评").code == 0
+    )
     info = json.loads(workspace.run("campaign", "show", "2026年保密自查自评", "--json").out)
     assert info["planned"] == ["某区教育局", "某区财政局"] and info["covered"] == ["某区教育局"]
     shown = workspace.run("campaign", "show", "1")
@@ -234,9 +246,9 @@ def test_campaigns_track_planned_and_covered_units(workspace: Workspace) -> None
 def test_draft_import_accepts_an_incomplete_file(workspace: Workspace, tmp_path: Path) -> None:
     partial = tmp_path / "partial.toml"
     partial.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8").replace('"59" = false\n', ""), encoding="utf-8")
-    final = workspace.run("import", "--no-notice", partial)
+    final = workspace.run("import", "--new-unit", "--no-notice", partial)
     assert final.code == 1 and "未作答：59" in final.err
-    draft = workspace.run("import", "--no-notice", "--draft", partial)
+    draft = workspace.run("import", "--new-unit", "--no-notice", "--draft", partial)
     assert draft.code == 0
     audits = json.loads(workspace.run("audit", "list", "--json").out)
     assert audits[0]["status"] == "draft" and audits[0]["grade"] is None
@@ -247,7 +259,7 @@ def test_db_option_and_environment_select_the_database(tmp_path: Path, pg_server
     url = pg_server.create_database()
     root = tmp_path / "ws"
     assert seccheck("init", root).code == 0
-    assert seccheck("--db", url, "import", UNIT_EXAMPLE, cwd=root).code == 0
+    assert seccheck("--db", url, "import", "--new-unit", UNIT_EXAMPLE, cwd=root).code == 0
     in_pg = seccheck("audit", "list", "--json", cwd=root, env={"SECCHECK_DB": url})
     assert len(json.loads(in_pg.out)) == 1
     in_sqlite = seccheck("audit", "list", "--json", cwd=root, env={"SECCHECK_DB": ""})

@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from seccheck.answers import Answers, check_answers
+from seccheck.domain.answers import Answers
+from seccheck.domain.scoring import score
+from seccheck.domain.validate import check_answers
 from seccheck.ruleset.load import load_ruleset
 from seccheck.ruleset.model import Ruleset
-from seccheck.scoring import score
 from tests.conftest import DATA
 
 BASE: dict[str, Any] = {

@@ -1,4 +1,5 @@
-"""What commands share: the workspace and database chosen by --workspace / --db, opened lazily."""
+"""What commands share: the workspace and database chosen by --workspace / --db, opened lazily
+into the use cases' Context."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import TYPE_CHECKING
 import click
 
 if TYPE_CHECKING:
-    from seccheck.storage.db import Database
+    from seccheck.app.context import Context
     from seccheck.storage.workspace import Workspace
 
 
@@ -17,29 +18,21 @@ if TYPE_CHECKING:
 class App:
     workspace_dir: Path | None = None
     db_url: str | None = None
-    _workspace: Workspace | None = field(default=None, repr=False)
-    _db: Database | None = field(default=None, repr=False)
+    _context: Context | None = field(default=None, repr=False)
+
+    def context(self) -> Context:
+        if self._context is None:
+            from seccheck.app.context import open_context
+
+            self._context = open_context(self.workspace_dir, self.db_url)
+        return self._context
 
     def workspace(self) -> Workspace:
-        if self._workspace is None:
-            from seccheck.storage.workspace import find_workspace, open_workspace
-
-            if self.workspace_dir is not None:
-                self._workspace = open_workspace(self.workspace_dir.resolve(), self.db_url)
-            else:
-                self._workspace = find_workspace(None, self.db_url)
-        return self._workspace
-
-    def db(self) -> Database:
-        if self._db is None:
-            from seccheck.storage.db import Database
-
-            self._db = Database(self.workspace().db_url)
-        return self._db
+        return self.context().workspace
 
     def close(self) -> None:
-        if self._db is not None:
-            self._db.close()
+        if self._context is not None:
+            self._context.db.close()
 
 
 pass_app = click.make_pass_decorator(App)

@@ -10,8 +10,8 @@ from pathlib import Path
 import click
 
 from seccheck.cli.app import App, pass_app
-
-EXIT_BAD_INPUT = 1
+from seccheck.cli.exit import ExitStatus
+from seccheck.cli.params import DATE
 
 
 @click.group("rectify")
@@ -27,10 +27,10 @@ def rectify_group() -> None:
 @pass_app
 def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None, as_json: bool) -> None:
     """列出问题的整改状态：待整改、已报告、已核实、退回；逾期按整改期限计算。"""
+    from seccheck.app.rectification import list_rectifications
     from seccheck.cli import render
-    from seccheck.storage.rectify import list_rectifications
 
-    rows = list_rectifications(app.db(), today=dt.date.today(), overdue=overdue, unit=unit, campaign=campaign)
+    rows = list_rectifications(app.context(), overdue=overdue, unit=unit, campaign=campaign)
     if as_json:
         data = [{**r.__dict__, "due": r.due.isoformat()} for r in rows]
         click.echo(json.dumps(data, ensure_ascii=False, indent=2))
@@ -51,14 +51,9 @@ def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None
 @pass_app
 def rectify_report(app: App, rect_id: int, note: str, evidence: tuple[Path, ...]) -> None:
     """登记单位报来的整改情况和佐证材料。"""
-    from seccheck.storage.evidence import keep_evidence
-    from seccheck.storage.rectify import report
+    from seccheck.app.rectification import report
 
-    try:
-        kept = [keep_evidence(app.workspace().evidence, path) for path in evidence]
-    except OSError as exc:
-        raise click.BadParameter(f"无法读取佐证材料：{exc}") from None
-    info = report(app.db(), rect_id, note, kept)
+    info = report(app.context(), rect_id, note, list(evidence))
     click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已报告")
 
 
@@ -67,9 +62,9 @@ def rectify_report(app: App, rect_id: int, note: str, evidence: tuple[Path, ...]
 @pass_app
 def rectify_verify(app: App, rect_id: int) -> None:
     """核实整改到位。"""
-    from seccheck.storage.rectify import verify
+    from seccheck.app.rectification import verify
 
-    info = verify(app.db(), rect_id)
+    info = verify(app.context(), rect_id)
     click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已核实")
 
 
@@ -79,9 +74,9 @@ def rectify_verify(app: App, rect_id: int) -> None:
 @pass_app
 def rectify_reject(app: App, rect_id: int, reason: str) -> None:
     """退回整改情况，要求重新整改并再次报告。"""
-    from seccheck.storage.rectify import reject
+    from seccheck.app.rectification import reject
 
-    info = reject(app.db(), rect_id, reason)
+    info = reject(app.context(), rect_id, reason)
     click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已退回")
 
 
@@ -94,36 +89,54 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
 @pass_app
 def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     """专项行动汇总：覆盖率、等次分布、得分、薄弱类别、常见问题、整改情况、统计数字和年终总结段落。"""
+    from seccheck.app.reports import make_report
     from seccheck.cli import render
-    from seccheck.report.service import make_report
 
-    made = make_report(app.db(), app.workspace(), campaign, fmt=fmt, out_dir=out_dir, today=dt.date.today())
+    made = make_report(app.context(), campaign, fmt=fmt, out_dir=out_dir)
     render.out.print(made.summary.paragraph, soft_wrap=False)
     render.out.print(str(made.path), overflow="fold")
     if not made.summary.units:
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(ExitStatus.BAD_INPUT)
 
 
 @click.command("reinspect")
 @click.argument("audit_id", type=int)
 @click.option("--check", "checks", multiple=True, metavar="ID", help="另外要重新检查的检查 id，可重复。")
-@click.option("--date", "date_text", metavar="DATE", help="复查日期（默认今天）。")
-@click.option("--no-notice", is_flag=True, help="定稿后不出具整改通知书。")
+@click.option("--date", "date", type=DATE, help="复查日期（默认今天；用 --answers 时取答案文件中的日期）。")
+@click.option("--accept-date", is_flag=True, help="接受晚于今天或不在专项行动时间段内的复查日期。")
+@click.option(
+    "--answers",
+    "answers_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="从答案文件完成复查，不逐题询问（无需终端）。",
+)
+@click.option("--no-notice", is_flag=True, help="定稿后不出具文书。")
 @pass_app
-def reinspect_cmd(app: App, audit_id: int, checks: tuple[str, ...], date_text: str | None, no_notice: bool) -> None:
-    """复查：只重新询问上次不合规的检查（可另加），生成关联的新检查，并列出已整改、仍未整改和新发现的问题。"""
+def reinspect_cmd(
+    app: App,
+    audit_id: int,
+    checks: tuple[str, ...],
+    date: dt.date | None,
+    accept_date: bool,
+    answers_file: Path | None,
+    no_notice: bool,
+) -> None:
+    """复查：只重新询问尚未整改到位的问题（可另加），生成关联的复查检查；定稿时核实已整改的问题，列出仍未整改和新发现的问题。"""
+    from seccheck.app.reinspection import reinspect_from_file, start_reinspection
     from seccheck.cli import render
-    from seccheck.cli.interview_cmd import run_audit
-    from seccheck.storage.store import close_reinspection, find_reinspection_draft, load_audit, start_reinspection
+    from seccheck.cli.interview_cmd import has_terminal, run_draft
 
-    date = dt.date.fromisoformat(date_text) if date_text else dt.date.today()
-    new_id = find_reinspection_draft(app.db(), audit_id) or start_reinspection(app.db(), audit_id, list(checks), date)
-    render.out.print(f"复查检查 {audit_id}：检查 {new_id}")
-    run_audit(app, None, None, None, None, (), (), None, None, new_id, notice=not no_notice)
-    if load_audit(app.db(), new_id).status != "final":
+    ctx = app.context()
+    if answers_file is not None:
+        done = reinspect_from_file(ctx, audit_id, answers_file, checks, accept_date=accept_date, notice=not no_notice)
+        render.result(done.result)
+        render.finalised(done)
         return
-    diff = close_reinspection(app.db(), new_id)
-    render.reinspection(audit_id, new_id, diff)
+    if not has_terminal():
+        raise click.UsageError("没有终端，无法逐题询问；请在终端中运行，或用 --answers 提供复查的答案文件")
+    draft = start_reinspection(ctx, audit_id, checks, date, accept_date=accept_date)
+    render.out.print(f"复查检查 {audit_id}：检查 {draft.audit_id}" + ("" if draft.created else "（继续上次的复查）"))
+    run_draft(app, draft.audit_id, notice=not no_notice)
 
 
 COMMANDS = [rectify_group, report_cmd, reinspect_cmd]

@@ -17,30 +17,33 @@ import click
 
 from seccheck import __version__
 
-EXIT_BAD_INPUT = 1
-EXIT_INTERRUPTED = 130
-EXIT_INTERNAL = 70
-
 
 class _Group(click.Group):
-    """Turns bad input into a list of problems and exit 1, never a traceback."""
+    """Every error becomes its exit status and a message in one place (seccheck.cli.exit)."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from seccheck.errors import InputError
+        from seccheck.cli.exit import ExitStatus
+        from seccheck.errors import SeccheckError
 
         try:
             return super().invoke(ctx)
-        except InputError as exc:
-            from seccheck.cli import render
-
-            render.problems(exc.problems)
-            ctx.exit(EXIT_BAD_INPUT)
+        except SeccheckError as exc:
+            _fail(ctx, exc)
         except KeyboardInterrupt:
             click.echo("\n已中断。", err=True)
-            ctx.exit(EXIT_INTERRUPTED)
+            ctx.exit(ExitStatus.INTERRUPTED)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except OSError as exc:
+            from seccheck.cli.exit import from_os_error
+
+            _fail(ctx, from_os_error(exc))
         except Exception as exc:
+            from seccheck.cli.exit import from_database_error
+
+            mapped = from_database_error(exc)
+            if mapped is not None:
+                _fail(ctx, mapped)
             # A bug of ours, not the user's input: say so plainly; the traceback on request.
             if os.environ.get("SECCHECK_DEBUG"):
                 raise
@@ -49,7 +52,15 @@ class _Group(click.Group):
                 "设置 SECCHECK_DEBUG=1 可显示详细信息。",
                 err=True,
             )
-            ctx.exit(EXIT_INTERNAL)
+            ctx.exit(ExitStatus.INTERNAL)
+
+
+def _fail(ctx: click.Context, exc: Any) -> None:
+    from seccheck.cli import render
+    from seccheck.cli.exit import status_of
+
+    render.problems(exc.problems)
+    ctx.exit(status_of(exc))
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -74,7 +85,8 @@ def main(ctx: click.Context, workspace: Path | None, db_url: str | None) -> None
 
     规则集（TOML）描述检查项目；按官方扣分制（实有项目、扣分封顶、加重扣分、否决项）评分，并说明每一分的扣除理由。
 
-    退出码：0 成功，1 输入有误，2 用法错误，130 已中断，70 内部错误。
+    退出码：0 成功，1 输入有误，2 用法错误，3 找不到记录，4 与已有记录冲突，5 环境问题（磁盘、权限、数据库），
+    130 已中断，70 内部错误。
     """
     from seccheck.cli.app import App
 
@@ -96,21 +108,23 @@ def ruleset() -> None:
 def ruleset_check(files: tuple[Path, ...]) -> None:
     """校验规则集文件，一次列出所有问题（文件、行号、id、字段、期望值）。"""
     from seccheck.cli import render
-    from seccheck.errors import InputError
+    from seccheck.errors import BadInput
     from seccheck.ruleset.load import load_ruleset
 
     failed = False
     for path in files:
         try:
             loaded = load_ruleset(path)
-        except InputError as exc:
+        except BadInput as exc:
             render.problems(exc.problems)
             failed = True
             continue
         render.problems(list(loaded.warnings))
         render.ruleset_ok(loaded)
     if failed:
-        sys.exit(EXIT_BAD_INPUT)
+        from seccheck.cli.exit import ExitStatus
+
+        sys.exit(ExitStatus.BAD_INPUT)
 
 
 @ruleset.command("schema")
@@ -160,21 +174,22 @@ def ruleset_show(ref: str) -> None:
 @click.option("--explain", is_flag=True, help="列出计算过程：实有项目分值、得分、加重扣分、每一处扣分及理由。")
 def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explain: bool) -> None:
     """按规则集为答案文件评分：等次、得分率、分类得分表和发现的问题。"""
-    from seccheck.answers import check_answers, load_answers
     from seccheck.cli import render
-    from seccheck.errors import InputError
+    from seccheck.domain.scoring import score
+    from seccheck.domain.validate import check_answers
+    from seccheck.errors import BadInput
+    from seccheck.io.answersfile import load_answers
     from seccheck.ruleset.load import resolve_ruleset
-    from seccheck.scoring import score
 
     answers, lines = load_answers(answers_file)
     loaded = resolve_ruleset(ruleset_ref or answers.ruleset)
     problems = check_answers(loaded.ruleset, answers, name=str(answers_file), lines=lines)
     if any(not p.warning for p in problems):
-        raise InputError(problems)
+        raise BadInput(problems)
     render.problems(problems)
     result = score(loaded.ruleset, answers)
     if as_json:
-        from seccheck.result import result_to_json
+        from seccheck.domain.result import result_to_json
 
         click.echo(result_to_json(result))
         return

@@ -11,17 +11,8 @@ from typing import Any
 import click
 
 from seccheck.cli.app import App, pass_app
-
-EXIT_BAD_INPUT = 1
-
-
-def _date(value: str | None) -> dt.date | None:
-    if not value:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"应为日期，如 2026-11-20（实际：{value}）") from None
+from seccheck.cli.exit import ExitStatus
+from seccheck.cli.params import DATE
 
 
 @click.command("init")
@@ -44,16 +35,18 @@ def init_cmd(
     inspectors: tuple[str, ...],
 ) -> None:
     """建立工作区：seccheck.toml（发文机关、字号前缀等）、数据库和 reports/ 目录。"""
-    from seccheck.storage.db import Database
-    from seccheck.storage.workspace import Issuer, init_workspace
+    from seccheck.app.workspace import create_workspace
 
-    ws = init_workspace(
+    ws = create_workspace(
         directory,
-        Issuer(name=issuer, prefix=prefix, marking=marking, contact=contact, phone=phone),
-        list(inspectors),
-        app.db_url,
+        issuer=issuer,
+        prefix=prefix,
+        marking=marking,
+        contact=contact,
+        phone=phone,
+        inspectors=list(inspectors),
+        db_url=app.db_url,
     )
-    Database(ws.db_url).close()
     click.echo(f"已建立工作区：{ws.root}")
     click.echo(f"  配置：{ws.root / 'seccheck.toml'}（发文机关、字号前缀、联系人，可随时修改）")
     click.echo(f"  数据库：{_safe_url(ws.db_url)}")
@@ -71,7 +64,7 @@ def _safe_url(url: str) -> str:
 
 @click.group("unit")
 def unit_group() -> None:
-    """被检查单位：添加、列出、从 CSV 导入。"""
+    """被检查单位：添加、列出、从 CSV 导入、改名、合并。"""
 
 
 @unit_group.command("add")
@@ -82,9 +75,9 @@ def unit_group() -> None:
 @pass_app
 def unit_add(app: App, name: str, code: str, kind: str, contact: str) -> None:
     """添加一个单位。"""
-    from seccheck.storage.store import add_unit
+    from seccheck.app.units import add_unit
 
-    unit_id = add_unit(app.db(), name, code, kind, contact)
+    unit_id = add_unit(app.context(), name, code, kind, contact)
     click.echo(f"已添加单位 {unit_id}：{name}")
 
 
@@ -93,10 +86,10 @@ def unit_add(app: App, name: str, code: str, kind: str, contact: str) -> None:
 @pass_app
 def unit_list(app: App, as_json: bool) -> None:
     """列出单位及其检查次数。"""
+    from seccheck.app.units import list_units
     from seccheck.cli import render
-    from seccheck.storage.store import list_units
 
-    units = list_units(app.db())
+    units = list_units(app.context())
     if as_json:
         click.echo(json.dumps([u.__dict__ for u in units], ensure_ascii=False, indent=2))
         return
@@ -108,11 +101,34 @@ def unit_list(app: App, as_json: bool) -> None:
 @pass_app
 def unit_import(app: App, csv_file: Path) -> None:
     """从 CSV 导入单位（UTF-8；表头 name/单位名称，可选 code/代码、kind/类型、contact/联系人）。"""
-    from seccheck.storage.store import import_units, read_units_csv
+    from seccheck.app.units import import_units
 
-    rows = read_units_csv(csv_file)
-    added, existing = import_units(app.db(), rows)
+    added, existing = import_units(app.context(), csv_file)
     click.echo(f"导入 {added} 个单位" + (f"；{len(existing)} 个已存在，未改动" if existing else ""))
+
+
+@unit_group.command("rename")
+@click.argument("old")
+@click.argument("new")
+@pass_app
+def unit_rename(app: App, old: str, new: str) -> None:
+    """单位改名：编号和全部记录不变，旧名称仍可用于导入和查找。"""
+    from seccheck.app.units import rename_unit
+
+    unit_id = rename_unit(app.context(), old, new)
+    click.echo(f"单位 {unit_id}：{old} → {new}")
+
+
+@unit_group.command("merge")
+@click.argument("source", metavar="FROM")
+@click.argument("target", metavar="INTO")
+@pass_app
+def unit_merge(app: App, source: str, target: str) -> None:
+    """把重复登记的单位 FROM 并入 INTO：检查记录和专项行动随之转移，FROM 的名称成为 INTO 的别名。"""
+    from seccheck.app.units import merge_units
+
+    moved = merge_units(app.context(), source, target)
+    click.echo(f"已将 {source} 并入 {target}（转移检查记录 {moved} 份）")
 
 
 # --- campaigns -----------------------------------------------------------------------------------
@@ -127,8 +143,8 @@ def campaign_group() -> None:
 @click.argument("name")
 @click.option("--year", type=int, default=None, help="年度（默认今年）。")
 @click.option("--ruleset", "rulesets", multiple=True, required=True, metavar="ID|FILE", help="使用的规则集，可重复。")
-@click.option("--from", "start", metavar="DATE", help="开始日期，如 2026-09-01。")
-@click.option("--to", "end", metavar="DATE", help="结束日期。")
+@click.option("--from", "start", type=DATE, help="开始日期，如 2026-09-01。")
+@click.option("--to", "end", type=DATE, help="结束日期。")
 @click.option("--unit", "units", multiple=True, help="应检单位（须已添加），可重复。")
 @pass_app
 def campaign_create(
@@ -136,16 +152,14 @@ def campaign_create(
     name: str,
     year: int | None,
     rulesets: tuple[str, ...],
-    start: str | None,
-    end: str | None,
+    start: dt.date | None,
+    end: dt.date | None,
     units: tuple[str, ...],
 ) -> None:
     """建立专项行动：名称、年度、规则集、时间段和应检单位。"""
-    from seccheck.storage.store import create_campaign
+    from seccheck.app.campaigns import create_campaign
 
-    campaign_id = create_campaign(
-        app.db(), name, year or dt.date.today().year, rulesets, _date(start), _date(end), units
-    )
+    campaign_id = create_campaign(app.context(), name, year, rulesets, start, end, units)
     click.echo(f"已建立专项行动 {campaign_id}：{name}（应检单位 {len(set(units))} 个）")
 
 
@@ -154,10 +168,10 @@ def campaign_create(
 @pass_app
 def campaign_list(app: App, as_json: bool) -> None:
     """列出专项行动及覆盖情况。"""
+    from seccheck.app.campaigns import list_campaigns
     from seccheck.cli import render
-    from seccheck.storage.store import list_campaigns
 
-    campaigns = list_campaigns(app.db())
+    campaigns = list_campaigns(app.context())
     if as_json:
         click.echo(json.dumps([_jsonable(c.__dict__) for c in campaigns], ensure_ascii=False, indent=2))
         return
@@ -170,11 +184,10 @@ def campaign_list(app: App, as_json: bool) -> None:
 @pass_app
 def campaign_show(app: App, ref: str, as_json: bool) -> None:
     """查看一个专项行动：应检和已检单位。"""
+    from seccheck.app.campaigns import show_campaign
     from seccheck.cli import render
-    from seccheck.storage.store import get_campaign, list_audits
 
-    info = get_campaign(app.db(), ref)
-    audits = list_audits(app.db(), campaign=str(info.id))
+    info, audits = show_campaign(app.context(), ref)
     if as_json:
         click.echo(
             json.dumps(
@@ -183,6 +196,45 @@ def campaign_show(app: App, ref: str, as_json: bool) -> None:
         )
         return
     render.campaign(info, audits)
+
+
+@campaign_group.command("add-unit")
+@click.argument("ref", metavar="CAMPAIGN")
+@click.argument("units", nargs=-1, required=True, metavar="UNIT...")
+@pass_app
+def campaign_add_unit(app: App, ref: str, units: tuple[str, ...]) -> None:
+    """把单位加入专项行动的应检单位（单位须已添加）。"""
+    from seccheck.app.campaigns import change_units
+
+    changed = change_units(app.context(), ref, units, add=True)
+    click.echo(f"应检单位增加 {len(changed)} 个" + (f"：{'、'.join(changed)}" if changed else "（都已在内）"))
+
+
+@campaign_group.command("remove-unit")
+@click.argument("ref", metavar="CAMPAIGN")
+@click.argument("units", nargs=-1, required=True, metavar="UNIT...")
+@pass_app
+def campaign_remove_unit(app: App, ref: str, units: tuple[str, ...]) -> None:
+    """从专项行动的应检单位中移除单位（已有的检查记录不受影响）。"""
+    from seccheck.app.campaigns import change_units
+
+    changed = change_units(app.context(), ref, units, add=False)
+    click.echo(f"应检单位移除 {len(changed)} 个" + (f"：{'、'.join(changed)}" if changed else "（都不在内）"))
+
+
+@campaign_group.command("edit")
+@click.argument("ref", metavar="CAMPAIGN")
+@click.option("--name", "new_name", help="新名称。")
+@click.option("--from", "start", type=DATE, help="新的开始日期。")
+@click.option("--to", "end", type=DATE, help="新的结束日期。")
+@pass_app
+def campaign_edit(app: App, ref: str, new_name: str | None, start: dt.date | None, end: dt.date | None) -> None:
+    """修改专项行动的名称或时间段（已有检查不在新时间段内时拒绝）。"""
+    from seccheck.app.campaigns import edit_campaign
+
+    info = edit_campaign(app.context(), ref, new_name=new_name, start=start, end=end)
+    period = f"{info.period_start or '…'} 至 {info.period_end or '…'}"
+    click.echo(f"专项行动 {info.id}：{info.name}（{period}）")
 
 
 # --- audits --------------------------------------------------------------------------------------
@@ -204,68 +256,76 @@ def audit_group() -> None:
 
 @audit_group.command("start")
 @click.argument("ruleset_ref", metavar="RULESET", required=False)
-@click.option("--unit", help="被检查单位全称。")
+@click.option("--unit", help="被检查单位全称（须已登记；新单位加 --new-unit）。")
+@click.option("--new-unit", is_flag=True, help="--unit 是新单位：登记后开始检查。")
 @click.option("--campaign", help="归入专项行动（名称或编号）。")
 @click.option("--self", "mode", flag_value="self", help="自查。")
 @click.option("--inspection", "mode", flag_value="inspection", help="检查（有检查人员时的默认）。")
 @click.option("--inspector", "inspectors", multiple=True, help="检查人员，可重复（默认取工作区配置）。")
 @click.option("--method", "methods", multiple=True, help="检查方式，如 查阅资料、现场查看，可重复。")
-@click.option("--date", "date_text", metavar="DATE", help="检查日期（默认今天）。")
+@click.option("--date", "date", type=DATE, help="检查日期（默认今天）。")
+@click.option("--accept-date", is_flag=True, help="接受晚于今天或不在专项行动时间段内的检查日期。")
+@click.option("--another-audit", is_flag=True, help="同一单位、规则集、专项行动已有检查时，仍另建一次独立的检查。")
 @click.option(
     "--answers",
     "answers_file",
     type=click.Path(dir_okay=False, path_type=Path),
     help="从答案文件导入，不逐题询问：校验、导入、定稿。",
 )
-@click.option("--resume", "resume_id", type=int, metavar="ID", help="继续一次未完成的检查。")
+@click.option("--resume", "resume_id", type=int, metavar="ID", help="继续一次未完成的检查（含复查）。")
 @click.option("--no-notice", is_flag=True, help="定稿后不出具整改通知书（默认有问题时出具）。")
 @pass_app
 def audit_start(
     app: App,
     ruleset_ref: str | None,
     unit: str | None,
+    new_unit: bool,
     campaign: str | None,
     mode: str | None,
     inspectors: tuple[str, ...],
     methods: tuple[str, ...],
-    date_text: str | None,
+    date: dt.date | None,
+    accept_date: bool,
+    another_audit: bool,
     answers_file: Path | None,
     resume_id: int | None,
     no_notice: bool,
 ) -> None:
     """开始或继续一次检查：先问基本情况，再逐题询问适用的检查，每答一题即保存；定稿后出具整改通知书。"""
-    from seccheck.cli.interview_cmd import run_audit
+    from seccheck.cli.interview_cmd import AuditRequest, run_audit
 
     run_audit(
         app,
-        ruleset_ref,
-        unit,
-        campaign,
-        mode,
-        inspectors,
-        methods,
-        _date(date_text),
-        answers_file,
-        resume_id,
-        notice=not no_notice,
+        AuditRequest(
+            ruleset_ref=ruleset_ref,
+            unit=unit,
+            new_unit=new_unit,
+            campaign=campaign,
+            mode=mode,
+            inspectors=inspectors,
+            methods=methods,
+            date=date,
+            accept_date=accept_date,
+            another=another_audit,
+            answers_file=answers_file,
+            resume_id=resume_id,
+            notice=not no_notice,
+        ),
     )
 
 
 @audit_group.command("list")
 @click.option("--unit", help="只列出这个单位的检查。")
 @click.option("--campaign", help="只列出这个专项行动的检查（名称或编号）。")
-@click.option("--status", type=click.Choice(["draft", "final"]), help="只列出草稿或已定稿的检查。")
-@click.option("--all", "include_superseded", is_flag=True, help="包括已被修订的旧版本。")
+@click.option("--status", type=click.Choice(["draft", "final", "discarded"]), help="只列出草稿、已定稿或已作废的检查。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_app
-def audit_list(
-    app: App, unit: str | None, campaign: str | None, status: str | None, include_superseded: bool, as_json: bool
-) -> None:
-    """列出检查记录：编号、单位、规则集、日期、状态、等次和得分率。"""
+def audit_list(app: App, unit: str | None, campaign: str | None, status: str | None, as_json: bool) -> None:
+    """列出检查记录：编号、单位、规则集、日期、状态、版本、等次和得分率（不含已作废的草稿）。"""
+    from seccheck.app.audits import list_audits
     from seccheck.cli import render
-    from seccheck.storage.store import list_audits
 
-    audits = list_audits(app.db(), unit=unit, campaign=campaign, status=status, include_superseded=include_superseded)
+    audits = list_audits(app.context(), unit=unit, campaign=campaign, status=status)
     if as_json:
         click.echo(json.dumps([_jsonable(a.__dict__) for a in audits], ensure_ascii=False, indent=2))
         return
@@ -279,11 +339,11 @@ def audit_list(
 @pass_app
 def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
     """查看一次检查：基本信息、封签、评分结果和问题。"""
+    from seccheck.app.audits import load_audit
     from seccheck.cli import render
-    from seccheck.seal import answer_record
-    from seccheck.storage.store import load_audit
+    from seccheck.domain.seal import answer_record
 
-    record = load_audit(app.db(), audit_id)
+    record = load_audit(app.context(), audit_id)
     if as_json:
         data = {
             "id": record.id,
@@ -291,8 +351,8 @@ def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
             "campaign": record.campaign,
             "status": record.status,
             "revision": record.revision,
-            "revision_of": record.revision_of,
-            "superseded_by": record.superseded_by,
+            "reinspection_of": record.reinspection_of,
+            "chain_id": record.chain_id,
             "seal": record.seal,
             "ruleset": {
                 "id": record.ruleset.ruleset.id,
@@ -313,27 +373,43 @@ def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
     "--set",
     "settings",
     multiple=True,
-    required=True,
     metavar="ID=VALUE",
     help="改一个答案：是/否/true/false、数字、na 或文本；区间扣分写 ID=否:0.5。可重复。",
 )
 @click.option("--note", "notes", multiple=True, metavar="ID=TEXT", help="改一个答案的备注。可重复。")
 @click.option("--reason", default="", help="修订原因，记入日志。")
+@click.option("--no-notice", is_flag=True, help="不重出整改通知书。")
 @pass_app
-def audit_amend(app: App, audit_id: int, settings: tuple[str, ...], notes: tuple[str, ...], reason: str) -> None:
-    """修订已定稿的检查：生成新版本并重新评分、封签，旧版本保留。"""
+def audit_amend(
+    app: App, audit_id: int, settings: tuple[str, ...], notes: tuple[str, ...], reason: str, no_notice: bool
+) -> None:
+    """修订已定稿的检查：检查编号不变，生成新版本并重新评分、封签；各问题的整改记录保留，已合规的问题撤销。"""
+    from seccheck.app.audits import amend, load_audit
+    from seccheck.cli import render
     from seccheck.cli.values import parse_settings
-    from seccheck.storage.store import amend, load_audit
 
-    record = load_audit(app.db(), audit_id)
+    if not settings and not notes:
+        raise click.UsageError("请用 --set ID=答案 或 --note ID=备注 给出要修改的内容")
+    record = load_audit(app.context(), audit_id)
     changes = parse_settings(record.ruleset.ruleset, record.answers, settings, notes)
-    new_id = amend(app.db(), audit_id, changes, reason)
-    new = load_audit(app.db(), new_id)
-    assert new.result is not None
+    done = amend(app.context(), audit_id, changes, reason, notice=not no_notice)
     click.echo(
-        f"已生成检查 {new_id}（第 {new.revision} 版，修订自 {audit_id}）：{new.result.grade}"
-        + (f"，得分率 {new.result.percent}%" if new.result.percent is not None else "")
+        f"检查 {audit_id} 已修订为第 {done.revision} 版：{done.result.grade}"
+        + (f"，得分率 {done.result.percent}%" if done.result.percent is not None else "")
     )
+    render.followups(done)
+
+
+@audit_group.command("discard")
+@click.argument("audit_id", type=int)
+@click.option("--reason", default="", help="作废原因，记入日志。")
+@pass_app
+def audit_discard(app: App, audit_id: int, reason: str) -> None:
+    """作废一份草稿（开错了单位、规则集等）：不再列出、不计入任何数字，记录保留。"""
+    from seccheck.app.audits import discard
+
+    discard(app.context(), audit_id, reason)
+    click.echo(f"草稿检查 {audit_id} 已作废")
 
 
 @click.command("import")
@@ -342,26 +418,44 @@ def audit_amend(app: App, audit_id: int, settings: tuple[str, ...], notes: tuple
 @click.option("--campaign", help="归入专项行动（名称或编号）。")
 @click.option("--draft", is_flag=True, help="作为草稿导入：允许未答完，不评分、不封签。")
 @click.option("--no-notice", is_flag=True, help="不出具整改通知书（默认为有问题的检查出具）。")
+@click.option("--new-unit", is_flag=True, help="答案文件中的单位尚未登记时，登记为新单位（默认拒绝，以免错字）。")
+@click.option("--amend", "amend_existing", is_flag=True, help="以文件修订同一单位、规则集、专项行动已定稿的检查。")
+@click.option("--another-audit", is_flag=True, help="同一单位、规则集、专项行动已有检查时，仍另建一次独立的检查。")
+@click.option("--accept-date", is_flag=True, help="接受晚于今天或不在专项行动时间段内的检查日期。")
 @pass_app
 def import_cmd(
-    app: App, files: tuple[Path, ...], ruleset_ref: str | None, campaign: str | None, draft: bool, no_notice: bool
+    app: App,
+    files: tuple[Path, ...],
+    ruleset_ref: str | None,
+    campaign: str | None,
+    draft: bool,
+    no_notice: bool,
+    new_unit: bool,
+    amend_existing: bool,
+    another_audit: bool,
+    accept_date: bool,
 ) -> None:
-    """导入答案文件：逐个校验，定稿封签，为有问题的检查出具整改通知书；有问题的文件列出后跳过，其余照常导入。"""
-    from seccheck.cli import render
-    from seccheck.storage.store import import_many
+    """导入答案文件：逐个校验，定稿封签，为有问题的检查出具整改通知书。
 
-    done, failed = import_many(app.db(), files, ruleset=ruleset_ref, campaign=campaign, draft=draft)
-    if not draft and not no_notice:
-        failed += _notices(app, [audit_id for _, audit_id in done])
-    for path, problems in failed:
-        render.problems(problems)
-        render.err.print(f"[red]跳过[/] {path}", soft_wrap=True)
-    click.echo(f"导入 {len(done)} 个" + (f"，跳过 {len(failed)} 个有问题的文件" if failed else ""))
-    if len(done) <= 20:
-        for path, audit_id in done:
-            click.echo(f"  检查 {audit_id} ← {path}")
-    if failed:
-        sys.exit(EXIT_BAD_INPUT)
+    同一内容再次导入不会重复（显示“已导入”），并补齐上次未完成的通知书；有问题的文件列出后跳过，其余照常导入。
+    """
+    from seccheck.app.imports import ImportOptions, import_files
+    from seccheck.cli import render
+
+    options = ImportOptions(
+        ruleset=ruleset_ref,
+        campaign=campaign,
+        draft=draft,
+        notice=not no_notice,
+        new_unit=new_unit,
+        another=another_audit,
+        amend=amend_existing,
+        accept_date=accept_date,
+    )
+    report = import_files(app.context(), files, options)
+    render.import_report(report)
+    if report.failed or any(i.followups.problems for i in report.done):
+        sys.exit(ExitStatus.BAD_INPUT)
 
 
 @click.command("export")
@@ -372,10 +466,9 @@ def import_cmd(
 @pass_app
 def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
     """导出一次检查：答案（TOML）、所用规则集（TOML）和评分结果（JSON），可重新导入得到相同结果。"""
-    from seccheck.storage.store import export_audit
+    from seccheck.app.audits import export_audit
 
-    paths = export_audit(app.db(), audit_id, out_dir or app.workspace().reports)
-    for path in paths:
+    for path in export_audit(app.context(), audit_id, out_dir or app.workspace().reports):
         click.echo(str(path))
 
 
@@ -384,17 +477,17 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 @click.option("--all", "check_all", is_flag=True, help="核验全部已定稿的检查。")
 @pass_app
 def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
-    """核验检查记录的封签：重新计算 SHA-256 并重新评分，报告定稿后的任何改动。"""
-    from seccheck.storage.store import list_audits, verify
+    """核验检查记录的封签：每一版的 SHA-256、当前答案和结果，并重新评分，报告定稿后的任何改动。"""
+    from seccheck.app.audits import final_ids, verify
 
     ids = list(audit_ids)
     if check_all:
-        ids += [a.id for a in list_audits(app.db(), status="final", include_superseded=True)]
+        ids += final_ids(app.context())
     if not ids:
         raise click.UsageError("请给出检查编号，或用 --all")
     bad = 0
     for audit_id in dict.fromkeys(ids):
-        problems = verify(app.db(), audit_id)
+        problems = verify(app.context(), audit_id)
         if problems:
             bad += 1
             for p in problems:
@@ -402,26 +495,7 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
         else:
             click.echo(f"检查 {audit_id}：✓ 封签相符")
     if bad:
-        sys.exit(EXIT_BAD_INPUT)
-
-
-def _notices(app: App, audit_ids: list[int]) -> list[tuple[Path, list[Any]]]:
-    """Notices for the imported audits that have findings; a failure is reported, not fatal."""
-    from seccheck.errors import InputError
-    from seccheck.notice.service import make_notice
-    from seccheck.storage.store import load_audit
-
-    failed: list[tuple[Path, list[Any]]] = []
-    for audit_id in audit_ids:
-        record = load_audit(app.db(), audit_id)
-        if record.result is None or not record.result.findings:
-            continue
-        try:
-            made = make_notice(app.db(), app.workspace(), audit_id)
-            click.echo(f"  整改通知书 {made.number}：{made.path}")
-        except InputError as exc:
-            failed.append((Path(f"检查 {audit_id} 的整改通知书"), exc.problems))
-    return failed
+        sys.exit(ExitStatus.BAD_INPUT)
 
 
 def _jsonable(data: Any) -> Any:
@@ -448,12 +522,10 @@ def _jsonable(data: Any) -> Any:
 @click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
 @pass_app
 def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_missing_glyphs: bool) -> None:
-    """出具整改通知书：按 GB/T 9704 版式生成 PDF（或 HTML），发文字号按年度连续编号，重出时不变。"""
-    from seccheck.notice.service import make_notice
+    """出具整改通知书：按 GB/T 9704 版式生成 PDF（或 HTML），发文字号按年度连续编号，重出和修订后不变。"""
+    from seccheck.app.documents import write_notice
 
-    made = make_notice(
-        app.db(), app.workspace(), audit_id, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
-    )
+    made = write_notice(app.context(), audit_id, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs)
     click.echo(f"{made.number}：{made.path}")
 
 
@@ -461,13 +533,13 @@ def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_mi
 @pass_app
 def doctor_cmd(app: App) -> None:
     """检查出具通知书所需的一切：各角色的中文字体、HarfBuzz 子集化、WeasyPrint 版本、数据库、报告目录。"""
+    from seccheck.app.doctor import run_checks
     from seccheck.cli import render
-    from seccheck.notice.doctor import run_checks
 
     checks = run_checks(app.workspace_dir, app.db_url)
     render.doctor(checks)
     if any(not c.ok and c.required for c in checks):
-        sys.exit(EXIT_BAD_INPUT)
+        sys.exit(ExitStatus.ENVIRONMENT)
 
 
 COMMANDS = [

@@ -13,12 +13,12 @@ from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from seccheck.domain.result import Result
 from seccheck.errors import Problem
-from seccheck.result import Result
+from seccheck.numbers import fmt, round_half_up
 from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.load import LoadedRuleset
 from seccheck.ruleset.model import KIND_LABELS, LEVEL_LABELS, SEVERITY_LABELS, Check, Item, Ruleset
-from seccheck.scoring import fmt, round_half_up
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -212,7 +212,12 @@ def _sum(values: Iterable[object]) -> str:
 # --- records -------------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from seccheck.storage.store import AuditRecord, AuditSummary, CampaignInfo, UnitInfo
+    from seccheck.app.audits import AuditRecord, Finalised
+    from seccheck.app.context import Context
+    from seccheck.app.imports import Imported, ImportReport
+    from seccheck.storage.audits import AuditSummary
+    from seccheck.storage.campaigns import CampaignInfo
+    from seccheck.storage.units import UnitInfo
 
 
 def units(rows: list[UnitInfo]) -> None:
@@ -274,11 +279,11 @@ def audits(rows: list[AuditSummary]) -> None:
     table.add_column("等次", no_wrap=True)
     table.add_column("得分率", justify="right", no_wrap=True)
     for a in rows:
-        status = "定稿" if a.status == "final" else "草稿"
-        if a.superseded_by:
-            status = f"已修订→{a.superseded_by}"
-        elif a.revision > 1:
+        status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[a.status]
+        if a.revision > 1:
             status += f"（第{a.revision}版）"
+        if a.reinspection_of:
+            status = f"复查{a.reinspection_of}·" + status
         who = Text(a.unit)
         who.append("\n" + a.ruleset_id, style="dim")
         table.add_row(str(a.id), who, a.date.isoformat(), status, a.grade or "—", f"{a.percent}%" if a.percent else "—")
@@ -287,11 +292,10 @@ def audits(rows: list[AuditSummary]) -> None:
 
 def audit(record: AuditRecord, *, explain: bool = False) -> None:
     rs = record.ruleset.ruleset
-    status = "定稿" if record.status == "final" else "草稿"
+    status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[record.status]
     out.print(
         f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
-        + (f"（修订自 {record.revision_of}）" if record.revision_of else "")
-        + (f" · [yellow]已被修订为 {record.superseded_by}[/]" if record.superseded_by else ""),
+        + (f" · 复查检查 {record.reinspection_of}" if record.reinspection_of else ""),
         soft_wrap=True,
     )
     out.print(f"规则集：{escape(rs.id)} {escape(rs.version)}（SHA-256 {record.ruleset.sha256[:16]}…）", soft_wrap=True)
@@ -324,7 +328,7 @@ def doctor(checks: list[Any]) -> None:
 
 
 def rectifications(rows: list[Any]) -> None:
-    from seccheck.storage.rectify import STATE_LABELS
+    from seccheck.domain.rectification import STATE_LABELS
 
     if not rows:
         out.print("没有整改记录。")
@@ -345,17 +349,106 @@ def rectifications(rows: list[Any]) -> None:
     out.print(table)
 
 
-def reinspection(before_id: int, after_id: int, diff: Any) -> None:
-    b, a = diff.before, diff.after
+def reinspection(done: Finalised) -> None:
+    diff = done.comparison
+    if diff is None:
+        return
     out.print()
-    out.print(f"[bold]复查结果（检查 {before_id} → 检查 {after_id}）[/]")
-    if b.percent is not None and a.percent is not None:
-        out.print(f"  得分率 {b.percent}% → {a.percent}%", soft_wrap=True)
-    out.print(f"  等次 {escape(b.grade)} → {escape(a.grade)}", soft_wrap=True)
+    out.print(f"[bold]复查结果（检查 {done.reinspection_of} → 检查 {done.audit_id}）[/]")
+    b, a = done.before, done.result
+    if b is not None:
+        if b.percent is not None and a.percent is not None:
+            out.print(f"  得分率 {b.percent}% → {a.percent}%", soft_wrap=True)
+        out.print(Text(f"  等次 {b.grade} → {a.grade}"), soft_wrap=True)
     for label, ids, style in (
         ("已整改（整改记录已核实）", diff.fixed, "green"),
-        ("仍未整改", diff.still_failing, "red"),
+        ("仍未整改（整改期限顺延）", diff.still_failing, "red"),
         ("新发现", diff.newly_failing, "yellow"),
+        ("未复查（本次不适用或未作答）", diff.unchecked, "yellow"),
     ):
-        line = f"  {label}：{'、'.join(ids) if ids else '无'}"
-        out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)
+        if ids or label != "未复查（本次不适用或未作答）":
+            line = f"  {label}：{'、'.join(ids) if ids else '无'}"
+            out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)
+
+
+def followups(done: Finalised) -> None:
+    for document in done.followups.documents:
+        out.print(f"整改通知书 {escape(document.number or '')}：")
+        out.print(Text(str(document.path)), overflow="fold")
+    if done.followups.problems:
+        problems(done.followups.problems)
+        err.print(
+            Text(
+                f"检查 {done.audit_id} 已定稿，但以上文书未能出具；排除问题后重新运行同一命令即可补出。", style="yellow"
+            ),
+            soft_wrap=True,
+        )
+
+
+def finalised(done: Finalised) -> None:
+    """What finishing an audit did, whichever command finished it."""
+    if done.already:
+        out.print(f"这份答案已导入过：检查 {done.audit_id}（第 {done.revision} 版），未改动。")
+        followups(done)
+        return
+    out.print(f"[green]检查 {done.audit_id} 已定稿（第 {done.revision} 版）。[/]")
+    out.print(f"封签 SHA-256：{done.seal}", soft_wrap=True)
+    reinspection(done)
+    followups(done)
+
+
+_OUTCOMES = {"new": "已导入", "already": "已导入过，未改动", "amended": "已修订", "unchanged": "内容相同，未改动"}
+
+
+def imported_one(ctx: Context, imported: Imported) -> None:
+    from seccheck.app.audits import load_audit
+
+    record = load_audit(ctx, imported.audit_id)
+    if imported.outcome == "new" and record.result is not None:
+        result(record.result)
+    out.print(f"{_OUTCOMES[imported.outcome]}：检查 {imported.audit_id}（第 {imported.revision} 版）", soft_wrap=True)
+    if record.seal:
+        out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)
+    for document in imported.followups.documents:
+        out.print(f"整改通知书 {escape(document.number or '')}：")
+        out.print(Text(str(document.path)), overflow="fold")
+    if imported.followups.problems:
+        problems(imported.followups.problems)
+
+
+def import_report(report: ImportReport) -> None:
+    for path, found in report.failed:
+        problems(found)
+        err.print(Text.assemble(("跳过 ", "red"), str(path)), soft_wrap=True)
+    notices = 0
+    for imported in report.done:
+        notices += len(imported.followups.documents)
+        if imported.followups.problems:
+            problems(imported.followups.problems)
+            err.print(
+                Text(
+                    f"检查 {imported.audit_id} 已导入，但整改通知书未能出具；重新运行同一命令即可补出", style="yellow"
+                ),
+                soft_wrap=True,
+            )
+    counts: dict[str, int] = {}
+    for imported in report.done:
+        counts[imported.outcome] = counts.get(imported.outcome, 0) + 1
+    parts = [f"导入 {counts.get('new', 0)} 个"]
+    if counts.get("already"):
+        parts.append(f"{counts['already']} 个已导入过（未改动）")
+    if counts.get("amended"):
+        parts.append(f"修订 {counts['amended']} 个")
+    if counts.get("unchanged"):
+        parts.append(f"{counts['unchanged']} 个内容相同（未改动）")
+    if notices:
+        parts.append(f"出具整改通知书 {notices} 份")
+    if report.failed:
+        parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
+    out.print("，".join(parts), soft_wrap=True)
+    if len(report.done) <= 20:
+        for imported in report.done:
+            line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
+            out.print(Text(line), soft_wrap=True)
+            for document in imported.followups.documents:
+                out.print(Text(f"    整改通知书 {document.number}：{document.path}"), soft_wrap=True)

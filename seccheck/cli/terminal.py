@@ -19,7 +19,7 @@ from seccheck.interview import (
     Review,
     Shown,
 )
-from seccheck.scoring import fmt
+from seccheck.numbers import fmt
 
 COMMANDS_HINT = "随时可输入：? 帮助　b 上一题　s 跳过　q 保存退出"
 STYLES = {"info": "cyan", "error": "red", "warning": "yellow"}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from seccheck.answers import Answer, Answers
-from seccheck.answertext import AnswerTextError, parse_deduct, parse_value
-from seccheck.errors import InputError, Problem
+from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.answertext import AnswerTextError, parse_deduct, parse_value
+from seccheck.errors import BadInput, Problem
 from seccheck.ruleset.model import Ruleset
 
 
@@ -50,5 +50,5 @@ def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes
             continue
         changes[ident] = base.model_copy(update={"note": text})
     if problems:
-        raise InputError(problems)
+        raise BadInput(problems)
     return changes

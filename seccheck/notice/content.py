@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from seccheck.result import Result
-from seccheck.scoring import fmt
+from seccheck.domain.result import Result
+from seccheck.numbers import fmt
 
 DEFAULT_TITLE = "保密检查整改通知书"
 
@@ -104,7 +105,10 @@ def build_notice(
     methods: tuple[str, ...],
     title: str | None,
     bases: tuple[str, ...],
+    dues: Mapping[str, dt.date] | None = None,
 ) -> NoticeContent:
+    """`dues` are the findings' rectification due dates as recorded (they count from the notice date)."""
+    due_of = {f.check_id: (dues or {}).get(f.check_id, f.due) for f in result.findings}
     rows = []
     for n, f in enumerate(result.findings, start=1):
         rows.append(
@@ -116,11 +120,11 @@ def build_notice(
                 basis=f.basis or "—",
                 deduction=fmt(f.deduction) if result.method == "deduction" and f.deduction else "—",
                 rectify=f.rectify or "按有关保密规定整改。",
-                due=chinese_date(f.due),
+                due=chinese_date(due_of[f.check_id]),
                 critical=f.severity == "critical",
             )
         )
-    latest = max((f.due for f in result.findings), default=issued + dt.timedelta(days=30))
+    latest = max(due_of.values(), default=issued + dt.timedelta(days=30))
     return NoticeContent(
         issuer=issuer,
         number=number,

@@ -1,26 +1,17 @@
-"""Loading a campaign's audits and writing its report as HTML, PDF or XLSX."""
+"""A campaign's report as HTML, PDF or XLSX, from figures handed to it (seccheck.domain.figures)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-
-from seccheck.errors import InputError, Problem
-from seccheck.fileutil import inside, safe_filename, write_atomic
+from seccheck.domain.figures import Summary
+from seccheck.domain.rectification import STATE_LABELS, is_overdue
 from seccheck.notice.fonts import role_css
+from seccheck.numbers import fmt
 from seccheck.report.charts import bar_chart
-from seccheck.report.summary import AuditFacts, RectFacts, Summary, summarise
-from seccheck.scoring import fmt
-from seccheck.storage.db import Database
-from seccheck.storage.store import campaign_info, find_campaign
-from seccheck.storage.tables import Audit, FindingRow, Rectification, Unit
-from seccheck.storage.workspace import Workspace
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 STAT_LABELS = {
@@ -36,55 +27,6 @@ STAT_LABELS = {
     "classified_pcs_checked": "检查涉密计算机（台）",
     "classified_media_checked": "检查涉密存储介质（件）",
 }
-
-
-@dataclass(frozen=True)
-class ReportFile:
-    path: Path
-    summary: Summary
-
-
-def load_summary(db: Database, campaign_ref: str, today: dt.date) -> tuple[Summary, list[dict[str, Any]]]:
-    """The campaign's figures and its findings with their rectification state (for XLSX)."""
-    with db.read() as session:
-        campaign = find_campaign(session, campaign_ref)
-        info = campaign_info(session, campaign)
-        rows = session.execute(
-            select(Audit.id, Unit.name, Audit.result)
-            .join(Unit, Unit.id == Audit.unit_id)
-            .where(Audit.campaign_id == campaign.id, Audit.status == "final", Audit.superseded_by.is_(None))
-            .order_by(Audit.id)
-        ).all()
-        audits = [AuditFacts(audit_id, unit, json.loads(result)) for audit_id, unit, result in rows if result]
-        ids = [a.audit_id for a in audits]
-        findings = session.execute(
-            select(FindingRow, Rectification, Unit.name)
-            .join(Rectification, Rectification.finding_id == FindingRow.id)
-            .join(Audit, Audit.id == FindingRow.audit_id)
-            .join(Unit, Unit.id == Audit.unit_id)
-            .where(FindingRow.audit_id.in_(ids) if ids else FindingRow.audit_id == -1)
-            .order_by(FindingRow.audit_id, FindingRow.id)
-        ).all()
-    rects = [RectFacts(f.audit_id, r.state, r.due) for f, r, _ in findings]
-    summary = summarise(info.name, info.year, info.rulesets, info.planned, audits, rects, today)
-    detail = [
-        {
-            "audit_id": f.audit_id,
-            "unit": unit,
-            "check_id": f.check_id,
-            "text": f.text,
-            "severity": f.severity,
-            "deduction": f.deduction,
-            "due": f.due,
-            "state": r.state,
-            "rect_id": r.id,
-            "note": r.report_note or "",
-            "reason": r.reason or "",
-            "overdue": r.state in ("open", "rejected") and today > r.due,
-        }
-        for f, r, unit in findings
-    ]
-    return summary, detail
 
 
 @cache
@@ -129,12 +71,10 @@ def report_html(summary: Summary, today: dt.date) -> str:
     )
 
 
-def report_xlsx(summary: Summary, detail: list[dict[str, Any]]) -> bytes:
+def report_xlsx(summary: Summary, detail: list[dict[str, Any]], today: dt.date) -> bytes:
     import io
 
     from openpyxl import Workbook
-
-    from seccheck.storage.rectify import STATE_LABELS
 
     book = Workbook(write_only=True)
     sheet = book.create_sheet("汇总")
@@ -183,7 +123,7 @@ def report_xlsx(summary: Summary, detail: list[dict[str, Any]]) -> bytes:
                 d["text"],
                 d["due"],
                 STATE_LABELS[d["state"]],
-                "是" if d["overdue"] else "",
+                "是" if is_overdue(d["state"], d["due"], today) else "",
                 d["note"],
                 d["reason"],
             ]
@@ -195,25 +135,3 @@ def report_xlsx(summary: Summary, detail: list[dict[str, Any]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def make_report(
-    db: Database, workspace: Workspace, campaign: str, *, fmt: str, out_dir: Path | None, today: dt.date
-) -> ReportFile:
-    summary, detail = load_summary(db, campaign, today)
-    if not summary.audits:
-        raise InputError([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
-    folder = out_dir or workspace.reports
-    folder.mkdir(parents=True, exist_ok=True)
-    target = inside(folder, safe_filename(f"{summary.campaign}-汇总") + f".{fmt}")
-    if fmt == "xlsx":
-        write_atomic(target, report_xlsx(summary, detail))
-    else:
-        html = report_html(summary, today)
-        if fmt == "html":
-            write_atomic(target, html.encode("utf-8"))
-        else:
-            from seccheck.notice.render import render_pdf
-
-            write_atomic(target, render_pdf(html)[0])
-    return ReportFile(target, summary)

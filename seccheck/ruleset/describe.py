@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from seccheck.numbers import fmt
 from seccheck.ruleset.model import Check, Item, Ruleset
-from seccheck.scoring import fmt
 
 
 def cost_words(rs: Ruleset, item: Item, chk: Check) -> list[str]:

@@ -11,7 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from seccheck.errors import InputError, Problem
+from seccheck.errors import BadInput, Problem
 from seccheck.ruleset import expr
 from seccheck.ruleset.model import Ruleset
 from seccheck.tomlfile import LineIndex, parse_toml_bytes, problems_from_validation, read_toml
@@ -46,11 +46,11 @@ def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False)
     except ValidationError as exc:
         problems = problems_from_validation(exc, data, name, lines)
         problems += _duplicate_ids_raw(data, name, lines)
-        raise InputError(problems) from None
+        raise BadInput(problems) from None
     problems = check_ruleset(ruleset, name, lines)
     errors = [p for p in problems if not p.warning]
     if errors:
-        raise InputError(problems)
+        raise BadInput(problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedRuleset(ruleset, name, text, digest, builtin, tuple(problems))
 
@@ -253,4 +253,4 @@ def resolve_ruleset(ref: str, extra: Iterable[Path] = ()) -> LoadedRuleset:
         if candidate.stem == ref:
             return load_ruleset(candidate, builtin=True)
     known = "、".join(p.stem for p in builtin_paths())
-    raise InputError([Problem(f"找不到规则集 {ref!r}；内置规则集：{known}；也可给出 .toml 文件路径", id=ref)])
+    raise BadInput([Problem(f"找不到规则集 {ref!r}；内置规则集：{known}；也可给出 .toml 文件路径", id=ref)])

@@ -20,11 +20,11 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from seccheck.errors import InputError, Problem
+from seccheck.errors import BadInput, Problem
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
-HEAD = "0003"
+HEAD = "0004"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -67,7 +67,7 @@ def make_engine(url: str) -> Engine:
         return engine
     if parsed.get_backend_name() == "postgresql":
         return create_engine(url, pool_pre_ping=True)
-    raise InputError(
+    raise BadInput(
         [
             Problem(
                 f"不支持的数据库地址：{parsed.render_as_string(hide_password=True)}；"
@@ -109,7 +109,7 @@ class Database:
             if upgrade:
                 migrate(self.engine)
         except OperationalError as exc:
-            raise InputError([Problem(f"无法打开数据库：{_reason(exc)}")]) from None
+            raise BadInput([Problem(f"无法打开数据库：{_reason(exc)}")]) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

@@ -70,7 +70,12 @@ class RulesetCopy(Base):
 
 
 class Audit(Base):
-    """One inspection or self-assessment of one unit with one ruleset."""
+    """One inspection or self-assessment of one unit with one ruleset, in its current revision.
+
+    The row always holds the latest revision (particulars, result, seal) and `answers` its answers;
+    every final revision is also kept, sealed, in `audit_revisions`. A re-inspection is an audit of
+    its own that follows up another (`reinspection_of`); `chain_id` is the original audit of the chain.
+    """
 
     __tablename__ = "audits"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -83,11 +88,10 @@ class Audit(Base):
     inspectors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
     methods: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
     date: Mapped[dt.date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | final
+    status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | final | discarded
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    revision_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
-    superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     reinspection_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the audit this follows up
+    chain_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the original audit of its chain
     grade: Mapped[str | None] = mapped_column(String(64), nullable=True)
     percent: Mapped[str | None] = mapped_column(String(16), nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON of the Result
@@ -96,11 +100,41 @@ class Audit(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[str] = mapped_column(String(32))
     finalized_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    # 0.1.0 kept revisions as rows of their own; migration 0004 folded them and left these empty.
+    revision_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
+    superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         Index("ix_audits_unit", "unit_id"),
         Index("ix_audits_campaign", "campaign_id"),
     )
+
+
+class AuditRevision(Base):
+    """A final revision of an audit exactly as sealed: never changed once written."""
+
+    __tablename__ = "audit_revisions"
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_name: Mapped[str] = mapped_column(String(200))  # the unit's name when sealed
+    particulars: Mapped[str] = mapped_column(Text)  # canonical JSON
+    answers: Mapped[str] = mapped_column(Text)  # canonical JSON
+    result: Mapped[str] = mapped_column(Text)  # canonical JSON
+    seal: Mapped[str] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[str] = mapped_column(String(32))
+
+
+class Submission(Base):
+    """An answers file or interview, by the digest of its canonical content: imported once."""
+
+    __tablename__ = "submissions"
+    digest: Mapped[str] = mapped_column(String(64), primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
+    source: Mapped[str] = mapped_column(String(500), default="")
+    imported_by: Mapped[str] = mapped_column(String(200), default="")
+    imported_at: Mapped[str] = mapped_column(String(32))
 
 
 class AnswerRow(Base):
@@ -109,7 +143,7 @@ class AnswerRow(Base):
     __tablename__ = "answers"
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # profile or check id (or item id for na)
-    value: Mapped[str] = mapped_column(Text)  # canonical JSON, see seccheck.seal.encode_answer
+    value: Mapped[str] = mapped_column(Text)  # canonical JSON, see seccheck.domain.seal.encode_answer
     na: Mapped[bool] = mapped_column(Boolean, default=False)
     deduct: Mapped[str | None] = mapped_column(String(16), nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
@@ -120,7 +154,10 @@ class AnswerRow(Base):
 
 
 class FindingRow(Base):
-    """A finding of a final audit, kept as a row so campaigns can count and track them."""
+    """A finding: one problem, identified by (audit, check), for the whole life of its audit and chain.
+
+    Its text and deduction follow the audit's latest revision; its rectification is one record.
+    """
 
     __tablename__ = "findings"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -132,6 +169,7 @@ class FindingRow(Base):
     deduction: Mapped[str] = mapped_column(String(16))
     severity: Mapped[str] = mapped_column(String(16))
     due: Mapped[dt.date] = mapped_column(Date)
+    deadline_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     __table_args__ = (
         UniqueConstraint("audit_id", "check_id"),
@@ -152,21 +190,26 @@ class Event(Base):
 
 
 class NoticeNumber(Base):
-    """发文字号: per issuer per year, gapless, never reused; one per audit."""
+    """发文字号: per issuer per year, gapless, never reused. An audit keeps its first number for good
+    (a corrected notice keeps it); databases from 0.1.0 may hold more than one per audit."""
 
     __tablename__ = "notice_numbers"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     issuer: Mapped[str] = mapped_column(String(200))
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
-    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), unique=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
     issued_at: Mapped[str] = mapped_column(String(32))
 
-    __table_args__ = (UniqueConstraint("issuer", "year", "number"),)
+    __table_args__ = (
+        UniqueConstraint("issuer", "year", "number", name="uq_notice_numbers_issuer_year_number"),
+        Index("ix_notice_numbers_audit", "audit_id"),
+    )
 
 
 class Rectification(Base):
-    """The life of one finding after the notice: open -> reported -> verified (or rejected)."""
+    """The life of one finding: open -> reported -> verified, reported -> rejected -> reported …,
+    or withdrawn when an amendment shows the check was compliant after all (records.md §2)."""
 
     __tablename__ = "rectifications"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -178,3 +221,27 @@ class Rectification(Base):
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why rejected
     updated_at: Mapped[str] = mapped_column(String(32))
     updated_by: Mapped[str] = mapped_column(String(200), default="")
+    verified_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the re-inspection that verified it
+
+
+class UnitAlias(Base):
+    """A former name of a unit (renamed, or merged into another): answers files may still use it."""
+
+    __tablename__ = "unit_aliases"
+    name: Mapped[str] = mapped_column(String(200), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+
+
+class Document(Base):
+    """A document written for an audit (a notice, …): what follow-ups have already been done."""
+
+    __tablename__ = "documents"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
+    kind: Mapped[str] = mapped_column(String(32))  # notice
+    revision: Mapped[int] = mapped_column(Integer)
+    number_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    path: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[str] = mapped_column(String(32))

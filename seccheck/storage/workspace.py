@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from seccheck.errors import InputError, Problem
+from seccheck.errors import BadInput, Problem
 from seccheck.fileutil import write_atomic
 from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
 
@@ -39,6 +40,12 @@ class Defaults(_Section):
     inspectors: list[str] = Field(default_factory=list, description="默认检查人员")
 
 
+class Rectification(_Section):
+    deadline_from: Literal["notice", "audit"] = Field(
+        default="notice", description="整改期限起算：notice 自通知书印发之日（默认），audit 自检查之日"
+    )
+
+
 class Database(_Section):
     url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
 
@@ -46,6 +53,7 @@ class Database(_Section):
 class WorkspaceConfig(_Section):
     issuer: Issuer = Field(default_factory=Issuer)
     defaults: Defaults = Field(default_factory=Defaults)
+    rectification: Rectification = Field(default_factory=Rectification)
     database: Database = Field(default_factory=Database)
 
 
@@ -71,7 +79,7 @@ def find_workspace(start: Path | None = None, db_url: str | None = None) -> Work
         if (folder / CONFIG_NAME).is_file():
             return open_workspace(folder, db_url)
     hint = "请先运行 seccheck init，或用 --workspace 指定"
-    raise InputError([Problem(f"在 {here} 及其上级目录中找不到工作区（{CONFIG_NAME}）；{hint}")])
+    raise BadInput([Problem(f"在 {here} 及其上级目录中找不到工作区（{CONFIG_NAME}）；{hint}")])
 
 
 def open_workspace(root: Path, db_url: str | None = None) -> Workspace:
@@ -81,7 +89,7 @@ def open_workspace(root: Path, db_url: str | None = None) -> Workspace:
     try:
         config = WorkspaceConfig.model_validate(data)
     except ValidationError as exc:
-        raise InputError(problems_from_validation(exc, data, str(path), LineIndex(text))) from None
+        raise BadInput(problems_from_validation(exc, data, str(path), LineIndex(text))) from None
     url = db_url or os.environ.get(DB_ENV) or config.database.url or f"sqlite:///{root / DB_NAME}"
     return Workspace(root, config, url)
 
@@ -98,6 +106,9 @@ phone = {phone}      # 联系电话
 
 [defaults]
 inspectors = {inspectors}
+
+[rectification]
+deadline_from = "notice"   # 整改期限起算："notice" 自通知书印发之日，"audit" 自检查之日（均不早于通知书日期）
 
 [database]
 # 留空：使用本目录下的 SQLite 数据库 seccheck.db。
@@ -118,7 +129,7 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
     root.mkdir(parents=True, exist_ok=True)
     path = root / CONFIG_NAME
     if path.exists():
-        raise InputError([Problem("这里已经是一个工作区", file=str(path))])
+        raise BadInput([Problem("这里已经是一个工作区", file=str(path))])
     text = TEMPLATE.format(
         name=_toml_str(issuer.name),
         prefix=_toml_str(issuer.prefix),

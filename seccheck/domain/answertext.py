@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
-from seccheck.answers import AnswerValue
+from seccheck.domain.answers import AnswerValue
 from seccheck.ruleset.model import Check, ProfileQuestion
 
 YES = {"是", "y", "yes", "true", "t", "1", "对", "有"}

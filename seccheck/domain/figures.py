@@ -14,19 +14,24 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from seccheck.scoring import fmt, round_half_up
+from seccheck.domain.rectification import is_overdue
+from seccheck.numbers import fmt, round_half_up
 
 
 @dataclass(frozen=True)
 class AuditFacts:
     audit_id: int
     unit: str
-    result: Mapping[str, Any]  # the stored result JSON
+    chain_id: int
+    reinspection: bool
+    result: Mapping[str, Any]  # the stored result JSON of the audit's latest revision
 
 
 @dataclass(frozen=True)
-class RectFacts:
-    audit_id: int
+class FindingFacts:
+    chain_id: int
+    check_id: str
+    text: str
     state: str
     due: dt.date
 
@@ -64,6 +69,8 @@ class Summary:
     rect_rate: Decimal | None = None
     stats: dict[str, Decimal] = field(default_factory=dict)
     units: list[UnitRow] = field(default_factory=list)
+    reinspected: int = 0  # units re-inspected (复查N家)
+    reinspected_ok: int = 0  # of them, rated best grade at their latest re-inspection
     paragraph: str = ""
 
     @property
@@ -87,20 +94,39 @@ def summarise(
     rulesets: list[str],
     planned: list[str],
     audits: Iterable[AuditFacts],
-    rectifications: Iterable[RectFacts],
+    findings: Iterable[FindingFacts],
     today: dt.date,
     top: int = 10,
 ) -> Summary:
+    """The campaign's figures, counted as records.md §4 says.
+
+    A unit counts once: inspection figures come from its original audit (latest revision; with two
+    independent audits of one ruleset, the later). Re-inspections are counted apart. Problems are
+    the chains' findings, each once, withdrawn ones in no figure. Stat figures come once per unit,
+    from the latest final audit of its chain.
+    """
     audits = list(audits)
-    rects = list(rectifications)
-    modes = Counter(a.result["mode"] for a in audits)
+    counted: dict[tuple[str, str], AuditFacts] = {}
+    for a in sorted((a for a in audits if not a.reinspection), key=lambda a: a.audit_id):
+        counted[(a.unit, a.result["ruleset_id"])] = a
+    originals = sorted(counted.values(), key=lambda a: a.audit_id)
+    chains = {a.chain_id for a in originals}
+    latest: dict[int, AuditFacts] = {}
+    latest_reinspection: dict[int, AuditFacts] = {}
+    for a in sorted(audits, key=lambda a: a.audit_id):
+        if a.chain_id in chains:
+            latest[a.chain_id] = a
+            if a.reinspection:
+                latest_reinspection[a.chain_id] = a
+    problems = [f for f in findings if f.chain_id in chains and f.state != "withdrawn"]
+    modes = Counter(a.result["mode"] for a in originals)
     summary = Summary(
         campaign,
         year,
         rulesets,
         planned,
-        list(dict.fromkeys(a.unit for a in audits)),
-        len(audits),
+        list(dict.fromkeys(a.unit for a in originals)),
+        len(originals),
         modes.most_common(1)[0][0] if modes else "inspection",
     )
 
@@ -108,10 +134,10 @@ def summarise(
     grades: Counter[str] = Counter()
     percents: list[Fraction] = []
     rates: defaultdict[str, list[Fraction]] = defaultdict(list)
-    frequent: Counter[tuple[str, str]] = Counter()
     stats: defaultdict[str, Decimal] = defaultdict(Decimal)
-    verified_by_audit: Counter[int] = Counter(r.audit_id for r in rects if r.state == "verified")
-    for a in audits:
+    found_in: Counter[int] = Counter(f.chain_id for f in problems)
+    verified_in: Counter[int] = Counter(f.chain_id for f in problems if f.state == "verified")
+    for a in originals:
         r = a.result
         grades[r["grade"]] += 1
         grade_order.setdefault(r["grade"], r["grade_index"])
@@ -120,9 +146,7 @@ def summarise(
         for cat in r["categories"]:
             if cat["applicable"] and Decimal(cat["points"]):
                 rates[cat["title"]].append(Fraction(Decimal(cat["earned"])) / Fraction(Decimal(cat["points"])))
-        for f in r["findings"]:
-            frequent[(f["check_id"], f["text"])] += 1
-        for key, value in r.get("stats", {}).items():
+        for key, value in latest[a.chain_id].result.get("stats", {}).items():
             stats[key] += Decimal(value)
         summary.units.append(
             UnitRow(
@@ -132,8 +156,8 @@ def summarise(
                 r["date"],
                 r["grade"],
                 r.get("percent"),
-                len(r["findings"]),
-                verified_by_audit[a.audit_id],
+                found_in[a.chain_id],
+                verified_in[a.chain_id],
             )
         )
     summary.grades = sorted(grades.items(), key=lambda g: grade_order[g[0]])
@@ -143,12 +167,15 @@ def summarise(
         summary.percent_max = round_half_up(max(percents))
     weakest = [(title, round_half_up(sum(v, Fraction(0)) * 100 / len(v)), len(v)) for title, v in rates.items()]
     summary.weakest = sorted(weakest, key=lambda w: (w[1], w[0]))[:5]
+    frequent: Counter[tuple[str, str]] = Counter((f.check_id, f.text) for f in problems)
     summary.frequent = [(check, text, n) for (check, text), n in frequent.most_common(top)]
-    summary.findings = sum(len(a.result["findings"]) for a in audits)
-    summary.rect_states = dict(Counter(r.state for r in rects))
-    summary.overdue = sum(1 for r in rects if r.state in ("open", "rejected") and today > r.due)
-    summary.rect_rate = percent(summary.rect_states.get("verified", 0), len(rects)) if rects else None
+    summary.findings = len(problems)
+    summary.rect_states = dict(Counter(f.state for f in problems))
+    summary.overdue = sum(1 for f in problems if is_overdue(f.state, f.due, today))
+    summary.rect_rate = percent(summary.rect_states.get("verified", 0), len(problems)) if problems else None
     summary.stats = dict(sorted(stats.items()))
+    summary.reinspected = len(latest_reinspection)
+    summary.reinspected_ok = sum(1 for a in latest_reinspection.values() if a.result["grade_index"] == 0)
     summary.paragraph = paragraph(summary)
     return summary
 
@@ -184,6 +211,8 @@ def paragraph(s: Summary) -> str:
         parts.append(
             f"检查涉密计算机{stat('classified_pcs_checked')}台、涉密存储介质{stat('classified_media_checked')}件"
         )
+    if s.reinspected:
+        parts.append(f"复查{s.reinspected}家，复查后符合要求{s.reinspected_ok}家")
     if s.grades:
         parts.append("评定结果：" + "，".join(f"{label}{n}家" for label, n in s.grades))
     return "；".join(parts) + "。"

@@ -101,12 +101,12 @@ def _fonts(fonts_dir: Path | None) -> list[Check]:
 
 
 def _workspace(workspace_dir: Path | None, db_url: str | None) -> list[Check]:
-    from seccheck.errors import InputError
+    from seccheck.errors import BadInput
     from seccheck.storage.workspace import find_workspace, open_workspace
 
     try:
         ws = open_workspace(workspace_dir, db_url) if workspace_dir else find_workspace(None, db_url)
-    except InputError as exc:
+    except BadInput as exc:
         reports = Path.cwd() / "reports"
         return [
             Check("工作区", False, exc.problems[0].message, "seccheck init 目录", required=False),

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
-from seccheck.answers import Mode
+from seccheck.domain.answers import Mode
 from seccheck.ruleset.model import Severity
 
 if TYPE_CHECKING:

@@ -1,117 +1,16 @@
-"""Answers (spec §4): the model, reading a file, and checking it against its ruleset."""
+"""Checking answers against their ruleset (spec §4): every problem at once, each naming the id."""
 
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
-
-from seccheck.errors import InputError, Problem
+from seccheck.domain.answers import DEDUCT_STEP, Answer, Answers, show_value
+from seccheck.domain.applicability import applicability, is_compliant
+from seccheck.errors import Problem
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
-from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
-
-# What an answer can hold: yes/no, a count, a number, a choice or text, a date.
-AnswerValue = bool | int | Decimal | str | dt.date
-Mode = Literal["inspection", "self"]
-MODE_LABELS = {"inspection": "检查", "self": "自查"}
-NA = "na"
-DEDUCT_STEP = Decimal("0.5")
-
-
-class Answer(BaseModel):
-    """One answer. `na` is 不适用; `deduct` is the amount chosen within a range deduction."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    value: AnswerValue | None = None
-    na: bool = False
-    deduct: Decimal | None = Field(default=None, ge=0)
-    note: str | None = None
-    evidence: tuple[str, ...] = ()
-
-    @field_validator("value", mode="plain")
-    @classmethod
-    def _value(cls, value: Any) -> Any:
-        # Plain: keep the TOML type as it is (true stays a bool, 2 stays an int).
-        if value is None or isinstance(value, bool | int | Decimal | str | dt.date):
-            if isinstance(value, dt.datetime):
-                raise ValueError("应为日期（不带时间）")
-            return value
-        if isinstance(value, float):
-            return Decimal(str(value))
-        raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{value!r}）")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _shorthand(cls, data: Any) -> Any:
-        # `"1a" = true` and `"7" = "na"` are shorthand for the table form.
-        if isinstance(data, dict):
-            if data.get("value") == NA:
-                data = {k: v for k, v in data.items() if k != "value"} | {"na": True}
-            return data
-        if data == NA:
-            return {"na": True}
-        return {"value": data}
-
-    def display(self) -> str:
-        if self.na:
-            return "不适用"
-        return show_value(self.value)
-
-
-def show_value(value: AnswerValue | None) -> str:
-    if value is None:
-        return "（未答）"
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    return str(value)
-
-
-class Answers(BaseModel):
-    """An answers file: who was inspected, when, by whom, and the answers by id."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    format: Literal[1]
-    ruleset: Annotated[str, Field(min_length=1)]
-    ruleset_version: str | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=200)]
-    date: dt.date
-    mode: Mode = "self"
-    inspectors: tuple[str, ...] = ()
-    methods: tuple[str, ...] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
-    answers: dict[str, Answer] = Field(default_factory=dict)
-
-    @field_validator("date", mode="before")
-    @classmethod
-    def _date_only(cls, value: Any) -> Any:
-        if isinstance(value, dt.datetime):
-            raise ValueError("应为日期（不带时间），如 2026-11-20")
-        return value
-
-
-def load_answers(path: Path | str) -> tuple[Answers, LineIndex]:
-    data, text = read_toml(path)
-    lines = LineIndex(text)
-    try:
-        return Answers.model_validate(data), lines
-    except ValidationError as exc:
-        problems = problems_from_validation(exc, data, str(path), lines)
-        # Inside [answers] the key is the id: name it, not a field path.
-        fixed = []
-        for p in problems:
-            if p.id is None and p.field and p.field.startswith("answers."):
-                ident = p.field.split(".")[1]
-                rest = ".".join(p.field.split(".")[2:]) or None
-                fixed.append(Problem(p.message, p.file, lines.of_key(ident) or p.line, ident, rest))
-            else:
-                fixed.append(p)
-        raise InputError(fixed) from None
+from seccheck.tomlfile import LineIndex
 
 
 def check_answers(
@@ -126,8 +25,6 @@ def check_answers(
 
     `final=False` accepts a draft: unanswered applicable checks are then not problems.
     """
-    from seccheck.scoring import applicability
-
     lines = lines or LineIndex("")
     problems: list[Problem] = []
 
@@ -249,8 +146,6 @@ def _is_iso_date(text: str) -> bool:
 
 
 def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, ident: str) -> None:
-    from seccheck.scoring import is_compliant
-
     compliant = is_compliant(chk, ans.value)
     if ans.deduct is None:
         if not compliant and chk.is_range and scored and rs.scoring.method == "deduction":

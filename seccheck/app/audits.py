@@ -1,0 +1,484 @@
+"""Audits: drafts, finalising, amending, discarding, and what follows each of them.
+
+Every path that finishes an audit — the interview, `audit --answers`, `import`, `reinspect`,
+`audit amend` — goes through `_seal_revision` (score, seal, keep the revision, bring findings and the
+re-inspection close-out in step) in one transaction, then `complete_followups` (documents). A
+follow-up that fails never undoes the audit: running the same command again completes it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from seccheck.app import findings as finding_sync
+from seccheck.app.context import Context
+from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.reinspection import Comparison
+from seccheck.domain.result import Result, result_from_data, result_to_json
+from seccheck.domain.scoring import score
+from seccheck.domain.seal import answers_snapshot, canonical, seal_of
+from seccheck.domain.validate import check_answers
+from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
+from seccheck.ruleset.load import LoadedRuleset
+from seccheck.storage import audits as repo
+from seccheck.storage import campaigns as campaign_repo
+from seccheck.storage import events
+from seccheck.storage import findings as finding_repo
+from seccheck.storage import units as unit_repo
+from seccheck.storage.audits import AuditSummary
+from seccheck.storage.tables import Audit, Campaign, RulesetCopy
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    number: str | None
+    path: Path
+    fetched: tuple[str, ...] = ()  # what the PDF renderer asked for (served or refused): nothing, normally
+
+
+@dataclass
+class FollowUps:
+    """What was done after an audit was finalised or amended, and what could not be done."""
+
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+@dataclass
+class Finalised:
+    audit_id: int
+    revision: int
+    result: Result
+    seal: str
+    comparison: Comparison | None = None  # a re-inspection's close-out
+    reinspection_of: int | None = None
+    before: Result | None = None  # a re-inspection: the result of the audit it follows up
+    followups: FollowUps = field(default_factory=FollowUps)
+    already: bool = False  # this content had been imported before: nothing was changed
+
+
+# --- checks shared by every way of making an audit ---------------------------------------------------
+
+
+def check_date(ctx: Context, day: dt.date, campaign: Campaign | None, *, accept: bool, file: str | None = None) -> None:
+    """An audit date in the future or outside its campaign's period is refused unless accepted."""
+    if accept:
+        return
+    problems = []
+    if day > ctx.today():
+        problems.append(
+            Problem(f"检查日期 {day} 晚于今天（{ctx.today()}）；确需如此请加 --accept-date", file=file, field="date")
+        )
+    if campaign is not None:
+        start, end = campaign.period_start, campaign.period_end
+        if (start and day < start) or (end and day > end):
+            period = f"{start or '…'} 至 {end or '…'}"
+            problems.append(
+                Problem(
+                    f"检查日期 {day} 不在专项行动“{campaign.name}”的时间段（{period}）内；确需如此请加 --accept-date",
+                    file=file,
+                    field="date",
+                )
+            )
+    if problems:
+        raise BadInput(problems)
+
+
+def check_scope(
+    session: Session, unit_id: int, unit: str, ruleset_id: str, campaign: Campaign | None, day: dt.date
+) -> None:
+    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1)."""
+    existing = repo.originals_in_scope(
+        session, unit_id=unit_id, ruleset_id=ruleset_id, campaign_id=campaign.id if campaign else None, year=day.year
+    )
+    if not existing:
+        return
+    audit = existing[-1]
+    where = f"专项行动“{campaign.name}”中" if campaign else f"{day.year} 年（不属于任何专项行动）"
+    state = "草稿" if audit.status == "draft" else "已定稿"
+    raise Conflict(
+        [
+            Problem(
+                f"{unit} 在{where}已有 {ruleset_id} 检查 {audit.id}（{state}）。"
+                f"修改请用 seccheck audit amend {audit.id}，复查请用 seccheck reinspect {audit.id}；"
+                "确是另一次独立的检查请加 --another-audit",
+                field="unit",
+            )
+        ]
+    )
+
+
+# --- sealing a revision ------------------------------------------------------------------------------
+
+
+def _seal_revision(
+    session: Session,
+    ctx: Context,
+    audit: Audit,
+    *,
+    loaded: LoadedRuleset | None = None,
+    answers: Answers | None = None,
+    reason: str = "",
+) -> Finalised:
+    """Score, seal and keep the audit's current answers as its revision `audit.revision`; bring its
+    findings (and, for a re-inspection, its chain) in step. Runs inside the caller's transaction."""
+    unit = repo.unit_name(session, audit)
+    loaded = loaded or repo.ruleset_of(session, audit)
+    answers = answers or repo.answers_of(session, audit, unit)
+    problems = [p for p in check_answers(loaded.ruleset, answers, name=f"检查 {audit.id}") if not p.warning]
+    if problems:
+        raise BadInput(problems)
+    result = score(loaded.ruleset, answers)
+    result_json = result_to_json(result, indent=None)
+    snapshot = answers_snapshot(answers.answers)
+    seal = seal_of(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json))
+    audit.result = result_json
+    audit.grade = result.grade
+    audit.percent = None if result.percent is None else str(result.percent)
+    audit.status = "final"
+    audit.finalized_at = ctx.at()
+    audit.seal = seal
+    repo.add_revision(
+        session, audit, unit=unit, snapshot=snapshot, result_json=result_json, seal=seal, reason=reason,
+        actor=ctx.actor, at=ctx.at(),
+    )  # fmt: skip
+    comparison = finding_sync.sync(session, ctx, audit, result)
+    events.record(
+        session,
+        at=ctx.at(),
+        actor=ctx.actor,
+        action="audit.finalised" if audit.revision == 1 else "audit.amended",
+        audit_id=audit.id,
+        revision=audit.revision,
+        grade=result.grade,
+        seal=seal,
+        reason=reason,
+    )
+    before = None
+    if audit.reinspection_of is not None:
+        followed = repo.get(session, audit.reinspection_of)
+        before = result_from_data(json.loads(followed.result)) if followed.result else None
+    return Finalised(audit.id, audit.revision, result, seal, comparison, audit.reinspection_of, before)
+
+
+def finalise(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
+    """Finalise a complete draft (whatever started it) and run its follow-ups."""
+
+    def work(session: Session) -> Finalised:
+        audit = repo.get(session, audit_id)
+        if audit.status != "draft":
+            raise Conflict([Problem(f"检查 {audit_id} 不是草稿（{_STATUS[audit.status]}），不能定稿", field="audit")])
+        return _seal_revision(session, ctx, audit)
+
+    done = ctx.db.transaction(work)
+    done.followups = complete_followups(ctx, audit_id, notice=notice)
+    return done
+
+
+def amend(
+    ctx: Context, audit_id: int, changes: Mapping[str, Answer], reason: str = "", *, notice: bool = True
+) -> Finalised:
+    """A new revision of a final audit with some answers changed. The audit keeps its id; each finding
+    that persists keeps its rectification; findings that became compliant are withdrawn."""
+
+    def work(session: Session) -> Finalised:
+        audit = repo.get(session, audit_id)
+        if audit.status != "final":
+            state = "草稿，直接继续检查即可" if audit.status == "draft" else "已作废"
+            raise Conflict([Problem(f"检查 {audit_id} 是{state}，无需修订", field="audit")])
+        loaded = repo.ruleset_of(session, audit)
+        unit = repo.unit_name(session, audit)
+        rs = loaded.ruleset
+        unknown = [k for k in changes if k not in rs.checks and k not in rs.profile_by_id and k not in rs.items_by_id]
+        if unknown:
+            raise BadInput([Problem("未知 id：规则集中没有这个问题或检查", id=k) for k in unknown])
+        answers = repo.answers_of(session, audit, unit)
+        values = {**answers.answers, **changes}
+        amended = answers.model_copy(update={"answers": values})
+        problems = [p for p in check_answers(rs, amended, name=f"检查 {audit_id}") if not p.warning]
+        if problems:
+            raise BadInput(problems)
+        audit.revision += 1
+        repo.replace_answers(session, audit.id, values, ctx.actor, ctx.at())
+        return _seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=reason)
+
+    done = ctx.db.transaction(work)
+    done.followups = complete_followups(ctx, audit_id, notice=notice)
+    return done
+
+
+def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
+    """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
+
+    def work(session: Session) -> None:
+        audit = repo.get(session, audit_id)
+        if audit.status != "draft":
+            raise Conflict(
+                [Problem(f"只能作废草稿；检查 {audit_id} 已定稿，要更正请用 seccheck audit amend", field="audit")]
+            )
+        audit.status = "discarded"
+        events.record(session, at=ctx.at(), actor=ctx.actor, action="audit.discarded", audit_id=audit.id, reason=reason)
+
+    ctx.db.transaction(work)
+
+
+def complete_followups(ctx: Context, audit_id: int, *, notice: bool = True) -> FollowUps:
+    """Make what should exist after the audit's latest revision and does not yet: its notice.
+
+    Safe to run any number of times: what was done is not done again.
+    """
+    from seccheck.app.documents import notice_due, write_notice
+
+    done = FollowUps()
+    if not notice:
+        return done
+    try:
+        if notice_due(ctx, audit_id):
+            done.documents.append(write_notice(ctx, audit_id))
+    except SeccheckError as exc:
+        done.problems += exc.problems
+    except OSError as exc:
+        done.problems.append(Problem(f"整改通知书未能写入：{exc.strerror or exc}", file=exc.filename, field="notice"))
+    return done
+
+
+# --- drafts ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    audit_id: int
+    created: bool
+
+
+def open_draft(
+    ctx: Context,
+    loaded: LoadedRuleset,
+    meta: Answers,
+    *,
+    campaign: str | None,
+    new_unit: bool = False,
+    another: bool = False,
+    accept_date: bool = False,
+) -> Draft:
+    """The draft to carry on with for this unit and ruleset: the unfinished one, or a new one."""
+
+    def work(session: Session) -> Draft:
+        from seccheck.app.units import find_unit
+
+        target = campaign_repo.find(session, campaign) if campaign else None
+        unit = find_unit(session, ctx, meta.unit, create=new_unit)
+        scope = repo.originals_in_scope(
+            session,
+            unit_id=unit.id,
+            ruleset_id=loaded.ruleset.id,
+            campaign_id=target.id if target else None,
+            year=meta.date.year,
+        )
+        drafts = [a for a in scope if a.status == "draft"]
+        if drafts:
+            return Draft(drafts[-1].id, False)
+        check_date(ctx, meta.date, target, accept=accept_date)
+        if not another:
+            check_scope(session, unit.id, unit.name, loaded.ruleset.id, target, meta.date)
+        audit = repo.create(
+            session,
+            loaded,
+            meta.model_copy(update={"unit": unit.name}),
+            unit_id=unit.id,
+            campaign_id=target.id if target else None,
+            actor=ctx.actor,
+            at=ctx.at(),
+            source="interview",
+        )
+        events.record(
+            session,
+            at=ctx.at(),
+            actor=ctx.actor,
+            action="audit.created",
+            audit_id=audit.id,
+            unit=unit.name,
+            ruleset=loaded.ruleset.id,
+            source="interview",
+        )
+        return Draft(audit.id, True)
+
+    return ctx.db.transaction(work)
+
+
+def save_answer(ctx: Context, audit_id: int, key: str, answer: Answer) -> None:
+    """Store one answer of a draft at once."""
+
+    def work(session: Session) -> None:
+        audit = repo.get(session, audit_id)
+        if audit.status != "draft":
+            raise Conflict([Problem(f"检查 {audit_id} 已定稿，不能再改答案；请用 seccheck audit amend")])
+        repo.save_answer(session, audit_id, key, answer, ctx.actor, ctx.at())
+
+    ctx.db.transaction(work)
+
+
+def remove_answer(ctx: Context, audit_id: int, key: str) -> None:
+    ctx.db.transaction(lambda session: repo.remove_answer(session, audit_id, key))
+
+
+# --- reading -----------------------------------------------------------------------------------------
+
+_STATUS = {"draft": "草稿", "final": "已定稿", "discarded": "已作废"}
+
+
+@dataclass
+class AuditRecord:
+    id: int
+    unit: str
+    campaign: str | None
+    ruleset: LoadedRuleset
+    answers: Answers
+    status: str
+    revision: int
+    reinspection_of: int | None
+    chain_id: int | None
+    seal: str | None
+    result: Result | None
+    result_json: str | None
+    source: str
+    created_by: str
+    created_at: str
+    finalized_at: str | None
+
+
+def record_of(session: Session, audit: Audit) -> AuditRecord:
+    unit = repo.unit_name(session, audit)
+    campaign = session.get(Campaign, audit.campaign_id) if audit.campaign_id else None
+    return AuditRecord(
+        id=audit.id,
+        unit=unit,
+        campaign=campaign.name if campaign else None,
+        ruleset=repo.ruleset_of(session, audit),
+        answers=repo.answers_of(session, audit, unit),
+        status=audit.status,
+        revision=audit.revision,
+        reinspection_of=audit.reinspection_of,
+        chain_id=audit.chain_id,
+        seal=audit.seal,
+        result=result_from_data(json.loads(audit.result)) if audit.result else None,
+        result_json=audit.result,
+        source=audit.source,
+        created_by=audit.created_by,
+        created_at=audit.created_at,
+        finalized_at=audit.finalized_at,
+    )
+
+
+def load_audit(ctx: Context, audit_id: int) -> AuditRecord:
+    with ctx.db.read() as session:
+        return record_of(session, repo.get(session, audit_id))
+
+
+def list_audits(
+    ctx: Context, *, unit: str | None = None, campaign: str | None = None, status: str | None = None
+) -> list[AuditSummary]:
+    with ctx.db.read() as session:
+        unit_id = None
+        if unit:
+            found, _ = unit_repo.resolve(session, unit)
+            if found is None:
+                from seccheck.app.units import unknown_unit
+
+                raise unknown_unit(session, unit)
+            unit_id = found.id
+        campaign_id = campaign_repo.find(session, campaign).id if campaign else None
+        return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
+
+
+def final_ids(ctx: Context) -> list[int]:
+    return [a.id for a in list_audits(ctx, status="final")]
+
+
+# --- verifying ---------------------------------------------------------------------------------------
+
+
+def verify(ctx: Context, audit_id: int) -> list[str]:
+    """Everything that does not match the seals; empty when the audit is intact."""
+    with ctx.db.read() as session:
+        audit = repo.get(session, audit_id)
+        if audit.status != "final" or not audit.seal:
+            return [f"这是{_STATUS[audit.status]}，尚未定稿，没有封签"]
+        copy = session.get(RulesetCopy, audit.ruleset_sha256)
+        if copy is None:
+            return ["规则集副本缺失"]
+        problems: list[str] = []
+        if hashlib.sha256(copy.text.encode("utf-8")).hexdigest() != copy.sha256:
+            problems.append("规则集副本的内容与其 SHA-256 不符（规则集文本被改动）")
+        kept = repo.revisions(session, audit.id)
+        numbers = [r.revision for r in kept]
+        if numbers != list(range(1, audit.revision + 1)):
+            problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
+        for rev in kept:
+            # Every revision of an audit is scored with the ruleset copy the audit was made with.
+            sealed = seal_of(
+                audit.ruleset_sha256,
+                json.loads(rev.particulars),
+                json.loads(rev.answers),
+                json.loads(rev.result),
+            )
+            if sealed != rev.seal:
+                problems.append(f"第 {rev.revision} 版的封签不符：定稿后被改动")
+        current = next((r for r in kept if r.revision == audit.revision), None)
+        if current is None:
+            return [*problems, "当前版本没有封存记录"]
+        answers = repo.answers_of(session, audit, current.unit_name)
+        live = {
+            "particulars": repo.particulars(audit, current.unit_name),
+            "answers": answers_snapshot(answers.answers),
+            "result": json.loads(audit.result or "null"),
+            "seal": audit.seal,
+        }
+        sealed_content = {
+            "particulars": json.loads(current.particulars),
+            "answers": json.loads(current.answers),
+            "result": json.loads(current.result),
+            "seal": current.seal,
+        }
+        if canonical(live) != canonical(sealed_content):
+            problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
+        try:
+            rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
+        except SeccheckError as exc:
+            return [*problems, f"规则集副本无法加载：{exc}"]
+        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(json.loads(current.result)):
+            problems.append("按保存的答案重新评分，结果与保存的结果不同")
+        if audit.grade != rescored.grade or audit.percent != (
+            str(rescored.percent) if rescored.percent is not None else None
+        ):
+            problems.append("列表中的等次或得分率与评分结果不一致")
+        if audit.reinspection_of is None:
+            active = {c for c, (_, r) in finding_repo.of_audit(session, audit.id).items() if r.state != "withdrawn"}
+            if active != {f.check_id for f in rescored.findings}:
+                problems.append("问题记录与评分结果不一致")
+        return problems
+
+
+def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
+    from seccheck.io.export import write_export
+
+    record = load_audit(ctx, audit_id)
+    return write_export(
+        out_dir,
+        f"audit-{audit_id}",
+        answers=record.answers,
+        ruleset_text=record.ruleset.text,
+        header=(
+            f"# seccheck 导出：检查 {audit_id}（第 {record.revision} 版，{_STATUS[record.status]}）\n"
+            f"# 封签 SHA-256：{record.seal or '（草稿，无封签）'}\n"
+        ),
+        result={"audit_id": audit_id, "seal": record.seal, "result": json.loads(record.result_json or "null")},
+    )

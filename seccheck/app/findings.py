@@ -1,0 +1,144 @@
+"""Keeping findings and rectifications in step with an audit's latest revision (records.md §2–§3).
+
+Called inside the transaction that finalises or amends an audit, so an audit is never final without
+its findings, and a re-inspection never final without its close-out, whatever finished it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+
+from seccheck.app.context import Context
+from seccheck.domain.rectification import due_date
+from seccheck.domain.reinspection import Comparison, compare
+from seccheck.domain.result import Finding, Result
+from seccheck.storage import events, notices
+from seccheck.storage import findings as repo
+from seccheck.storage.tables import Audit, FindingRow, Rectification
+
+
+def _issued(session: Session, ctx: Context, audit: Audit) -> dt.date:
+    """The date findings' deadlines count from: the audit's notice, if it has one, else today."""
+    number = notices.number_of(session, audit.id)
+    return notices.issued_on(number) if number is not None else ctx.today()
+
+
+def _due(ctx: Context, audit: Audit, finding: Finding, issued: dt.date) -> dt.date:
+    return due_date(
+        finding.deadline_days,
+        audit_date=audit.date,
+        issued=issued,
+        deadline_from=ctx.workspace.config.rectification.deadline_from,
+    )
+
+
+def _event(session: Session, ctx: Context, action: str, audit_id: int, **detail: object) -> None:
+    events.record(session, at=ctx.at(), actor=ctx.actor, action=action, audit_id=audit_id, **detail)
+
+
+def _open_or_update(
+    session: Session,
+    ctx: Context,
+    audit: Audit,
+    finding: Finding,
+    existing: tuple[FindingRow, Rectification] | None,
+    issued: dt.date,
+) -> None:
+    if existing is None:
+        row = repo.open_finding(session, audit.id, finding, _due(ctx, audit, finding, issued), ctx.actor, ctx.at())
+        _event(
+            session, ctx, "finding.opened", audit.id, finding=row.id, check=finding.check_id, revision=audit.revision
+        )
+        return
+    row, rect = existing
+    repo.update_finding(row, finding)
+    if rect.state == "withdrawn":
+        # Failing again after an amendment had withdrawn it: the same problem, open again.
+        rect.state, rect.updated_at, rect.updated_by = "open", ctx.at(), ctx.actor
+        repo.set_due(row, rect, _due(ctx, audit, finding, issued))
+        _event(
+            session, ctx, "finding.reopened", audit.id, finding=row.id, check=finding.check_id, revision=audit.revision
+        )
+
+
+def _withdraw(session: Session, ctx: Context, audit: Audit, row: FindingRow, rect: Rectification) -> None:
+    before = rect.state
+    rect.state, rect.updated_at, rect.updated_by = "withdrawn", ctx.at(), ctx.actor
+    _event(
+        session,
+        ctx,
+        "finding.withdrawn",
+        audit.id,
+        finding=row.id,
+        check=row.check_id,
+        before=before,
+        revision=audit.revision,
+    )
+
+
+def sync(session: Session, ctx: Context, audit: Audit, result: Result) -> Comparison | None:
+    """Open, keep, update or withdraw the audit's findings; for a re-inspection, close out its chain."""
+    issued = _issued(session, ctx, audit)
+    own = repo.of_audit(session, audit.id)
+    comparison = None
+    failing = {f.check_id: f for f in result.findings}
+    if audit.reinspection_of is not None:
+        comparison = _close_out(session, ctx, audit, result)
+        # The chain's open problems stay with the audit that found them; only new ones are this audit's.
+        failing = {c: failing[c] for c in comparison.newly_failing}
+    for check_id, finding in failing.items():
+        _open_or_update(session, ctx, audit, finding, own.get(check_id), issued)
+    for check_id, (row, rect) in own.items():
+        if check_id not in failing and rect.state != "withdrawn":
+            _withdraw(session, ctx, audit, row, rect)
+    return comparison
+
+
+def _close_out(session: Session, ctx: Context, audit: Audit, result: Result) -> Comparison:
+    """Compare with the problems open in the chain: fixed ones are verified, still failing ones stay
+    open with a new deadline. Run again after an amendment, it undoes a verification it no longer backs."""
+    assert audit.chain_id is not None
+    candidates: dict[str, tuple[FindingRow, Rectification]] = {}
+    for row, rect in repo.of_chain(session, audit.chain_id, before=audit.id):
+        if rect.state == "withdrawn" or (rect.state == "verified" and rect.verified_by != audit.id):
+            continue
+        candidates[row.check_id] = (row, rect)
+    comparison = compare(candidates, result)
+    failing = {f.check_id: f for f in result.findings}
+    for check_id in comparison.fixed:
+        row, rect = candidates[check_id]
+        if rect.state != "verified":
+            before = rect.state
+            rect.state, rect.verified_by, rect.updated_at, rect.updated_by = "verified", audit.id, ctx.at(), ctx.actor
+            _event(
+                session,
+                ctx,
+                "rectification.verify",
+                row.audit_id,
+                rectification=rect.id,
+                check=check_id,
+                before=before,
+                after="verified",
+                via_reinspection=audit.id,
+            )
+    for check_id in comparison.still_failing:
+        row, rect = candidates[check_id]
+        if rect.state == "verified":
+            # An amendment of this re-inspection found it failing after all.
+            after = "reported" if rect.report_note else "open"
+            rect.state, rect.verified_by, rect.updated_at, rect.updated_by = after, None, ctx.at(), ctx.actor
+            _event(
+                session,
+                ctx,
+                "rectification.unverify",
+                row.audit_id,
+                rectification=rect.id,
+                check=check_id,
+                after=after,
+                via_reinspection=audit.id,
+            )
+        finding = failing[check_id]
+        repo.set_due(row, rect, max(rect.due, _due(ctx, audit, finding, ctx.today())))
+    return comparison

@@ -1,0 +1,184 @@
+"""Importing answers files: each file once, by its content; every follow-up completed on a re-run.
+
+Importing the same content again changes nothing and says so; re-running an import that was
+interrupted (even by kill -9) skips what is in and completes what is missing, notices included.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from seccheck.app.audits import FollowUps, _seal_revision, check_date, check_scope, complete_followups
+from seccheck.app.context import Context
+from seccheck.app.units import find_unit
+from seccheck.domain.answers import Answers
+from seccheck.domain.seal import submission_digest
+from seccheck.domain.validate import check_answers
+from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
+from seccheck.io.answersfile import load_answers
+from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
+from seccheck.storage import audits as repo
+from seccheck.storage import campaigns as campaign_repo
+from seccheck.storage import events
+from seccheck.storage.tables import Campaign
+
+
+@dataclass(frozen=True)
+class ImportOptions:
+    ruleset: str | None = None
+    campaign: str | None = None
+    draft: bool = False
+    notice: bool = True
+    new_unit: bool = False  # create units the files name that are not known yet
+    another: bool = False  # allow a second, independent audit of the same unit, ruleset and campaign
+    amend: bool = False  # the files revise existing audits of the same unit, ruleset and campaign
+    accept_date: bool = False  # accept dates in the future or outside the campaign period
+
+
+@dataclass
+class Imported:
+    path: Path
+    audit_id: int
+    outcome: str  # "new" | "amended" | "already" | "unchanged"
+    revision: int
+    grade: str | None = None
+    followups: FollowUps = field(default_factory=FollowUps)
+
+
+@dataclass
+class ImportReport:
+    done: list[Imported] = field(default_factory=list)
+    failed: list[tuple[Path, list[Problem]]] = field(default_factory=list)
+
+
+def import_file(
+    ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset] | None = None
+) -> Imported:
+    """Import one file; `rulesets` caches rulesets by reference across a batch."""
+    name = str(path)
+    answers, lines = load_answers(path)
+    cache = rulesets if rulesets is not None else {}
+    ref = options.ruleset or answers.ruleset
+    loaded = cache.get(ref)
+    if loaded is None:
+        loaded = cache[ref] = resolve_ruleset(ref)
+    problems = check_answers(loaded.ruleset, answers, name=name, lines=lines, final=not options.draft)
+    if any(not p.warning for p in problems):
+        raise BadInput([p for p in problems if not p.warning])
+    digest = submission_digest(answers)
+
+    def work(session: Session) -> Imported:
+        known = repo.submission(session, digest)
+        if known is not None:
+            audit = repo.get(session, known.audit_id)
+            return Imported(path, audit.id, "already", audit.revision, audit.grade)
+        campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
+        unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
+        check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
+        if options.amend:
+            return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)
+        if not options.another:
+            try:
+                check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date)
+            except Conflict as exc:
+                hint = "；要以此文件修订已有的检查，请加 --amend"
+                raise Conflict([Problem(p.message + hint, file=name, field=p.field) for p in exc.problems]) from None
+        audit = repo.create(
+            session,
+            loaded,
+            answers.model_copy(update={"unit": unit.name}),
+            unit_id=unit.id,
+            campaign_id=campaign.id if campaign else None,
+            actor=ctx.actor,
+            at=ctx.at(),
+            source=name,
+        )
+        events.record(
+            session,
+            at=ctx.at(),
+            actor=ctx.actor,
+            action="audit.created",
+            audit_id=audit.id,
+            unit=unit.name,
+            ruleset=loaded.ruleset.id,
+            source=name,
+            submission=digest,
+        )
+        grade = None
+        if not options.draft:
+            grade = _seal_revision(session, ctx, audit, loaded=loaded).result.grade
+        repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
+        return Imported(path, audit.id, "new", audit.revision, grade)
+
+    imported = ctx.db.transaction(work)
+    if not options.draft:
+        imported.followups = complete_followups(ctx, imported.audit_id, notice=options.notice)
+    return imported
+
+
+def _amend_from(
+    session: Session,
+    ctx: Context,
+    path: Path,
+    answers: Answers,
+    unit_id: int,
+    target: Campaign | None,
+    digest: str,
+) -> Imported:
+    """Revise the unit's final audit in this scope with the file's answers (a corrected file)."""
+    scope = [
+        a
+        for a in repo.originals_in_scope(
+            session,
+            unit_id=unit_id,
+            ruleset_id=answers.ruleset,
+            campaign_id=target.id if target else None,
+            year=answers.date.year,
+        )
+        if a.status == "final"
+    ]
+    if not scope:
+        raise Conflict(
+            [Problem("没有可修订的已定稿检查（--amend 修订同一单位、规则集、专项行动的检查）", file=str(path))]
+        )
+    audit = scope[-1]
+    unit = repo.unit_name(session, audit)
+    current = repo.answers_of(session, audit, unit)
+    if current.answers == answers.answers and current.date == answers.date:
+        repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
+        return Imported(path, audit.id, "unchanged", audit.revision, audit.grade)
+    loaded = repo.ruleset_of(session, audit)
+    amended = current.model_copy(update={"answers": dict(answers.answers)})
+    problems = [p for p in check_answers(loaded.ruleset, amended, name=str(path)) if not p.warning]
+    if problems:
+        raise BadInput(problems)
+    audit.revision += 1
+    repo.replace_answers(session, audit.id, amended.answers, ctx.actor, ctx.at())
+    done = _seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
+    repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
+    return Imported(path, audit.id, "amended", audit.revision, done.result.grade)
+
+
+def import_files(
+    ctx: Context,
+    paths: Iterable[Path],
+    options: ImportOptions,
+    progress: Callable[[Imported | None, Path], None] | None = None,
+) -> ImportReport:
+    """Import each file on its own: a bad file is reported and skipped, the rest go in."""
+    report = ImportReport()
+    rulesets: dict[str, LoadedRuleset] = {}  # a thousand files load their ruleset once
+    for path in paths:
+        imported = None
+        try:
+            imported = import_file(ctx, path, options, rulesets)
+            report.done.append(imported)
+        except SeccheckError as exc:
+            report.failed.append((path, exc.problems))
+        if progress is not None:
+            progress(imported, path)
+    return report

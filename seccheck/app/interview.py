@@ -1,0 +1,77 @@
+"""Running the interview for a draft: every answer saved as it is given, finalising through the one
+finalise use case (so a re-inspection finished here is closed out like any other)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from seccheck.app.audits import Finalised, finalise, load_audit, remove_answer, save_answer
+from seccheck.app.context import Context
+from seccheck.domain.answers import Answer
+from seccheck.domain.result import Result
+from seccheck.errors import BadInput, Conflict, Problem
+from seccheck.interview import Asker, Interview, missing_answers
+from seccheck.io.evidence import keep_evidence
+
+
+@dataclass
+class DraftRecorder:
+    """The interview's Recorder for a draft in the workspace's database."""
+
+    ctx: Context
+    audit_id: int
+    notice: bool = True
+    finalised: Finalised | None = None
+
+    def save(self, key: str, answer: Answer) -> None:
+        save_answer(self.ctx, self.audit_id, key, answer)
+
+    def remove(self, key: str) -> None:
+        remove_answer(self.ctx, self.audit_id, key)
+
+    def attach(self, path: str) -> str:
+        return keep_evidence(self.ctx.workspace.evidence, path)
+
+    def finalize(self) -> Result:
+        self.finalised = finalise(self.ctx, self.audit_id, notice=self.notice)
+        return self.finalised.result
+
+
+def _draft(ctx: Context, audit_id: int) -> None:
+    record = load_audit(ctx, audit_id)
+    if record.status != "draft":
+        raise Conflict([Problem(f"检查 {audit_id} 不是草稿，不能继续问答；要修改请用 seccheck audit amend {audit_id}")])
+
+
+def missing(ctx: Context, audit_id: int) -> list[str]:
+    record = load_audit(ctx, audit_id)
+    return missing_answers(record.ruleset.ruleset, record.answers.answers)
+
+
+def run_interview(
+    ctx: Context, audit_id: int, asker: Asker, *, notice: bool = True
+) -> tuple[Literal["finalized", "quit"], Finalised | None]:
+    _draft(ctx, audit_id)
+    record = load_audit(ctx, audit_id)
+    recorder = DraftRecorder(ctx, audit_id, notice)
+    interview = Interview(record.ruleset.ruleset, record.answers, asker, recorder, audit_id=audit_id)
+    outcome = interview.run()
+    return outcome, recorder.finalised
+
+
+def finish_without_terminal(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
+    """No one to ask: finalise only if nothing is missing, never wait for input that cannot come."""
+    _draft(ctx, audit_id)
+    gaps = missing(ctx, audit_id)
+    if gaps:
+        raise BadInput(
+            [
+                Problem(
+                    f"没有终端，无法逐题询问；检查 {audit_id} 缺少 {len(gaps)} 个答案：{'、'.join(gaps)}。"
+                    "请在终端中运行，或用 --answers 提供答案文件",
+                    field="answers",
+                )
+            ]
+        )
+    return finalise(ctx, audit_id, notice=notice)

@@ -1,0 +1,150 @@
+"""Re-inspection (复查, records.md §3): an audit that follows up the problems open in a chain.
+
+Starting one copies the answers of the latest audit in the chain and leaves the open problems'
+checks (and any the inspector adds) to be asked again. However it is finished — `reinspect`,
+`audit --resume`, or `reinspect ID --answers FILE` — finalising runs the same close-out.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Sequence
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, finalise
+from seccheck.app.context import Context
+from seccheck.domain.rectification import UNRESOLVED
+from seccheck.domain.result import result_from_data
+from seccheck.domain.seal import submission_digest
+from seccheck.domain.validate import check_answers
+from seccheck.errors import BadInput, Conflict, Problem
+from seccheck.io.answersfile import load_answers
+from seccheck.storage import audits as repo
+from seccheck.storage import events
+from seccheck.storage import findings as finding_repo
+from seccheck.storage import units as unit_repo
+from seccheck.storage.tables import Audit, Campaign
+
+
+def _latest_final(session: Session, chain_id: int) -> Audit:
+    finals = [a for a in repo.chain(session, chain_id) if a.status == "final"]
+    if not finals:
+        raise Conflict([Problem(f"检查 {chain_id} 尚未定稿，不能复查", field="audit")])
+    return finals[-1]
+
+
+def open_checks(session: Session, chain_id: int, before: int) -> list[str]:
+    """The checks of the chain's problems not yet verified."""
+    return [f.check_id for f, r in finding_repo.of_chain(session, chain_id, before=before) if r.state in UNRESOLVED]
+
+
+def start_reinspection(
+    ctx: Context, audit_id: int, extra: Sequence[str], day: dt.date | None, *, accept_date: bool = False
+) -> Draft:
+    """The chain's open re-inspection, or a new one following its latest final audit."""
+
+    def work(session: Session) -> Draft:
+        audit = repo.get(session, audit_id)
+        chain_id = audit.chain_id or audit.id
+        draft = repo.open_reinspection(session, chain_id)
+        if draft is not None:
+            return Draft(draft.id, False)
+        follows = _latest_final(session, chain_id)
+        loaded = repo.ruleset_of(session, follows)
+        unknown = [c for c in extra if c not in loaded.ruleset.checks]
+        if unknown:
+            raise BadInput([Problem("未知的检查 id", id=c, field="--check") for c in unknown])
+        when = day or ctx.today()
+        if when < follows.date:
+            raise BadInput([Problem(f"复查日期 {when} 早于被复查的检查日期 {follows.date}", field="date")])
+        campaign = session.get(Campaign, follows.campaign_id) if follows.campaign_id else None
+        check_date(ctx, when, campaign, accept=accept_date)
+        reopen = set(open_checks(session, chain_id, before=follows.id + 1)) | set(extra)
+        # A check asked again takes its item's 不适用 with it, so the question can be answered.
+        items = {loaded.ruleset.checks[c][0].id for c in reopen if c in loaded.ruleset.checks}
+        unit = repo.unit_name(session, follows)
+        previous = repo.answers_of(session, follows, unit)
+        kept = {k: a for k, a in previous.answers.items() if k not in reopen and k not in items}
+        new = repo.create(
+            session,
+            loaded,
+            previous.model_copy(update={"answers": kept, "date": when}),
+            unit_id=follows.unit_id,
+            campaign_id=follows.campaign_id,
+            actor=ctx.actor,
+            at=ctx.at(),
+            source=f"复查检查 {follows.id}",
+            reinspection_of=follows.id,
+            chain_id=chain_id,
+        )
+        events.record(
+            session,
+            at=ctx.at(),
+            actor=ctx.actor,
+            action="audit.reinspection_started",
+            audit_id=new.id,
+            follows=follows.id,
+            chain=chain_id,
+            reopened=sorted(reopen),
+        )
+        return Draft(new.id, True)
+
+    return ctx.db.transaction(work)
+
+
+def reinspect_from_file(
+    ctx: Context,
+    audit_id: int,
+    path: Path,
+    extra: Sequence[str] = (),
+    *,
+    accept_date: bool = False,
+    notice: bool = True,
+) -> Finalised:
+    """Finish a re-inspection from an answers file, without a terminal: the file's answers replace
+    the copied ones; the close-out runs as for any re-inspection."""
+    answers, lines = load_answers(path)
+    digest = submission_digest(answers)
+    with ctx.db.read() as session:
+        known = repo.submission(session, digest)
+        if known is not None:
+            audit = repo.get(session, known.audit_id)
+            result = result_from_data(json.loads(audit.result or "null"))
+            found = Finalised(audit.id, audit.revision, result, audit.seal or "", None, audit.reinspection_of)
+            found.already = True
+    if known is not None:
+        found.followups = complete_followups(ctx, found.audit_id, notice=notice)
+        return found
+    draft = start_reinspection(ctx, audit_id, extra, answers.date, accept_date=accept_date)
+
+    def work(session: Session) -> None:
+        audit = repo.get(session, draft.audit_id)
+        unit = repo.unit_name(session, audit)
+        loaded = repo.ruleset_of(session, audit)
+        problems = []
+        if answers.ruleset != audit.ruleset_id:
+            problems.append(
+                Problem(
+                    f"答案文件属于规则集 {answers.ruleset!r}，复查的是 {audit.ruleset_id!r}",
+                    file=str(path),
+                    field="ruleset",
+                )
+            )
+        named, _former = unit_repo.resolve(session, answers.unit)
+        if named is None or named.id != audit.unit_id:
+            problems.append(
+                Problem(f"答案文件的单位是 {answers.unit!r}，复查的是 {unit!r}", file=str(path), field="unit")
+            )
+        current = repo.answers_of(session, audit, unit)
+        merged = current.model_copy(update={"answers": {**current.answers, **answers.answers}})
+        problems += [p for p in check_answers(loaded.ruleset, merged, name=str(path), lines=lines) if not p.warning]
+        if problems:
+            raise BadInput(problems)
+        repo.replace_answers(session, audit.id, merged.answers, ctx.actor, ctx.at())
+        repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
+
+    ctx.db.transaction(work)
+    return finalise(ctx, draft.audit_id, notice=notice)

@@ -1,0 +1,91 @@
+"""Answers (spec §4): the model of an answers file or interview. Reading files is in seccheck.io.answersfile,
+checking answers against a ruleset in seccheck.domain.validate."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+# What an answer can hold: yes/no, a count, a number, a choice or text, a date.
+AnswerValue = bool | int | Decimal | str | dt.date
+Mode = Literal["inspection", "self"]
+MODE_LABELS = {"inspection": "检查", "self": "自查"}
+NA = "na"
+DEDUCT_STEP = Decimal("0.5")
+
+
+class Answer(BaseModel):
+    """One answer. `na` is 不适用; `deduct` is the amount chosen within a range deduction."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    value: AnswerValue | None = None
+    na: bool = False
+    deduct: Decimal | None = Field(default=None, ge=0)
+    note: str | None = None
+    evidence: tuple[str, ...] = ()
+
+    @field_validator("value", mode="plain")
+    @classmethod
+    def _value(cls, value: Any) -> Any:
+        # Plain: keep the TOML type as it is (true stays a bool, 2 stays an int).
+        if value is None or isinstance(value, bool | int | Decimal | str | dt.date):
+            if isinstance(value, dt.datetime):
+                raise ValueError("应为日期（不带时间）")
+            return value
+        if isinstance(value, float):
+            return Decimal(str(value))
+        raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{value!r}）")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        # `"1a" = true` and `"7" = "na"` are shorthand for the table form.
+        if isinstance(data, dict):
+            if data.get("value") == NA:
+                data = {k: v for k, v in data.items() if k != "value"} | {"na": True}
+            return data
+        if data == NA:
+            return {"na": True}
+        return {"value": data}
+
+    def display(self) -> str:
+        if self.na:
+            return "不适用"
+        return show_value(self.value)
+
+
+def show_value(value: AnswerValue | None) -> str:
+    if value is None:
+        return "（未答）"
+    if value is True:
+        return "是"
+    if value is False:
+        return "否"
+    return str(value)
+
+
+class Answers(BaseModel):
+    """An answers file: who was inspected, when, by whom, and the answers by id."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    format: Literal[1]
+    ruleset: Annotated[str, Field(min_length=1)]
+    ruleset_version: str | None = None
+    unit: Annotated[str, Field(min_length=1, max_length=200)]
+    date: dt.date
+    mode: Mode = "self"
+    inspectors: tuple[str, ...] = ()
+    methods: tuple[str, ...] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
+    answers: dict[str, Answer] = Field(default_factory=dict)
+
+    @field_validator("date", mode="before")
+    @classmethod
+    def _date_only(cls, value: Any) -> Any:
+        if isinstance(value, dt.datetime):
+            raise ValueError("应为日期（不带时间），如 2026-11-20")
+        return value

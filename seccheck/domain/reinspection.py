@@ -1,0 +1,28 @@
+"""Comparing a re-inspection with the problems still open in its chain (records.md §3). Pure."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from seccheck.domain.result import Result
+
+
+@dataclass(frozen=True)
+class Comparison:
+    fixed: tuple[str, ...]  # open before, compliant now: rectification verified
+    still_failing: tuple[str, ...]  # open before, failing again: the same rectification stays open
+    newly_failing: tuple[str, ...]  # failing now, not an open problem before: a new finding
+    unchecked: tuple[str, ...]  # open before, not applicable or not answered now: left as it is
+
+
+def compare(open_checks: Iterable[str], result: Result) -> Comparison:
+    open_ids = list(dict.fromkeys(open_checks))
+    failing = {f.check_id for f in result.findings}
+    compliant = {c.id for cat in result.categories for i in cat.items for c in i.checks if c.compliant is True}
+    return Comparison(
+        fixed=tuple(c for c in open_ids if c in compliant),
+        still_failing=tuple(c for c in open_ids if c in failing),
+        newly_failing=tuple(f.check_id for f in result.findings if f.check_id not in open_ids),
+        unchecked=tuple(c for c in open_ids if c not in compliant and c not in failing),
+    )

@@ -1,0 +1,1 @@
+"""Files in and out: answers files, units CSV, exports, evidence copies."""

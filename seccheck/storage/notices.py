@@ -1,0 +1,69 @@
+"""Notice numbers (发文字号, gapless per issuer and year, never reused) and the documents written."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from seccheck.storage.tables import Document, NoticeNumber
+
+
+def number_of(session: Session, audit_id: int) -> NoticeNumber | None:
+    """The audit's notice number: the first it was given, kept for good."""
+    return session.scalars(
+        select(NoticeNumber).where(NoticeNumber.audit_id == audit_id).order_by(NoticeNumber.id)
+    ).first()
+
+
+def next_number(session: Session, audit_id: int, issuer: str, day: dt.date) -> NoticeNumber:
+    """The next number of the year, taken inside the caller's transaction. A second process taking
+    the same number at once hits the unique constraint, and the caller's transaction retries."""
+    last = session.scalar(
+        select(func.max(NoticeNumber.number)).where(NoticeNumber.issuer == issuer, NoticeNumber.year == day.year)
+    )
+    row = NoticeNumber(
+        issuer=issuer, year=day.year, number=(last or 0) + 1, audit_id=audit_id, issued_at=day.isoformat()
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def issued_on(row: NoticeNumber) -> dt.date:
+    return dt.date.fromisoformat(row.issued_at[:10])
+
+
+def document(session: Session, audit_id: int, kind: str, revision: int) -> Document | None:
+    return session.scalars(
+        select(Document)
+        .where(Document.audit_id == audit_id, Document.kind == kind, Document.revision == revision)
+        .order_by(Document.id.desc())
+    ).first()
+
+
+def record_document(
+    session: Session,
+    *,
+    audit_id: int,
+    kind: str,
+    revision: int,
+    number_id: int | None,
+    path: str,
+    sha256: str,
+    actor: str,
+    at: str,
+) -> None:
+    session.add(
+        Document(
+            audit_id=audit_id,
+            kind=kind,
+            revision=revision,
+            number_id=number_id,
+            path=path,
+            sha256=sha256,
+            created_by=actor,
+            created_at=at,
+        )
+    )

@@ -1,0 +1,82 @@
+"""Units: one row per real unit; former names kept as aliases (rename, merge)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.orm import Session
+
+from seccheck.storage.tables import Audit, CampaignUnit, Unit, UnitAlias
+
+
+@dataclass(frozen=True)
+class UnitInfo:
+    id: int
+    name: str
+    code: str
+    kind: str
+    contact: str
+    audits: int
+
+
+def by_name(session: Session, name: str) -> Unit | None:
+    return session.scalars(select(Unit).where(Unit.name == name)).first()
+
+
+def resolve(session: Session, name: str) -> tuple[Unit | None, bool]:
+    """The unit of this name, or of which it is a former name; and whether it was a former name."""
+    unit = by_name(session, name)
+    if unit is not None:
+        return unit, False
+    alias = session.get(UnitAlias, name)
+    return (session.get(Unit, alias.unit_id), True) if alias is not None else (None, False)
+
+
+def names(session: Session) -> list[str]:
+    return list(session.scalars(select(Unit.name).order_by(Unit.id)))
+
+
+def add(session: Session, name: str, *, at: str, code: str = "", kind: str = "", contact: str = "") -> Unit:
+    unit = Unit(name=name, code=code, kind=kind, contact=contact, created_at=at)
+    session.add(unit)
+    session.flush()
+    return unit
+
+
+def rename(session: Session, unit: Unit, new_name: str) -> None:
+    old = unit.name
+    session.execute(delete(UnitAlias).where(UnitAlias.name == new_name))
+    unit.name = new_name
+    session.flush()
+    session.add(UnitAlias(name=old, unit_id=unit.id))
+
+
+def merge(session: Session, source: Unit, target: Unit) -> int:
+    """Move everything of `source` to `target`; `source`'s names become aliases of `target`."""
+    moved = len(session.scalars(select(Audit.id).where(Audit.unit_id == source.id)).all())
+    session.execute(update(Audit).where(Audit.unit_id == source.id).values(unit_id=target.id))
+    target_campaigns = set(session.scalars(select(CampaignUnit.campaign_id).where(CampaignUnit.unit_id == target.id)))
+    for link in session.scalars(select(CampaignUnit).where(CampaignUnit.unit_id == source.id)).all():
+        if link.campaign_id not in target_campaigns:
+            session.add(CampaignUnit(campaign_id=link.campaign_id, unit_id=target.id))
+        session.delete(link)
+    session.execute(update(UnitAlias).where(UnitAlias.unit_id == source.id).values(unit_id=target.id))
+    name = source.name
+    session.flush()
+    session.delete(source)
+    session.flush()
+    session.add(UnitAlias(name=name, unit_id=target.id))
+    return moved
+
+
+def listing(session: Session) -> list[UnitInfo]:
+    counts = dict(
+        session.execute(
+            select(Audit.unit_id, func.count()).where(Audit.status == "final").group_by(Audit.unit_id)
+        ).all()
+    )
+    return [
+        UnitInfo(u.id, u.name, u.code, u.kind, u.contact, counts.get(u.id, 0))
+        for u in session.scalars(select(Unit).order_by(Unit.id))
+    ]
