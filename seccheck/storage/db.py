@@ -40,7 +40,7 @@ def make_engine(url: str) -> Engine:
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             path = Path(parsed.database)
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
