@@ -15,4 +15,4 @@ seccheck doctor
 seccheck audit unit-self-assessment --answers examples/unit-self-assessment.answers.toml --new-unit
 seccheck verify --all
 echo
-echo "交互式检查（逐题问答）：.venv/bin/seccheck audit unit-self-assessment --unit 某区教育局"
+echo "交互式检查（逐题问答）：.venv/bin/seccheck audit unit-self-assessment --unit 某区财政局 --new-unit"

@@ -24,7 +24,7 @@ def test_score_prints_grade_table_and_findings() -> None:
     assert "得分率 86.0%" in run.out
     assert "分类得分" in run.out and "一、保密工作领导责任制落实情况" in run.out
     assert "发现的问题（9 个）" in run.out
-    assert "2026-11-27" in run.out  # aggravating finding: 7-day deadline
+    assert "7 天" in run.out  # aggravating finding: 7-day deadline, counted from the notice (none yet)
 
 
 def test_score_explain_shows_the_calculation() -> None:

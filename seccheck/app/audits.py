@@ -61,6 +61,7 @@ class Finalised:
     comparison: Comparison | None = None  # a re-inspection's close-out
     reinspection_of: int | None = None
     before: Result | None = None  # a re-inspection: the result of the audit it follows up
+    dues: dict[str, dt.date] = field(default_factory=dict)  # each problem's rectification deadline, by check
     followups: FollowUps = field(default_factory=FollowUps)
     already: bool = False  # this content had been imported before: nothing was changed
 
@@ -180,7 +181,20 @@ def finalise(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
 
     done = ctx.db.transaction(work)
     done.followups = complete_followups(ctx, audit_id, notice=notice)
+    done.dues = dues_of(ctx, audit_id)
     return done
+
+
+def dues_of(ctx: Context, audit_id: int) -> dict[str, dt.date]:
+    """The deadline of each problem the audit shows, as recorded (a re-inspection's still-failing
+    problems belong to the audit that found them)."""
+    with ctx.db.read() as session:
+        return _dues(session, repo.get(session, audit_id))
+
+
+def _dues(session: Session, audit: Audit) -> dict[str, dt.date]:
+    rows = finding_repo.of_chain(session, audit.chain_id or audit.id, before=audit.id + 1)
+    return {f.check_id: r.due for f, r in rows if r.state != "withdrawn"}
 
 
 def amend(
@@ -212,6 +226,7 @@ def amend(
 
     done = ctx.db.transaction(work)
     done.followups = complete_followups(ctx, audit_id, notice=notice)
+    done.dues = dues_of(ctx, audit_id)
     return done
 
 
@@ -353,6 +368,7 @@ class AuditRecord:
     created_by: str
     created_at: str
     finalized_at: str | None
+    dues: dict[str, dt.date] = field(default_factory=dict)
 
 
 def record_of(session: Session, audit: Audit) -> AuditRecord:
@@ -375,6 +391,7 @@ def record_of(session: Session, audit: Audit) -> AuditRecord:
         created_by=audit.created_by,
         created_at=audit.created_at,
         finalized_at=audit.finalized_at,
+        dues=_dues(session, audit),
     )
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, finalise
+from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, dues_of, finalise
 from seccheck.app.context import Context
 from seccheck.domain.rectification import UNRESOLVED
 from seccheck.domain.result import result_from_data
@@ -117,6 +117,7 @@ def reinspect_from_file(
             found.already = True
     if known is not None:
         found.followups = complete_followups(ctx, found.audit_id, notice=notice)
+        found.dues = dues_of(ctx, found.audit_id)
         return found
     draft = start_reinspection(ctx, audit_id, extra, answers.date, accept_date=accept_date)
 

@@ -129,7 +129,6 @@ def reinspect_cmd(
     ctx = app.context()
     if answers_file is not None:
         done = reinspect_from_file(ctx, audit_id, answers_file, checks, accept_date=accept_date, notice=not no_notice)
-        render.result(done.result)
         render.finalised(done)
         return
     if not has_terminal():

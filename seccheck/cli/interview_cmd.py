@@ -114,9 +114,7 @@ def run_draft(app: App, audit_id: int, *, notice: bool = True) -> None:
 
     ctx = app.context()
     if not has_terminal():
-        finished = finish_without_terminal(ctx, audit_id, notice=notice)
-        render.result(finished.result)
-        render.finalised(finished)
+        render.finalised(finish_without_terminal(ctx, audit_id, notice=notice))
         return
 
     from seccheck.cli.terminal import TerminalAsker

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import datetime as dt
+from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
@@ -98,7 +99,8 @@ def ruleset_tree(loaded: LoadedRuleset) -> None:
     out.print(root)
 
 
-def result(res: Result, *, explain: bool = False) -> None:
+def result(res: Result, *, explain: bool = False, dues: Mapping[str, dt.date] | None = None) -> None:
+    """The result; deadlines as recorded when `dues` is given, else as a number of days (no notice yet)."""
     mode = "检查" if res.mode == "inspection" else "自查"
     out.print(
         f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
@@ -160,7 +162,7 @@ def result(res: Result, *, explain: bool = False) -> None:
             f.text,
             fmt(f.deduction) if res.method == "deduction" else "—",
             Text(severity, style=style),
-            f.due.isoformat(),
+            dues[f.check_id].isoformat() if dues and f.check_id in dues else f"{f.deadline_days} 天",
         )
     out.print(table)
 
@@ -312,7 +314,7 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
         out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)
     if record.result is not None:
         out.print()
-        result(record.result, explain=explain)
+        result(record.result, explain=explain, dues=record.dues)
     else:
         out.print(f"已作答 {len(record.answers.answers)} 题，尚未定稿。")
 
@@ -391,6 +393,8 @@ def finalised(done: Finalised) -> None:
         out.print(f"这份答案已导入过：检查 {done.audit_id}（第 {done.revision} 版），未改动。")
         followups(done)
         return
+    out.print()
+    result(done.result, dues=done.dues)
     out.print(f"[green]检查 {done.audit_id} 已定稿（第 {done.revision} 版）。[/]")
     out.print(f"封签 SHA-256：{done.seal}", soft_wrap=True)
     reinspection(done)
@@ -405,7 +409,7 @@ def imported_one(ctx: Context, imported: Imported) -> None:
 
     record = load_audit(ctx, imported.audit_id)
     if imported.outcome == "new" and record.result is not None:
-        result(record.result)
+        result(record.result, dues=record.dues)
     out.print(f"{_OUTCOMES[imported.outcome]}：检查 {imported.audit_id}（第 {imported.revision} 版）", soft_wrap=True)
     if record.seal:
         out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)

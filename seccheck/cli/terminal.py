@@ -65,8 +65,7 @@ class TerminalAsker:
             case Review():
                 self._review(shown)
             case Done():
-                out.print()
-                render.result(shown.result)
+                pass  # the result is printed with what finalising did (render.finalised)
 
     def _review(self, review: Review) -> None:
         table = Table(title="答案一览（红色为发现的问题）", box=box.SIMPLE_HEAD, title_justify="left")
