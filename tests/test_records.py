@@ -131,6 +131,13 @@ def test_drafts_can_be_discarded_and_leave_no_trace_in_figures(ws: Workspace, tm
     assert json.loads(ws.run("audit", "list", "--json").out) == []
     assert [a["id"] for a in json.loads(ws.run("audit", "list", "--status", "discarded", "--json").out)] == [1]
     assert ws.run("import", WECHAT).code == 0  # the discarded draft no longer stands in the way
+    # A draft whose file is later imported complete is finalised, not duplicated.
+    complete = tmp_path / "complete.toml"
+    complete.write_text(WECHAT.read_text(encoding="utf-8").replace("某区司法局", "某区民政局"), encoding="utf-8")
+    assert ws.run("import", "--new-unit", "--draft", complete).code == 0
+    finished = ws.run("import", complete)
+    assert finished.code == 0 and "1 个草稿已定稿" in finished.out
+    assert [a["status"] for a in json.loads(ws.run("audit", "list", "--unit", "某区民政局", "--json").out)] == ["final"]
     refused = ws.run("audit", "discard", "2")
     assert refused.code == 4 and "只能作废草稿" in refused.err
     assert ws.run("audit", "discard", "99").code == 3

@@ -43,7 +43,7 @@ class ImportOptions:
 class Imported:
     path: Path
     audit_id: int
-    outcome: str  # "new" | "amended" | "already" | "unchanged"
+    outcome: str  # "new" | "finalised" (a draft imported before) | "amended" | "already" | "unchanged"
     revision: int
     grade: str | None = None
     followups: FollowUps = field(default_factory=FollowUps)
@@ -75,6 +75,10 @@ def import_file(
         known = repo.submission(session, digest)
         if known is not None:
             audit = repo.get(session, known.audit_id)
+            if audit.status == "draft" and not options.draft:
+                # Imported as a draft before, complete now: finalise that audit rather than keep a draft.
+                grade = _seal_revision(session, ctx, audit, loaded=loaded).result.grade
+                return Imported(path, audit.id, "finalised", audit.revision, grade)
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)

@@ -401,7 +401,13 @@ def finalised(done: Finalised) -> None:
     followups(done)
 
 
-_OUTCOMES = {"new": "已导入", "already": "已导入过，未改动", "amended": "已修订", "unchanged": "内容相同，未改动"}
+_OUTCOMES = {
+    "new": "已导入",
+    "finalised": "原为草稿，已定稿",
+    "already": "已导入过，未改动",
+    "amended": "已修订",
+    "unchanged": "内容相同，未改动",
+}
 
 
 def imported_one(ctx: Context, imported: Imported) -> None:
@@ -439,6 +445,8 @@ def import_report(report: ImportReport) -> None:
     for imported in report.done:
         counts[imported.outcome] = counts.get(imported.outcome, 0) + 1
     parts = [f"导入 {counts.get('new', 0)} 个"]
+    if counts.get("finalised"):
+        parts.append(f"{counts['finalised']} 个草稿已定稿")
     if counts.get("already"):
         parts.append(f"{counts['already']} 个已导入过（未改动）")
     if counts.get("amended"):
