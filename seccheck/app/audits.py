@@ -31,9 +31,8 @@ from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
 from seccheck.storage import findings as finding_repo
-from seccheck.storage import units as unit_repo
 from seccheck.storage.audits import AuditSummary
-from seccheck.storage.tables import Audit, Campaign, RulesetCopy
+from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
 
 
 @dataclass(frozen=True)
@@ -304,29 +303,46 @@ def open_draft(
         check_date(ctx, meta.date, target, accept=accept_date)
         if not another:
             check_scope(session, unit.id, unit.name, loaded.ruleset.id, target, meta.date)
-        audit = repo.create(
-            session,
-            loaded,
-            meta.model_copy(update={"unit": unit.name}),
-            unit_id=unit.id,
-            campaign_id=target.id if target else None,
-            actor=ctx.actor,
-            at=ctx.at(),
-            source="interview",
-        )
-        events.record(
-            session,
-            at=ctx.at(),
-            actor=ctx.actor,
-            action="audit.created",
-            audit_id=audit.id,
-            unit=unit.name,
-            ruleset=loaded.ruleset.id,
-            source="interview",
-        )
+        audit = create_audit(session, ctx, loaded, meta, unit, target, source="interview")
         return Draft(audit.id, True)
 
     return ctx.db.transaction(work)
+
+
+def create_audit(
+    session: Session,
+    ctx: Context,
+    loaded: LoadedRuleset,
+    meta: Answers,
+    unit: Unit,
+    campaign: Campaign | None,
+    *,
+    source: str,
+    **detail: object,
+) -> Audit:
+    """A new draft audit of `unit` holding `meta`'s answers, and its event."""
+    audit = repo.create(
+        session,
+        loaded,
+        meta.model_copy(update={"unit": unit.name}),
+        unit_id=unit.id,
+        campaign_id=campaign.id if campaign else None,
+        actor=ctx.actor,
+        at=ctx.at(),
+        source=source,
+    )
+    events.record(
+        session,
+        at=ctx.at(),
+        actor=ctx.actor,
+        action="audit.created",
+        audit_id=audit.id,
+        unit=unit.name,
+        ruleset=loaded.ruleset.id,
+        source=source,
+        **detail,
+    )
+    return audit
 
 
 def save_answer(ctx: Context, audit_id: int, key: str, answer: Answer) -> None:
@@ -404,14 +420,9 @@ def list_audits(
     ctx: Context, *, unit: str | None = None, campaign: str | None = None, status: str | None = None
 ) -> list[AuditSummary]:
     with ctx.db.read() as session:
-        unit_id = None
-        if unit:
-            found, _ = unit_repo.resolve(session, unit)
-            if found is None:
-                from seccheck.app.units import unknown_unit
+        from seccheck.app.units import unit_id_of
 
-                raise unknown_unit(session, unit)
-            unit_id = found.id
+        unit_id = unit_id_of(session, unit) if unit else None
         campaign_id = campaign_repo.find(session, campaign).id if campaign else None
         return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
 

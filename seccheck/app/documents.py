@@ -72,6 +72,17 @@ def _number(ctx: Context, audit_id: int) -> tuple[int, str, dt.date]:
     return ctx.db.transaction(work)
 
 
+def target_in(folder: Path, stem: str, suffix: str) -> Path:
+    """Where a document named from user text goes: inside `folder`, never through a link to elsewhere."""
+    folder.mkdir(parents=True, exist_ok=True)
+    try:
+        return inside(folder, safe_filename(stem) + suffix)
+    except ValueError:
+        raise EnvironmentProblem(
+            [Problem(f"{folder} 中同名文件是指向别处的链接，不会覆盖；请删去它或用 --out 另选目录", field="out")]
+        ) from None
+
+
 def write_notice(
     ctx: Context,
     audit_id: int,
@@ -126,14 +137,7 @@ def write_notice(
             ]
         )
     html = notice_html(content, extra)
-    folder = out_dir or ctx.workspace.reports
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        target = inside(folder, safe_filename(f"{number}-{record.unit}") + f".{fmt}")
-    except ValueError:
-        raise EnvironmentProblem(
-            [Problem(f"{folder} 中同名文件是指向别处的链接，不会覆盖；请删去它或用 --out 另选目录", field="out")]
-        ) from None
+    target = target_in(out_dir or ctx.workspace.reports, f"{number}-{record.unit}", f".{fmt}")
     fetched: tuple[str, ...] = ()
     if fmt == "html":
         data = html.encode("utf-8")

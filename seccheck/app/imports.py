@@ -12,7 +12,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import FollowUps, _seal_revision, check_date, check_scope, complete_followups
+from seccheck.app.audits import (
+    FollowUps,
+    _seal_revision,
+    check_date,
+    check_scope,
+    complete_followups,
+    create_audit,
+)
 from seccheck.app.context import Context
 from seccheck.app.units import find_unit
 from seccheck.domain.answers import Answers
@@ -23,7 +30,6 @@ from seccheck.io.answersfile import load_answers
 from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
-from seccheck.storage import events
 from seccheck.storage.tables import Campaign
 
 
@@ -77,8 +83,8 @@ def import_file(
             audit = repo.get(session, known.audit_id)
             if audit.status == "draft" and not options.draft:
                 # Imported as a draft before, complete now: finalise that audit rather than keep a draft.
-                grade = _seal_revision(session, ctx, audit, loaded=loaded).result.grade
-                return Imported(path, audit.id, "finalised", audit.revision, grade)
+                done = _seal_revision(session, ctx, audit, loaded=loaded)
+                return Imported(path, audit.id, "finalised", audit.revision, done.result.grade)
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
@@ -91,28 +97,8 @@ def import_file(
             except Conflict as exc:
                 hint = "；要以此文件修订已有的检查，请加 --amend"
                 raise Conflict([Problem(p.message + hint, file=name, field=p.field) for p in exc.problems]) from None
-        audit = repo.create(
-            session,
-            loaded,
-            answers.model_copy(update={"unit": unit.name}),
-            unit_id=unit.id,
-            campaign_id=campaign.id if campaign else None,
-            actor=ctx.actor,
-            at=ctx.at(),
-            source=name,
-        )
-        events.record(
-            session,
-            at=ctx.at(),
-            actor=ctx.actor,
-            action="audit.created",
-            audit_id=audit.id,
-            unit=unit.name,
-            ruleset=loaded.ruleset.id,
-            source=name,
-            submission=digest,
-        )
-        grade = None
+        audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
+        grade: str | None = None
         if not options.draft:
             grade = _seal_revision(session, ctx, audit, loaded=loaded).result.grade
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())

@@ -7,6 +7,7 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
+from seccheck.app.units import unit_id_of
 from seccheck.domain.rectification import ACTION_LABELS, STATE_LABELS, TRANSITIONS
 from seccheck.domain.seal import canonical
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
@@ -14,7 +15,6 @@ from seccheck.io.evidence import keep_evidence
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
 from seccheck.storage import findings as repo
-from seccheck.storage import units as unit_repo
 from seccheck.storage.findings import RectificationInfo
 
 
@@ -22,14 +22,7 @@ def list_rectifications(
     ctx: Context, *, overdue: bool = False, unit: str | None = None, campaign: str | None = None
 ) -> list[RectificationInfo]:
     with ctx.db.read() as session:
-        unit_id = None
-        if unit:
-            found, _ = unit_repo.resolve(session, unit)
-            if found is None:
-                from seccheck.app.units import unknown_unit
-
-                raise unknown_unit(session, unit)
-            unit_id = found.id
+        unit_id = unit_id_of(session, unit) if unit else None
         campaign_id = campaign_repo.find(session, campaign).id if campaign else None
         rows = repo.listing(session, today=ctx.today(), unit_id=unit_id, campaign_id=campaign_id)
     return [r for r in rows if r.overdue] if overdue else rows

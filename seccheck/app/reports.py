@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from seccheck.app.context import Context
+from seccheck.app.documents import target_in
 from seccheck.domain.figures import Summary, summarise
-from seccheck.errors import Conflict, EnvironmentProblem, Problem
-from seccheck.fileutil import inside, safe_filename, write_atomic
+from seccheck.errors import Conflict, Problem
+from seccheck.fileutil import write_atomic
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage.figures import campaign_facts
 
@@ -35,14 +36,7 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
     summary, detail = campaign_summary(ctx, campaign)
     if not summary.audits:
         raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
-    folder = out_dir or ctx.workspace.reports
-    folder.mkdir(parents=True, exist_ok=True)
-    try:
-        target = inside(folder, safe_filename(f"{summary.campaign}-汇总") + f".{fmt}")
-    except ValueError:
-        raise EnvironmentProblem(
-            [Problem(f"{folder} 中同名文件是指向别处的链接，不会覆盖；请删去它或用 --out 另选目录", field="out")]
-        ) from None
+    target = target_in(out_dir or ctx.workspace.reports, f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":
         write_atomic(target, report_xlsx(summary, detail, ctx.today()))
     else:

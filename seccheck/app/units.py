@@ -49,6 +49,14 @@ def unknown_unit(session: Session, name: str, *, field: str = "unit", file: str 
     )
 
 
+def unit_id_of(session: Session, name: str) -> int:
+    """The id of the unit named (or formerly named) `name`, for filters; unknown names are refused."""
+    unit, _former = repo.resolve(session, name)
+    if unit is None:
+        raise unknown_unit(session, name)
+    return unit.id
+
+
 def find_unit(
     session: Session, ctx: Context, name: str, *, create: bool, field: str = "unit", file: str | None = None
 ) -> Unit:
