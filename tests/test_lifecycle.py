@@ -251,3 +251,72 @@ def test_campaign_figures_count_each_unit_and_problem_once(workspace: Workspace,
     assert book["问题"].max_row - 1 == found
     grades = {k: v for k, v in summary.items() if str(k).startswith("等次：")}
     assert sum(grades.values()) == 3  # three units graded, the re-inspection not counted as a fourth
+
+
+def test_amending_an_earlier_reinspection_never_duplicates_a_problem(workspace: Workspace, tmp_path: Path) -> None:
+    """Re-inspection 2 finds W07 still failing, re-inspection 3 finds it fixed; amending 2 afterwards
+    leaves 3's verification alone and opens no second record for W07."""
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    assert workspace.run("reinspect", "1", "--answers", reinspection_file(tmp_path)).code == 0
+    everything = {"W01b": "true", "W02": "true", "W07": "true", "W08": "true", "W11": "0", "W13": "true", "W03": "true"}
+    fixed = variant(tmp_path, "fixed.toml", "某区司法局", everything, date="2026-11-23")
+    third = workspace.run("reinspect", "1", "--answers", fixed)
+    assert third.code == 0 and "已整改（整改记录已核实）：W07、W13、W03" in third.out, third.text
+    assert workspace.run("audit", "amend", "2", "--note", "W07=复核").code == 0
+    after = rects(workspace)
+    assert after["W07"]["state"] == "verified" and after["W07"]["audit_id"] == 1
+    db = workspace.db()
+    with db.read() as session:
+        from seccheck.storage.tables import FindingRow, Rectification
+
+        rows = session.execute(select(FindingRow.check_id, Rectification.state).join(Rectification)).all()
+    db.close()
+    assert sorted(c for c, s in rows if s != "withdrawn") == sorted(EXAMPLE_FAILING | {"W03"})
+
+
+def test_a_reinspection_verifies_only_what_it_asked(workspace: Workspace, tmp_path: Path) -> None:
+    """The original is amended while a re-inspection is open: the new problem's check was copied
+    compliant into the draft, never asked again, so the re-inspection does not verify it."""
+    from seccheck.app.audits import save_answer
+    from seccheck.app.reinspection import start_reinspection
+    from seccheck.domain.answers import Answer
+    from tests.conftest import TODAY
+
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    ctx = workspace.context(TODAY)
+    draft = start_reinspection(ctx, 1, [], None)
+    assert workspace.run("audit", "amend", "1", "--set", "W03=否:2").code == 0
+    for key in ("W01b", "W02", "W07", "W08", "W13"):
+        save_answer(ctx, draft.audit_id, key, Answer(value=True))
+    save_answer(ctx, draft.audit_id, "W11", Answer(value=0))
+    ctx.db.close()
+    run = workspace.run("audit", "--resume", str(draft.audit_id))
+    assert run.code == 0, run.text
+    after = rects(workspace)
+    assert after["W03"]["state"] == "open"
+    assert {c for c, r in after.items() if r["state"] == "verified"} == EXAMPLE_FAILING
+
+
+def test_an_interrupted_reinspection_from_a_file_completes_on_the_next_run(
+    workspace: Workspace, tmp_path: Path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    import seccheck.app.reinspection as reinspection
+
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    path = reinspection_file(tmp_path)
+
+    def crash(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt  # the process dies between saving the answers and finalising
+
+    with monkeypatch.context() as patch:
+        patch.setattr(reinspection, "finalise", crash)
+        assert workspace.run("reinspect", "1", "--answers", path).code == 130
+    run = workspace.run("reinspect", "1", "--answers", path)
+    assert run.code == 0 and "复查结果（检查 1 → 检查 2）" in run.out, run.text
+    assert count(workspace, Audit) == 2 and rects(workspace)["W01b"]["state"] == "verified"
+    # A file for another unit is refused before any draft is made.
+    other = variant(tmp_path, "other.toml", "某区民政局", {})
+    assert workspace.run("unit", "add", "某区民政局").code == 0
+    refused = workspace.run("reinspect", "1", "--answers", other)
+    assert refused.code == 1 and "复查的是 '某区司法局'" in refused.err
+    assert count(workspace, Audit) == 2

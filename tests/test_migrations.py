@@ -54,9 +54,11 @@ TABLE_ORDER = [
 ]
 
 
-def _load_fixture(db_url: str) -> dict[str, list[dict[str, Any]]]:
-    """The 0.1.0 records, written into a database at 0.1.0's schema."""
+def _load_fixture(db_url: str, tweak: Any = None) -> dict[str, list[dict[str, Any]]]:
+    """The 0.1.0 records (changed by `tweak` first, if given), written into a database at 0.1.0's schema."""
     data = json.loads(FIXTURE.read_text(encoding="utf-8"))
+    if tweak is not None:
+        tweak(data["tables"])
     assert data["alembic_version"] == "0003"
     engine = make_engine(db_url)
     migrate(engine, "0003")
@@ -126,6 +128,29 @@ def test_upgrade_from_0_1_0_keeps_every_record_and_its_seal(db_url: str, tmp_pat
     after = {f.check_id: r.state for f, r in _findings_of(ctx, 6)}
     assert after["24"] == "withdrawn" and sum(1 for s in after.values() if s == "open") == 8
     ctx.db.close()
+
+
+def test_progress_recorded_against_a_reinspection_repeat_is_kept(db_url: str, tmp_path: Path) -> None:
+    """0.1.0 recorded work on a problem still failing at re-inspection against the re-inspection's own
+    copy of the finding; folding the copy into the original keeps that work."""
+
+    def verified_on_the_repeat(tables: dict[str, list[dict[str, Any]]]) -> None:
+        repeat = next(f["id"] for f in tables["findings"] if f["audit_id"] == 12 and f["check_id"] == "W07")
+        rect = next(r for r in tables["rectifications"] if r["finding_id"] == repeat)
+        rect.update(state="verified", report_note="已全部实名", updated_at="2026-12-05T09:00:00+00:00")
+
+    _load_fixture(db_url, verified_on_the_repeat)
+    database = Database(db_url)
+    with database.read() as session:
+        rows = session.execute(
+            select(FindingRow.audit_id, Rectification.state, Rectification.report_note)
+            .join(Rectification)
+            .where(FindingRow.check_id == "W07")
+        ).all()
+        asked = session.scalar(select(Audit.asked).where(Audit.id == 12))
+    database.close()
+    assert [tuple(r) for r in rows] == [(7, "verified", "已全部实名")]
+    assert json.loads(asked or "[]") == ["W01b", "W02", "W07", "W08", "W11", "W13"]
 
 
 def _findings_of(ctx: Context, audit_id: int) -> list[Any]:

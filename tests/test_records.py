@@ -201,3 +201,23 @@ def test_a_full_disk_is_an_environment_problem(ws: Workspace, monkeypatch: pytes
     run = ws.run("notice", "1")
     assert run.code == 5 and "磁盘已满" in run.err
     assert not [p for p in (ws.root / "reports").iterdir() if p.suffix == ".pdf"]  # nothing half-written
+
+
+def test_names_are_trimmed_and_far_dates_refused(ws: Workspace, tmp_path: Path) -> None:
+    assert ws.run("import", "--new-unit", WECHAT).code == 0
+    spaced = copy_for(tmp_path, "某区司法局\u3000", date="2026-11-19")
+    run = ws.run("import", "--another-audit", spaced)
+    assert run.code == 0, run.text
+    assert [u["name"] for u in json.loads(ws.run("unit", "list", "--json").out)] == ["某区司法局"]
+    far = copy_for(tmp_path, "某区司法局", date="9999-12-31", name="far.toml")
+    refused = ws.run("import", "--another-audit", "--accept-date", far)
+    assert refused.code == 1 and "检查日期应在" in refused.err
+    assert ws.run("score", far).code == 1
+
+
+def test_a_discarded_drafts_file_can_be_imported_again(ws: Workspace) -> None:
+    assert ws.run("import", "--new-unit", "--draft", WECHAT).code == 0
+    assert ws.run("audit", "discard", "1").code == 0
+    again = ws.run("import", WECHAT)
+    assert again.code == 0 and "导入 1 个" in again.out, again.text
+    assert [a["id"] for a in json.loads(ws.run("audit", "list", "--json").out)] == [2]

@@ -31,6 +31,7 @@ from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
 from seccheck.storage import findings as finding_repo
+from seccheck.storage import units as unit_repo
 from seccheck.storage.audits import AuditSummary
 from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
 
@@ -221,6 +222,7 @@ def amend(
             raise BadInput(problems)
         audit.revision += 1
         repo.replace_answers(session, audit.id, values, ctx.actor, ctx.at())
+        repo.mark_asked(audit, changes)
         return _seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=reason)
 
     done = ctx.db.transaction(work)
@@ -290,6 +292,7 @@ def open_draft(
 
         target = campaign_repo.find(session, campaign) if campaign else None
         unit = find_unit(session, ctx, meta.unit, create=new_unit)
+        unit_repo.lock(session, unit.id)
         scope = repo.originals_in_scope(
             session,
             unit_id=unit.id,
@@ -353,6 +356,7 @@ def save_answer(ctx: Context, audit_id: int, key: str, answer: Answer) -> None:
         if audit.status != "draft":
             raise Conflict([Problem(f"检查 {audit_id} 已定稿，不能再改答案；请用 seccheck audit amend")])
         repo.save_answer(session, audit_id, key, answer, ctx.actor, ctx.at())
+        repo.mark_asked(audit, [key])
 
     ctx.db.transaction(work)
 

@@ -7,6 +7,7 @@ its findings, and a re-inspection never final without its close-out, whatever fi
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 from sqlalchemy.orm import Session
 
@@ -14,15 +15,9 @@ from seccheck.app.context import Context
 from seccheck.domain.rectification import due_date
 from seccheck.domain.reinspection import Comparison, compare
 from seccheck.domain.result import Finding, Result
-from seccheck.storage import events, notices
+from seccheck.storage import events
 from seccheck.storage import findings as repo
 from seccheck.storage.tables import Audit, FindingRow, Rectification
-
-
-def _issued(session: Session, ctx: Context, audit: Audit) -> dt.date:
-    """The date findings' deadlines count from: the audit's notice, if it has one, else today."""
-    number = notices.number_of(session, audit.id)
-    return notices.issued_on(number) if number is not None else ctx.today()
 
 
 def _due(ctx: Context, audit: Audit, finding: Finding, issued: dt.date) -> dt.date:
@@ -79,8 +74,12 @@ def _withdraw(session: Session, ctx: Context, audit: Audit, row: FindingRow, rec
 
 
 def sync(session: Session, ctx: Context, audit: Audit, result: Result) -> Comparison | None:
-    """Open, keep, update or withdraw the audit's findings; for a re-inspection, close out its chain."""
-    issued = _issued(session, ctx, audit)
+    """Open, keep, update or withdraw the audit's findings; for a re-inspection, close out its chain.
+
+    A new problem's deadline counts from today: the day its notice (or corrected notice) is issued;
+    the first notice recounts them from its own date (seccheck.app.documents).
+    """
+    issued = ctx.today()
     own = repo.of_audit(session, audit.id)
     comparison = None
     failing = {f.check_id: f for f in result.findings}
@@ -97,15 +96,27 @@ def sync(session: Session, ctx: Context, audit: Audit, result: Result) -> Compar
 
 
 def _close_out(session: Session, ctx: Context, audit: Audit, result: Result) -> Comparison:
-    """Compare with the problems open in the chain: fixed ones are verified, still failing ones stay
-    open with a new deadline. Run again after an amendment, it undoes a verification it no longer backs."""
+    """Compare with the problems open in the chain: those this re-inspection asked about and found
+    compliant are verified; those still failing keep their rectification, with a deadline counted
+    from the re-inspection. Run again after an amendment, it undoes a verification it no longer backs.
+
+    A problem verified by a later re-inspection, or closed before this one, is not this one's to
+    change; a check failing again after its problem was closed is a new problem.
+    """
     assert audit.chain_id is not None
-    candidates: dict[str, tuple[FindingRow, Rectification]] = {}
+    asked = set(json.loads(audit.asked or "[]"))
+    known: dict[str, tuple[FindingRow, Rectification]] = {}
     for row, rect in repo.of_chain(session, audit.chain_id, before=audit.id):
-        if rect.state == "withdrawn" or (rect.state == "verified" and rect.verified_by != audit.id):
-            continue
-        candidates[row.check_id] = (row, rect)
-    comparison = compare(candidates, result)
+        if rect.state != "withdrawn":
+            known[row.check_id] = (row, rect)  # the latest finding of each check in the chain
+    candidates: dict[str, tuple[FindingRow, Rectification]] = {}
+    later: set[str] = set()
+    for check_id, (row, rect) in known.items():
+        if rect.state != "verified" or rect.verified_by == audit.id:
+            candidates[check_id] = (row, rect)
+        elif rect.verified_by is not None and rect.verified_by > audit.id:
+            later.add(check_id)  # a later re-inspection's verification: left as it is
+    comparison = compare(candidates, result, asked=asked, known=later)
     failing = {f.check_id: f for f in result.findings}
     for check_id in comparison.fixed:
         row, rect = candidates[check_id]
@@ -123,10 +134,10 @@ def _close_out(session: Session, ctx: Context, audit: Audit, result: Result) -> 
                 after="verified",
                 via_reinspection=audit.id,
             )
-    for check_id in comparison.still_failing:
+    for check_id in (*comparison.still_failing, *comparison.unchecked):
         row, rect = candidates[check_id]
         if rect.state == "verified":
-            # An amendment of this re-inspection found it failing after all.
+            # An amendment of this re-inspection no longer backs the verification it made.
             after = "reported" if rect.report_note else "open"
             rect.state, rect.verified_by, rect.updated_at, rect.updated_by = after, None, ctx.at(), ctx.actor
             _event(
@@ -139,6 +150,8 @@ def _close_out(session: Session, ctx: Context, audit: Audit, result: Result) -> 
                 after=after,
                 via_reinspection=audit.id,
             )
-        finding = failing[check_id]
-        repo.set_due(row, rect, max(rect.due, _due(ctx, audit, finding, ctx.today())))
+    for check_id in comparison.still_failing:
+        row, rect = candidates[check_id]
+        # The new deadline counts from the re-inspection, so amending it later does not move it again.
+        repo.set_due(row, rect, max(rect.due, _due(ctx, audit, failing[check_id], audit.date)))
     return comparison

@@ -30,6 +30,7 @@ from seccheck.io.answersfile import load_answers
 from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
+from seccheck.storage import units as unit_repo
 from seccheck.storage.tables import Campaign
 
 
@@ -79,15 +80,20 @@ def import_file(
 
     def work(session: Session) -> Imported:
         known = repo.submission(session, digest)
+        if known is not None and repo.get(session, known.audit_id).status == "discarded":
+            repo.forget_submission(session, digest)  # its audit was put aside: import it afresh
+            known = None
         if known is not None:
             audit = repo.get(session, known.audit_id)
             if audit.status == "draft" and not options.draft:
-                # Imported as a draft before, complete now: finalise that audit rather than keep a draft.
-                done = _seal_revision(session, ctx, audit, loaded=loaded)
+                # Imported as a draft before, complete now: finalise that audit (with its own frozen
+                # ruleset) rather than keep a draft.
+                done = _seal_revision(session, ctx, audit)
                 return Imported(path, audit.id, "finalised", audit.revision, done.result.grade)
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
+        unit_repo.lock(session, unit.id)
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
             return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, dues_of, finalise
 from seccheck.app.context import Context
+from seccheck.domain.answers import Answers
 from seccheck.domain.rectification import UNRESOLVED
 from seccheck.domain.result import result_from_data
 from seccheck.domain.seal import submission_digest
@@ -44,24 +45,30 @@ def open_checks(session: Session, chain_id: int, before: int) -> list[str]:
 def start_reinspection(
     ctx: Context, audit_id: int, extra: Sequence[str], day: dt.date | None, *, accept_date: bool = False
 ) -> Draft:
-    """The chain's open re-inspection, or a new one following its latest final audit."""
+    """The chain's open re-inspection (its date and extra checks updated when given), or a new one
+    following the chain's latest final audit."""
 
     def work(session: Session) -> Draft:
         audit = repo.get(session, audit_id)
         chain_id = audit.chain_id or audit.id
+        repo.lock(session, chain_id)  # one open re-inspection per chain, even with two inspectors at once
         draft = repo.open_reinspection(session, chain_id)
-        if draft is not None:
-            return Draft(draft.id, False)
-        follows = _latest_final(session, chain_id)
+        follows = repo.get(session, draft.reinspection_of) if draft and draft.reinspection_of else None
+        follows = follows or _latest_final(session, chain_id)
         loaded = repo.ruleset_of(session, follows)
         unknown = [c for c in extra if c not in loaded.ruleset.checks]
         if unknown:
             raise BadInput([Problem("未知的检查 id", id=c, field="--check") for c in unknown])
-        when = day or ctx.today()
+        when = day or (draft.date if draft else ctx.today())
         if when < follows.date:
             raise BadInput([Problem(f"复查日期 {when} 早于被复查的检查日期 {follows.date}", field="date")])
         campaign = session.get(Campaign, follows.campaign_id) if follows.campaign_id else None
         check_date(ctx, when, campaign, accept=accept_date)
+        if draft is not None:
+            draft.date = when
+            for key in extra:
+                repo.remove_answer(session, draft.id, key)
+            return Draft(draft.id, False)
         reopen = set(open_checks(session, chain_id, before=follows.id + 1)) | set(extra)
         # A check asked again takes its item's 不适用 with it, so the question can be answered.
         items = {loaded.ruleset.checks[c][0].id for c in reopen if c in loaded.ruleset.checks}
@@ -95,6 +102,26 @@ def start_reinspection(
     return ctx.db.transaction(work)
 
 
+def _check_file(session: Session, audit_id: int, answers: Answers, path: Path) -> None:
+    """The file is for this audit's unit and ruleset: checked before any draft is made."""
+    audit = repo.get(session, audit_id)
+    problems = []
+    if answers.ruleset != audit.ruleset_id:
+        problems.append(
+            Problem(
+                f"答案文件属于规则集 {answers.ruleset!r}，复查的是 {audit.ruleset_id!r}",
+                file=str(path),
+                field="ruleset",
+            )
+        )
+    named, _former = unit_repo.resolve(session, answers.unit.strip())
+    if named is None or named.id != audit.unit_id:
+        unit = repo.unit_name(session, audit)
+        problems.append(Problem(f"答案文件的单位是 {answers.unit!r}，复查的是 {unit!r}", file=str(path), field="unit"))
+    if problems:
+        raise BadInput(problems)
+
+
 def reinspect_from_file(
     ctx: Context,
     audit_id: int,
@@ -105,47 +132,44 @@ def reinspect_from_file(
     notice: bool = True,
 ) -> Finalised:
     """Finish a re-inspection from an answers file, without a terminal: the file's answers replace
-    the copied ones; the close-out runs as for any re-inspection."""
+    the copied ones (and count as asked again); the close-out runs as for any re-inspection."""
     answers, lines = load_answers(path)
     digest = submission_digest(answers)
     with ctx.db.read() as session:
+        _check_file(session, audit_id, answers, path)
         known = repo.submission(session, digest)
-        if known is not None:
-            audit = repo.get(session, known.audit_id)
-            result = result_from_data(json.loads(audit.result or "null"))
-            found = Finalised(audit.id, audit.revision, result, audit.seal or "", None, audit.reinspection_of)
-            found.already = True
-    if known is not None:
-        found.followups = complete_followups(ctx, found.audit_id, notice=notice)
-        found.dues = dues_of(ctx, found.audit_id)
-        return found
+        status = repo.get(session, known.audit_id).status if known is not None else None
+    if known is not None and status == "draft":
+        return finalise(ctx, known.audit_id, notice=notice)  # interrupted before it was finalised
+    if known is not None and status == "final":
+        return _already(ctx, known.audit_id, notice=notice)
     draft = start_reinspection(ctx, audit_id, extra, answers.date, accept_date=accept_date)
 
     def work(session: Session) -> None:
         audit = repo.get(session, draft.audit_id)
         unit = repo.unit_name(session, audit)
         loaded = repo.ruleset_of(session, audit)
-        problems = []
-        if answers.ruleset != audit.ruleset_id:
-            problems.append(
-                Problem(
-                    f"答案文件属于规则集 {answers.ruleset!r}，复查的是 {audit.ruleset_id!r}",
-                    file=str(path),
-                    field="ruleset",
-                )
-            )
-        named, _former = unit_repo.resolve(session, answers.unit)
-        if named is None or named.id != audit.unit_id:
-            problems.append(
-                Problem(f"答案文件的单位是 {answers.unit!r}，复查的是 {unit!r}", file=str(path), field="unit")
-            )
         current = repo.answers_of(session, audit, unit)
         merged = current.model_copy(update={"answers": {**current.answers, **answers.answers}})
-        problems += [p for p in check_answers(loaded.ruleset, merged, name=str(path), lines=lines) if not p.warning]
+        problems = [p for p in check_answers(loaded.ruleset, merged, name=str(path), lines=lines) if not p.warning]
         if problems:
             raise BadInput(problems)
         repo.replace_answers(session, audit.id, merged.answers, ctx.actor, ctx.at())
+        repo.mark_asked(audit, answers.answers)
+        repo.forget_submission(session, digest)  # one made for an audit since discarded
         repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
 
     ctx.db.transaction(work)
     return finalise(ctx, draft.audit_id, notice=notice)
+
+
+def _already(ctx: Context, audit_id: int, *, notice: bool) -> Finalised:
+    """This file was used before: nothing changes; what should follow is completed."""
+    with ctx.db.read() as session:
+        audit = repo.get(session, audit_id)
+        result = result_from_data(json.loads(audit.result or "null"))
+        found = Finalised(audit.id, audit.revision, result, audit.seal or "", None, audit.reinspection_of)
+    found.already = True
+    found.followups = complete_followups(ctx, audit_id, notice=notice)
+    found.dues = dues_of(ctx, audit_id)
+    return found

@@ -51,7 +51,7 @@ def unknown_unit(session: Session, name: str, *, field: str = "unit", file: str 
 
 def unit_id_of(session: Session, name: str) -> int:
     """The id of the unit named (or formerly named) `name`, for filters; unknown names are refused."""
-    unit, _former = repo.resolve(session, name)
+    unit, _former = repo.resolve(session, name.strip())
     if unit is None:
         raise unknown_unit(session, name)
     return unit.id
@@ -61,12 +61,13 @@ def find_unit(
     session: Session, ctx: Context, name: str, *, create: bool, field: str = "unit", file: str | None = None
 ) -> Unit:
     """The unit named (or formerly named) `name`; a new one only when `create` is asked for."""
+    name = clean_name(name, field)
     unit, _former = repo.resolve(session, name)
     if unit is not None:
         return unit
     if not create:
         raise unknown_unit(session, name, field=field, file=file)
-    unit = repo.add(session, clean_name(name, field), at=ctx.at())
+    unit = repo.add(session, name, at=ctx.at())
     events.record(session, at=ctx.at(), actor=ctx.actor, action="unit.added", name=unit.name, unit=unit.id)
     return unit
 

@@ -67,7 +67,7 @@ def from_os_error(exc: OSError) -> EnvironmentProblem:
 
 def from_database_error(exc: Exception) -> SeccheckError | None:
     """Database errors that are the machine's or the input's, not ours; None for anything else."""
-    from sqlalchemy.exc import DataError, OperationalError
+    from sqlalchemy.exc import DataError, IntegrityError, OperationalError
 
     detail = str(getattr(exc, "orig", exc)).strip().splitlines()[0] if str(getattr(exc, "orig", exc)) else ""
     low = detail.lower()
@@ -85,6 +85,8 @@ def from_database_error(exc: Exception) -> SeccheckError | None:
             if needle in low:
                 return EnvironmentProblem([Problem(f"{words}：{detail}")])
         return EnvironmentProblem([Problem(f"数据库错误：{detail}")])
+    if isinstance(exc, IntegrityError):
+        return Conflict([Problem(f"与已有记录冲突（可能另一位检查人员同时在做同一件事），请重试：{detail}")])
     if isinstance(exc, DataError):
         return BadInput([Problem(f"数据库拒绝保存这个值：{detail}")])
     return None

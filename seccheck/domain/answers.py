@@ -14,6 +14,7 @@ AnswerValue = bool | int | Decimal | str | dt.date
 Mode = Literal["inspection", "self"]
 MODE_LABELS = {"inspection": "检查", "self": "自查"}
 NA = "na"
+FIRST_YEAR, LAST_YEAR = 1950, 2200
 DEDUCT_STEP = Decimal("0.5")
 
 
@@ -88,4 +89,12 @@ class Answers(BaseModel):
     def _date_only(cls, value: Any) -> Any:
         if isinstance(value, dt.datetime):
             raise ValueError("应为日期（不带时间），如 2026-11-20")
+        return value
+
+    @field_validator("date")
+    @classmethod
+    def _plausible(cls, value: dt.date) -> dt.date:
+        # Deadlines are counted from it: a year such as 9999 would overflow the calendar.
+        if not FIRST_YEAR <= value.year <= LAST_YEAR:
+            raise ValueError(f"检查日期应在 {FIRST_YEAR} 至 {LAST_YEAR} 年之间（实际：{value}）")
         return value

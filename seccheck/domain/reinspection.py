@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 
 from seccheck.domain.result import Result
@@ -16,13 +16,22 @@ class Comparison:
     unchecked: tuple[str, ...]  # open before, not applicable or not answered now: left as it is
 
 
-def compare(open_checks: Iterable[str], result: Result) -> Comparison:
+def compare(
+    open_checks: Iterable[str], result: Result, *, asked: Collection[str], known: Collection[str] = ()
+) -> Comparison:
+    """`open_checks`: the chain's problems this re-inspection answers for; `asked`: the checks it
+    asked again (a compliant answer merely copied from before proves nothing); `known`: checks of
+    problems another audit answers for, which are neither fixed nor new here."""
     open_ids = list(dict.fromkeys(open_checks))
     failing = {f.check_id for f in result.findings}
     compliant = {c.id for cat in result.categories for i in cat.items for c in i.checks if c.compliant is True}
+    fixed = tuple(c for c in open_ids if c in compliant and c in asked)
+    still = tuple(c for c in open_ids if c in failing)
     return Comparison(
-        fixed=tuple(c for c in open_ids if c in compliant),
-        still_failing=tuple(c for c in open_ids if c in failing),
-        newly_failing=tuple(f.check_id for f in result.findings if f.check_id not in open_ids),
-        unchecked=tuple(c for c in open_ids if c not in compliant and c not in failing),
+        fixed=fixed,
+        still_failing=still,
+        newly_failing=tuple(
+            f.check_id for f in result.findings if f.check_id not in open_ids and f.check_id not in known
+        ),
+        unchecked=tuple(c for c in open_ids if c not in fixed and c not in still),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import lru_cache
@@ -150,6 +150,12 @@ def save_answer(session: Session, audit_id: int, key: str, answer: Answer, actor
     session.execute(insert(AnswerRow), [_answer_values(audit_id, key, answer, actor, (position or 0) + 1, at)])
 
 
+def mark_asked(audit: Audit, keys: Iterable[str]) -> None:
+    """Record that a re-inspection asked these checks again (answered them itself)."""
+    if audit.reinspection_of is not None:
+        audit.asked = canonical(sorted(set(json.loads(audit.asked or "[]")) | set(keys)))
+
+
 def remove_answer(session: Session, audit_id: int, key: str) -> None:
     old = session.get(AnswerRow, (audit_id, key))
     if old is not None:
@@ -279,6 +285,16 @@ def open_reinspection(session: Session, chain_id: int) -> Audit | None:
 
 def submission(session: Session, digest: str) -> Submission | None:
     return session.get(Submission, digest)
+
+
+def forget_submission(session: Session, digest: str) -> None:
+    """Forget a submission whose audit was discarded, so the same file can be imported afresh."""
+    session.execute(delete(Submission).where(Submission.digest == digest))
+
+
+def lock(session: Session, audit_id: int) -> None:
+    """Serialise changes to one audit's chain (PostgreSQL row lock; SQLite writers are serial already)."""
+    session.execute(select(Audit.id).where(Audit.id == audit_id).with_for_update())
 
 
 def add_submission(session: Session, digest: str, audit_id: int, source: str, actor: str, at: str) -> None:

@@ -92,6 +92,8 @@ class Audit(Base):
     revision: Mapped[int] = mapped_column(Integer, default=1)
     reinspection_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the audit this follows up
     chain_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the original audit of its chain
+    # A re-inspection: the checks it asked again (JSON list); only these can verify a problem fixed.
+    asked: Mapped[str | None] = mapped_column(Text, nullable=True)
     grade: Mapped[str | None] = mapped_column(String(64), nullable=True)
     percent: Mapped[str | None] = mapped_column(String(16), nullable=True)
     result: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON of the Result

@@ -33,6 +33,11 @@ def resolve(session: Session, name: str) -> tuple[Unit | None, bool]:
     return (session.get(Unit, alias.unit_id), True) if alias is not None else (None, False)
 
 
+def lock(session: Session, unit_id: int) -> None:
+    """Serialise the making of audits for one unit (PostgreSQL row lock; SQLite writers are serial already)."""
+    session.execute(select(Unit.id).where(Unit.id == unit_id).with_for_update())
+
+
 def names(session: Session) -> list[str]:
     return list(session.scalars(select(Unit.name).order_by(Unit.id)))
 

@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.String(32), nullable=False),
     )
     op.add_column("audits", sa.Column("chain_id", sa.Integer, nullable=True))
+    op.add_column("audits", sa.Column("asked", sa.Text, nullable=True))
     op.add_column("findings", sa.Column("deadline_days", sa.Integer, nullable=True))
     op.add_column("rectifications", sa.Column("verified_by", sa.Integer, nullable=True))
     _rebuild_notice_numbers()
@@ -272,25 +273,66 @@ def _fold_findings(conn: sa.Connection, audits: dict[int, Any], moved: dict[int,
             sa.text("UPDATE findings SET audit_id = :a, deadline_days = :d WHERE id = :id"),
             {"a": root_id, "d": days, "id": keep.fid},
         )
-        kept[(root_id, check)] = (keep, state)
+        kept[(root_id, check)] = (keep, state, best)
 
-    # A re-inspection repeated the findings still failing: fold them into the chain's open finding.
-    for (root_id, check), (row, state) in sorted(kept.items()):
-        follows = audits[root_id].reinspection_of
-        if follows is None or state == "withdrawn":
+    # A re-inspection repeated the findings still failing: fold each into the chain's earlier open
+    # finding, which takes over whatever progress was recorded against the repeat.
+    dropped: set[tuple[int, str]] = set()
+    for (root_id, check), (row, state, best) in sorted(kept.items()):
+        if audits[root_id].reinspection_of is None or state == "withdrawn":
             continue
         chain_id = chain(root_id)
         earlier = [
-            v
+            (r, c)
             for (r, c), v in kept.items()
             if c == check
-            and r != root_id
-            and chain(r) == chain_id
             and r < root_id
+            and (r, c) not in dropped
+            and chain(r) == chain_id
             and v[1] not in ("withdrawn", "verified")
         ]
-        if earlier:
-            _drop_finding(conn, row.fid)
+        if not earlier:
+            continue
+        target = max(earlier)
+        target_row, target_state, _ = kept[target]
+        if RANK.get(state, 0) > RANK.get(target_state, 0):
+            conn.execute(
+                sa.text(
+                    "UPDATE rectifications SET state = :st, report_note = :n, report_evidence = :e, reason = :rs,"
+                    " updated_at = :at, updated_by = :by WHERE id = :id"
+                ),
+                {
+                    "st": state,
+                    "n": best.report_note,
+                    "e": best.report_evidence,
+                    "rs": best.reason,
+                    "at": best.updated_at,
+                    "by": best.updated_by,
+                    "id": target_row.rid,
+                },
+            )
+            kept[target] = (target_row, state, best)
+        _drop_finding(conn, row.fid)
+        dropped.add((root_id, check))
+
+    # What each re-inspection asked again, from the log: only those answers can verify a problem fixed.
+    for event in conn.execute(sa.text("SELECT audit_id, detail FROM events WHERE action = 'audit.reinspection'")):
+        reopened = json.loads(event.detail or "{}").get("reopened")
+        if event.audit_id in moved and isinstance(reopened, list):
+            conn.execute(
+                sa.text("UPDATE audits SET asked = :a WHERE id = :id"),
+                {"a": _canonical(sorted(reopened)), "id": moved[event.audit_id]},
+            )
+
+    # Which re-inspection verified what, from the log: an amendment of it can then undo its verification.
+    for event in conn.execute(sa.text("SELECT detail FROM events WHERE action = 'rectification.verify'")):
+        detail = json.loads(event.detail or "{}")
+        via, rect_id = detail.get("via_reinspection"), detail.get("rectification")
+        if via in moved and isinstance(rect_id, int):
+            conn.execute(
+                sa.text("UPDATE rectifications SET verified_by = :v WHERE id = :id AND state = 'verified'"),
+                {"v": moved[via], "id": rect_id},
+            )
 
 
 def _drop_finding(conn: sa.Connection, finding_id: int) -> None:
