@@ -17,6 +17,8 @@ from seccheck import __version__
 LOCK_NAME = "requirements.lock"
 #: The libraries whose versions most affect scores, seals and notices, with their display names.
 KEY_LIBRARIES = {"weasyprint": "WeasyPrint", "pydantic": "pydantic", "sqlalchemy": "SQLAlchemy"}
+#: Locked only to build seccheck itself; their versions do not change what seccheck does.
+BUILD_ONLY = frozenset({"setuptools"})
 UNKNOWN = "未知"
 
 _PIN = re.compile(r"^([A-Za-z0-9][A-Za-z0-9._-]*)(?:\[[^\]]*\])?==([^\s;\\]+)", re.MULTILINE)
@@ -53,9 +55,13 @@ def installed_version(name: str) -> str | None:
 
 
 def lock_mismatches(pins: dict[str, str]) -> list[tuple[str, str, str | None]]:
-    """The locked packages installed at another version or not at all: (name, locked, installed)."""
+    """The locked packages installed at another version or not at all: (name, locked, installed).
+
+    Build-only packages are left out."""
     wrong = []
     for name, locked in sorted(pins.items()):
+        if name in BUILD_ONLY:
+            continue
         installed = installed_version(name)
         if installed != locked:
             wrong.append((name, locked, installed))

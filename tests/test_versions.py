@@ -95,6 +95,11 @@ def test_mismatch_and_missing_lock_are_reported(monkeypatch: pytest.MonkeyPatch)
     assert "找不到 requirements.lock" in (versions.lock_problem(None) or "")
 
 
+def test_build_only_packages_are_not_compared() -> None:
+    assert versions.lock_mismatches({"setuptools": "0.0.1"}) == []
+    assert versions.lock_mismatches({"click": "0.0.1"}) == [("click", "0.0.1", versions.installed_version("click"))]
+
+
 def test_version_option_and_doctor_show_the_versions(tmp_path: Path) -> None:
     digest = hashlib.sha256(LOCK.read_bytes()).hexdigest()
     for flag in ("--version", "-V"):
