@@ -44,12 +44,14 @@ if [ ! -x .venv/bin/python ] || ! .venv/bin/python -c 'import sys; sys.exit(sys.
   rm -rf .venv
   "$py" -m venv .venv
 fi
-extra=""
-[ "$dev" = 1 ] && extra="[dev]"
-stamp=".venv/.installed$extra"
-# Reinstall only when the dependencies changed.
-if [ ! -f "$stamp" ] || [ pyproject.toml -nt "$stamp" ]; then
-  .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-  .venv/bin/python -m pip install -q -e ".$extra"
-  touch "$stamp"
+# Python packages exactly as locked (scripts/lock.sh), each checked against its sha256; then seccheck
+# itself, editable, built with the locked setuptools. Reinstall only when the lock or pyproject.toml changed.
+lock=requirements.lock
+[ "$dev" = 1 ] && lock=requirements-dev.lock
+stamp=".venv/.installed-$lock"
+want="$(cat "$lock" pyproject.toml | sha256sum | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  .venv/bin/python -m pip install -q --require-hashes -r "$lock"
+  .venv/bin/python -m pip install -q --no-deps --no-build-isolation -e .
+  echo "$want" >"$stamp"
 fi

@@ -14,7 +14,14 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "seccheck"
 
 LAYERS = {
-    "base": ("seccheck", "seccheck.errors", "seccheck.fileutil", "seccheck.numbers", "seccheck.tomlfile"),
+    "base": (
+        "seccheck",
+        "seccheck.errors",
+        "seccheck.fileutil",
+        "seccheck.numbers",
+        "seccheck.tomlfile",
+        "seccheck.versions",
+    ),
     "ruleset": ("seccheck.ruleset", "seccheck.schema"),
     "domain": ("seccheck.domain",),
     "io": ("seccheck.io",),

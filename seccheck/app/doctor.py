@@ -140,10 +140,19 @@ def _writable(folder: Path) -> Check:
     return Check("报告目录", True, f"{folder} 可写")
 
 
+def _versions() -> Check:
+    from seccheck import versions
+
+    data = versions.lock_bytes()
+    problem = versions.lock_problem(data)
+    fix = f"{problem}；请按 requirements.lock 重新安装，否则评分可能与其他单位不可比" if problem else ""
+    return Check("版本", problem is None, versions.summary(data), fix, required=False)
+
+
 def run_checks(workspace_dir: Path | None = None, db_url: str | None = None) -> list[Check]:
     fonts_dir = None
     if workspace_dir is not None:
         fonts_dir = workspace_dir / "fonts"
     elif os.path.isdir("fonts"):
         fonts_dir = Path("fonts")
-    return [*_weasyprint(), *_fonts(fonts_dir), *_workspace(workspace_dir, db_url)]
+    return [_versions(), *_weasyprint(), *_fonts(fonts_dir), *_workspace(workspace_dir, db_url)]

@@ -15,7 +15,6 @@ from typing import Any
 
 import click
 
-from seccheck import __version__
 
 
 class _Group(click.Group):
@@ -63,8 +62,25 @@ def _fail(ctx: click.Context, exc: Any) -> None:
     ctx.exit(status_of(exc))
 
 
+def _print_version(ctx: click.Context, _param: click.Parameter, value: bool) -> None:
+    if not value or ctx.resilient_parsing:
+        return
+    from seccheck.versions import version_lines
+
+    click.echo("\n".join(version_lines()))
+    ctx.exit()
+
+
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(__version__, "-V", "--version", prog_name="seccheck")
+@click.option(
+    "-V",
+    "--version",
+    is_flag=True,
+    is_eager=True,
+    expose_value=False,
+    help="显示 seccheck 的版本、依赖锁定文件的 sha256 和主要依赖的版本，然后退出。",
+    callback=_print_version,
+)
 @click.option(
     "--workspace",
     "-w",
