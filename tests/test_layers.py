@@ -44,6 +44,7 @@ LIBRARIES = {
     "alembic": {"storage"},
     "jinja2": {"documents"},
     "openpyxl": {"documents"},
+    "docx": {"documents"},
 }
 
 

@@ -65,8 +65,10 @@ def test_declared_stats_load() -> None:
 
 
 def test_a_stat_used_by_a_check_must_be_declared() -> None:
-    found = problems(HEAD + GOOD.split("[[stat]]\nkey = \"total\"")[0])
-    assert any("t.toml:" in p and "id 1b" in p and "字段 stat" in p and "'total' 未在 [[stat]] 中声明" in p for p in found)
+    found = problems(HEAD + GOOD.split('[[stat]]\nkey = "total"')[0])
+    assert any(
+        "t.toml:" in p and "id 1b" in p and "字段 stat" in p and "'total' 未在 [[stat]] 中声明" in p for p in found
+    )
     assert any("total 'total' 不是已声明的统计键" in p for p in found)
 
 
@@ -83,7 +85,7 @@ def test_unknown_names_and_bad_templates_in_phrases_are_errors() -> None:
 def test_phrase_all_needs_total_and_keys_are_unique() -> None:
     found = problems(HEAD + GOOD.replace('total = "total"\n', ""))
     assert any("phrase_all 需要 total" in p for p in found)
-    twice = problems(HEAD + GOOD + GOOD.split("\n[[stat]]\nkey = \"total\"")[0])
+    twice = problems(HEAD + GOOD + GOOD.split('\n[[stat]]\nkey = "total"')[0])
     assert any("统计键重复" in p for p in twice)
 
 

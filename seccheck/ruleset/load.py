@@ -41,9 +41,7 @@ def load_ruleset_text(text: str, name: str = "<ruleset>", *, frozen: bool = Fals
     return _build(data, text, name, frozen=frozen)
 
 
-def _build(
-    data: dict[str, Any], text: str, name: str, *, builtin: bool = False, frozen: bool = False
-) -> LoadedRuleset:
+def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False, frozen: bool = False) -> LoadedRuleset:
     lines = LineIndex(text)
     try:
         ruleset = Ruleset.model_validate(data)
@@ -176,9 +174,7 @@ def _check_stats(rs: Ruleset, name: str, lines: LineIndex, problems: list[Proble
 
     def add(message: str, key: str, field: str, *, occurrence: int = 0, warning: bool = False) -> None:
         problems.append(
-            Problem(
-                message, file=name, line=lines.of_stat(key, occurrence), id=key, field=field, warning=warning
-            )
+            Problem(message, file=name, line=lines.of_stat(key, occurrence), id=key, field=field, warning=warning)
         )
 
     declared: dict[str, int] = {}
@@ -216,7 +212,8 @@ def _check_stats(rs: Ruleset, name: str, lines: LineIndex, problems: list[Proble
                 continue
             for unknown in dict.fromkeys(n for n in names if n not in allowed):
                 add(
-                    f"{field} 中的 {{{unknown}}} 未定义；只能用 {{value}}、{{label}}、{{unit}} 和已声明的统计键（{known}）",
+                    f"{field} 中的 {{{unknown}}} 未定义；"
+                    f"只能用 {{value}}、{{label}}、{{unit}} 和已声明的统计键（{known}）",
                     decl.key,
                     field,
                 )

@@ -402,7 +402,9 @@ class Ruleset(_Model):
     profile: tuple[ProfileQuestion, ...] = ()
     category: tuple[Category, ...] = ()
     item: tuple[Item, ...] = Field(min_length=1)
-    stat: tuple[StatDecl, ...] = Field(default=(), description="统计项：带 stat 的检查汇总成的数字，及其名称、量词和表述")
+    stat: tuple[StatDecl, ...] = Field(
+        default=(), description="统计项：带 stat 的检查汇总成的数字，及其名称、量词和表述"
+    )
 
     # --- lookups, built once (models are frozen) -----------------------------------------------
 
