@@ -79,7 +79,7 @@ def campaign_summary(ctx: Context, campaign: str) -> tuple[Summary, list[dict[st
         audits, findings, detail = campaign_facts(session, found.id)
         wordings = _wordings(session, [found.id])
     detail = [d for d in detail if d["state"] != "withdrawn"]
-    rulesets = CampaignFacts(info.name, _ids(info.rulesets), info.planned, audits, findings).planned_rulesets()
+    rulesets = _ids(info.rulesets) or list(dict.fromkeys(a.result["ruleset_id"] for a in audits))
     summary = summarise(info.name, info.year, rulesets, info.planned, audits, findings, ctx.today(), wordings=wordings)
     return summary, detail
 

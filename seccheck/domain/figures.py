@@ -47,10 +47,27 @@ class CampaignFacts:
     audits: list[AuditFacts]
     findings: list[FindingFacts]
 
-    def planned_rulesets(self) -> list[str]:
-        """Its planned units are planned for each of its rulesets; for those of its audits too when
-        none of the rulesets it was created with could be resolved."""
-        return list(dict.fromkeys([*self.rulesets, *(a.result["ruleset_id"] for a in self.audits)]))
+    def plan(self) -> dict[str, set[str]]:
+        """Its planned units by ruleset (see `attribute`)."""
+        return attribute(self.planned, self.rulesets, self.audits)
+
+
+def attribute(planned: Iterable[str], rulesets: Sequence[str], audits: Iterable[AuditFacts]) -> dict[str, set[str]]:
+    """A campaign's planned units by ruleset, each once (records.md §4: a unit counts once per
+    campaign and is covered by any final audit in it): an inspected unit under the ruleset of its
+    first original audit in the campaign, one not (yet) inspected under the campaign's first ruleset.
+    So a print-shop and a unit planned in one campaign are counted under their own subject nouns."""
+    first: dict[str, str] = {}
+    for a in sorted(audits, key=lambda a: a.audit_id):
+        if not a.reinspection:
+            first.setdefault(a.unit, a.result["ruleset_id"])
+    default = rulesets[0] if rulesets else next(iter(first.values()), None)
+    plan: dict[str, set[str]] = {r: set() for r in rulesets}
+    for unit in planned:
+        ruleset = first.get(unit, default)
+        if ruleset is not None:
+            plan.setdefault(ruleset, set()).add(unit)
+    return plan
 
 
 @dataclass(frozen=True)
@@ -147,6 +164,7 @@ def _groups(c: _Counted, planned: Mapping[str, Collection[str]], wordings: Mappi
         by_ruleset.setdefault(a.result["ruleset_id"], []).append(a)
     found_in: Counter[int] = Counter(f.chain_id for f in c.problems)
     verified_in: Counter[int] = Counter(f.chain_id for f in c.problems if f.state == "verified")
+    listed = set().union(*planned.values()) if planned else set()
     groups = []
     for ruleset, originals in by_ruleset.items():
         title = originals[0].result.get("ruleset_title", "") if originals else ""
@@ -171,6 +189,7 @@ def _groups(c: _Counted, planned: Mapping[str, Collection[str]], wordings: Mappi
                 planned=len(plan),
                 planned_covered=len(plan & units),
                 covered=len(units),
+                unlisted=len(units - listed),
                 findings=sum(found_in[ch] for ch in chains),
                 verified=sum(verified_in[ch] for ch in chains),
                 reinspected=len(again),
@@ -206,8 +225,8 @@ def year_groups(campaigns: Iterable[CampaignFacts], wordings: Mapping[str, Wordi
     for campaign in campaigns:
         audits += campaign.audits
         findings += campaign.findings
-        for ruleset in campaign.planned_rulesets():
-            planned.setdefault(ruleset, set()).update(campaign.planned)
+        for ruleset, units in campaign.plan().items():
+            planned.setdefault(ruleset, set()).update(units)
     return _groups(_count(audits, findings), planned, wordings)
 
 
@@ -216,7 +235,7 @@ def summarise(
     year: int,
     rulesets: list[str],
     planned: list[str],
-    audits: Iterable[AuditFacts],
+    audits: Sequence[AuditFacts],
     findings: Iterable[FindingFacts],
     today: dt.date,
     top: int = 10,
@@ -227,8 +246,8 @@ def summarise(
     A unit counts once: inspection figures come from its original audit (latest revision; with two
     independent audits of one ruleset, the later). Re-inspections are counted apart. Problems are
     the chains' findings, each once, withdrawn ones in no figure. Stat figures come once per unit,
-    from the latest final audit of its chain. `rulesets` are the campaign's ruleset ids: its planned
-    units are planned for each of them.
+    from the latest final audit of its chain. `rulesets` are the campaign's ruleset ids (see
+    `attribute` for how its planned units are counted per ruleset).
     """
     wordings = wordings or {}
     c = _count(audits, findings)
@@ -290,6 +309,6 @@ def summarise(
     summary.stats = dict(sorted(stats.items()))
     summary.reinspected = len(latest_reinspection)
     summary.reinspected_ok = sum(1 for a in latest_reinspection.values() if a.result["grade_index"] == 0)
-    summary.groups = _groups(c, {r: planned for r in rulesets}, wordings)
+    summary.groups = _groups(c, attribute(planned, rulesets, audits), wordings)
     summary.paragraphs = paragraphs(summary.groups)
     return summary

@@ -49,6 +49,7 @@ class Group:
     planned: int = 0  # planned units (a unit once per ruleset)
     planned_covered: int = 0  # of them, inspected
     covered: int = 0  # units inspected, planned or not
+    unlisted: int = 0  # of them, in no campaign's planned units
     findings: int = 0
     verified: int = 0
     reinspected: int = 0
@@ -87,17 +88,19 @@ def _names(items: Iterable[str]) -> str:
     return "、".join(items)
 
 
-def _subjects(groups: Sequence[Group]) -> list[tuple[Wording, int, int, int]]:
-    """(wording, covered, planned, planned covered) per subject noun: rulesets of one subject add up."""
+def _subjects(groups: Sequence[Group]) -> list[tuple[Wording, int, int, int, int]]:
+    """(wording, covered, planned, planned covered, unlisted) per subject noun: rulesets of one
+    subject add up."""
     totals: dict[tuple[str, str], list[int]] = {}
     first: dict[tuple[str, str], Wording] = {}
     for g in groups:
         key = (g.wording.subject, g.wording.measure)
         first.setdefault(key, g.wording)
-        t = totals.setdefault(key, [0, 0, 0])
+        t = totals.setdefault(key, [0, 0, 0, 0])
         t[0] += g.covered
         t[1] += g.planned
         t[2] += g.planned_covered
+        t[3] += g.unlisted
     return [(first[k], *t) for k, t in totals.items()]  # type: ignore[misc]
 
 
@@ -105,7 +108,7 @@ def _coverage(groups: Sequence[Group], self_check: bool) -> list[str]:
     verb = "开展保密自查自评" if self_check else "开展保密检查"
     lead = "组织" if self_check else "对"
     complete, unplanned, partial = [], [], []
-    for wording, covered, planned, planned_covered in _subjects(groups):
+    for wording, covered, planned, planned_covered, unlisted in _subjects(groups):
         if not covered and not planned:
             continue
         if planned and planned_covered >= planned:
@@ -118,8 +121,8 @@ def _coverage(groups: Sequence[Group], self_check: bool) -> list[str]:
                 f"应{'组织' if self_check else '检'}{wording.count(planned)}{'开展自查自评' if self_check else ''}，"
                 f"{done}{planned_covered}{wording.measure}，覆盖率{rate_text(planned_covered, planned)}"
             )
-            if covered > planned_covered:
-                text += f"，另{'有' if self_check else '检查'}名单外{covered - planned_covered}{wording.measure}"
+            if unlisted:
+                text += f"，另{'有' if self_check else '检查'}名单外{unlisted}{wording.measure}"
             partial.append(text)
     clauses = []
     if complete:
