@@ -79,11 +79,15 @@ def stat_rows(groups: list[Group]) -> list[tuple[str, str, str, Decimal, str]]:
 
 
 def report_xlsx(
-    summary: Summary, detail: list[dict[str, Any]], today: dt.date, year: YearSummary | None = None
+    summary: Summary,
+    detail: list[dict[str, Any]],
+    today: dt.date,
+    year: YearSummary | None = None,
+    book: Book | None = None,
 ) -> bytes:
     """The campaign report as a workbook: 汇总 carries every figure of the PDF report; then units,
     problems, rectifications, stat figures, and the year's figures across campaigns."""
-    book = Book()
+    book = book or Book()
     book.sheet(
         "汇总",
         [Column("项目", min_width=24), Column("数值", ANY, min_width=12), Column("说明", min_width=10)],

@@ -70,7 +70,7 @@ def percent_value(value: Decimal | None) -> Formatted | None:
     return None if value is None else Formatted(float(Decimal(value) / 100), PERCENT)
 
 
-_NUMBER_FORMATS = {INT: "0", NUMBER: "0.##", PERCENT: "0.0%", DATE: "yyyy-mm-dd"}
+_NUMBER_FORMATS = {PERCENT: "0.0%", DATE: "yyyy-mm-dd"}  # counts and amounts show as they are
 _WIDTHS = {DATE: 12, PERCENT: 9}
 
 
@@ -91,7 +91,7 @@ class Book:
 
     def sheet(self, title: str, columns: Sequence[Column], rows: Iterable[Sequence[Any]]) -> None:
         """A sheet: a header row (frozen, repeated on printed pages, filtered) and the rows."""
-        from openpyxl.cell import WriteOnlyCell
+        from openpyxl.cell import Cell, WriteOnlyCell
         from openpyxl.utils import get_column_letter
         from openpyxl.worksheet.properties import PageSetupProperties
 
@@ -134,28 +134,42 @@ class Book:
             header.append(cell)
         ws.append(header)
         formats = [_NUMBER_FORMATS.get(c.kind) for c in columns]
+        styles: dict[tuple[str | None, bool, bool], Any] = {}
+
+        def style(number_format: str | None, wrapped: bool, quoted: bool) -> Any:
+            # One style per combination, copied into each cell: setting a cell's style attributes one
+            # by one costs more than writing the cell.
+            key = (number_format, wrapped, quoted)
+            if key not in styles:
+                template = WriteOnlyCell(ws)
+                if number_format:
+                    template.number_format = number_format
+                if wrapped:
+                    template.alignment = self._wrap
+                if quoted:
+                    template.quotePrefix = True
+                styles[key] = template._style
+            return styles[key]
+
         for row in table:
             out: list[Any] = []
             for i, value in enumerate(row):
-                if isinstance(value, str):
-                    if wrap[i] or risky(value):
-                        cell = WriteOnlyCell(ws, value=value)
+                if value.__class__ is str:
+                    quoted = value.startswith(_RISKY)
+                    if wrap[i] or quoted:
+                        cell = Cell(ws, 1, 1, value=value, style_array=style(None, wrap[i], quoted))
                         cell.data_type = "s"  # text, never a formula
-                        if risky(value):
-                            cell.quotePrefix = True
-                        if wrap[i]:
-                            cell.alignment = self._wrap
                         out.append(cell)
                     else:
                         out.append(value)
+                elif value is None:
+                    out.append(None)
                 elif isinstance(value, Formatted):
-                    cell = WriteOnlyCell(ws, value=value.value)
-                    cell.number_format = _NUMBER_FORMATS[value.kind]
-                    out.append(cell)
-                elif value is not None and (fmt := formats[i] or _date_format(value)) is not None:
-                    cell = WriteOnlyCell(ws, value=value)
-                    cell.number_format = fmt
-                    out.append(cell)
+                    out.append(
+                        Cell(ws, 1, 1, value=value.value, style_array=style(_NUMBER_FORMATS[value.kind], False, False))
+                    )
+                elif (fmt := formats[i] or _date_format(value)) is not None:
+                    out.append(Cell(ws, 1, 1, value=value, style_array=style(fmt, False, False)))
                 else:
                     out.append(value)
             ws.append(out)
