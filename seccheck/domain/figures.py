@@ -109,10 +109,6 @@ class Summary:
     paragraphs: list[str] = field(default_factory=list)  # the year-end paragraph(s), each one line
 
     @property
-    def paragraph(self) -> str:
-        return "".join(self.paragraphs)
-
-    @property
     def planned_covered(self) -> int:
         return len(set(self.planned) & set(self.covered))
 
