@@ -77,11 +77,16 @@ class LineIndex:
 
     _ID = re.compile(r"""^\s*id\s*=\s*(?:"([^"]*)"|'([^']*)')""")
     _KEY = re.compile(r"""^\s*("?)([A-Za-z0-9_.-]+)\1\s*=""")
+    _STAT = re.compile(r"""^\s*key\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
     def __init__(self, text: str) -> None:
         self.ids: dict[str, list[int]] = {}
         self.keys: dict[str, list[int]] = {}
+        self.stats: dict[str, list[int]] = {}
         for n, line in enumerate(text.splitlines(), start=1):
+            s = self._STAT.match(line)
+            if s:
+                self.stats.setdefault(s.group(1) if s.group(1) is not None else s.group(2), []).append(n)
             m = self._ID.match(line)
             if m:
                 self.ids.setdefault(m.group(1) if m.group(1) is not None else m.group(2), []).append(n)
@@ -91,6 +96,11 @@ class LineIndex:
 
     def of_id(self, ident: str | None, occurrence: int = 0) -> int | None:
         lines = self.ids.get(ident or "", [])
+        return lines[min(occurrence, len(lines) - 1)] if lines else None
+
+    def of_stat(self, key: str, occurrence: int = 0) -> int | None:
+        """The line of `key = "…"` in a [[stat]] table."""
+        lines = self.stats.get(key, [])
         return lines[min(occurrence, len(lines) - 1)] if lines else None
 
     def of_key(self, key: str) -> int | None:

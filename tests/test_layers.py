@@ -51,6 +51,7 @@ LIBRARIES = {
     "alembic": {"storage"},
     "jinja2": {"documents"},
     "openpyxl": {"documents"},
+    "docx": {"documents"},
 }
 
 

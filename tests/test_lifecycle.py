@@ -240,11 +240,11 @@ def test_campaign_figures_count_each_unit_and_problem_once(workspace: Workspace,
     run = workspace.run("report", campaign, "--format", "xlsx")
     assert run.code == 0, run.text
     paragraph = run.out.replace("\n", "")
-    assert "对3家单位开展保密检查（应检4家，完成3家，覆盖率75.0%）" in paragraph
+    assert "应检4家单位，已检查3家，覆盖率75%" in paragraph
     assert (found, rectified) == (16, 5)
     assert "发现问题16个，已整改5个，整改率31.3%" in paragraph  # 5/16 = 31.25%, half up
-    assert f"整顿解散微信工作群{dissolved}个" in paragraph
-    assert "复查1家" in paragraph
+    assert f"整顿解散{dissolved}个" in paragraph
+    assert "复查1家单位" in paragraph
     book = load_workbook(workspace.root / "reports" / f"{campaign}-汇总.xlsx")
     summary = {row[0]: row[1] for row in book["汇总"].iter_rows(values_only=True)}
     assert summary["检查记录"] == 3 and summary["已检单位"] == 3 and summary["发现问题"] == found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -66,9 +67,18 @@ def _change(ctx: Context, rect_id: int, action: str, **fields: object) -> Rectif
         return repo.listing(session, today=ctx.today(), rect_id=rect_id, include_withdrawn=True)[0]
 
 
+def _text(text: str, field: str, what: str) -> str:
+    """A note as stored: not blank, no control characters but line breaks and tabs (records.md §6)."""
+    if not text.strip():
+        raise BadInput([Problem(f"请写明{what}（--{field}）", field=field)])
+    bad = sorted({f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"})
+    if bad:
+        raise BadInput([Problem(f"{what}中有控制字符（{'、'.join(bad)}），请删去", field=field)])
+    return text
+
+
 def report(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> RectificationInfo:
-    if not note.strip():
-        raise BadInput([Problem("请写明整改情况（--note）", field="note")])
+    note = _text(note, "note", "整改情况")
     try:
         kept = [keep_evidence(ctx.workspace.evidence, path) for path in evidence]
     except OSError as exc:
@@ -83,6 +93,5 @@ def verify(ctx: Context, rect_id: int) -> RectificationInfo:
 
 
 def reject(ctx: Context, rect_id: int, reason: str) -> RectificationInfo:
-    if not reason.strip():
-        raise BadInput([Problem("请写明退回理由（--reason）", field="reason")])
+    reason = _text(reason, "reason", "退回理由")
     return _change(ctx, rect_id, "reject", state="rejected", reason=reason)

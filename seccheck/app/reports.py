@@ -1,17 +1,28 @@
-"""Campaign reports: the figures counted as records.md §4 says, written as PDF, HTML or XLSX."""
+"""Campaign reports and year summaries: the figures counted as records.md §4 says, worded by the
+rulesets' own declarations, written as text, PDF, HTML, DOCX or XLSX."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
 from seccheck.app.documents import target_in
-from seccheck.domain.figures import Summary, summarise
-from seccheck.errors import Conflict, Problem
+from seccheck.domain.figures import CampaignFacts, Summary, YearSummary, summarise, year_summary
+from seccheck.domain.paragraph import Wording
+from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.fileutil import write_atomic
+from seccheck.ruleset.load import builtin_paths, load_ruleset, resolve_ruleset
+from seccheck.ruleset.model import Ruleset
 from seccheck.storage import campaigns as campaign_repo
-from seccheck.storage.figures import campaign_facts
+from seccheck.storage.figures import campaign_facts, campaigns_of_year, latest_rulesets
+from seccheck.storage.tables import Campaign
+
+SUMMARY_FORMATS = ("text", "pdf", "html", "docx", "xlsx")
 
 
 @dataclass(frozen=True)
@@ -20,14 +31,107 @@ class ReportFile:
     summary: Summary
 
 
+@dataclass(frozen=True)
+class YearFile:
+    path: Path | None  # None for text, which is printed
+    summary: YearSummary
+
+
+@cache
+def _builtin(ruleset_id: str) -> Ruleset | None:
+    for path in builtin_paths():
+        if path.stem == ruleset_id:
+            return load_ruleset(path, builtin=True).ruleset
+    return None
+
+
+def wording_of(rs: Ruleset) -> Wording:
+    """How a ruleset names its figures. A copy stored before rulesets declared `subject` and
+    `[[stat]]` borrows them from the built-in ruleset of the same id, if there is one."""
+    if not rs.stat and "subject" not in rs.model_fields_set:
+        builtin = _builtin(rs.id)
+        if builtin is not None:
+            rs = builtin
+    best = rs.scoring.grades[0].label if rs.scoring.grades else ""
+    return Wording(rs.id, rs.title, rs.subject, rs.subject_unit, best, rs.stat)
+
+
+@cache
+def _ruleset_id(ref: str) -> str | None:
+    try:
+        return resolve_ruleset(ref).ruleset.id
+    except BadInput:
+        return None  # a ruleset file no longer where it was: its audits still name their ruleset
+
+
+def _ids(refs: Sequence[str]) -> list[str]:
+    return [rid for ref in refs if (rid := _ruleset_id(ref)) is not None]
+
+
+def _wordings(session: Session, campaign_ids: list[int]) -> dict[str, Wording]:
+    return {rid: wording_of(loaded.ruleset) for rid, loaded in latest_rulesets(session, campaign_ids).items()}
+
+
 def campaign_summary(ctx: Context, campaign: str) -> tuple[Summary, list[dict[str, object]]]:
     with ctx.db.read() as session:
         found = campaign_repo.find(session, campaign)
         info = campaign_repo.info(session, found)
         audits, findings, detail = campaign_facts(session, found.id)
+        wordings = _wordings(session, [found.id])
     detail = [d for d in detail if d["state"] != "withdrawn"]
-    summary = summarise(info.name, info.year, info.rulesets, info.planned, audits, findings, ctx.today())
+    rulesets = _ids(info.rulesets) or list(dict.fromkeys(a.result["ruleset_id"] for a in audits))
+    summary = summarise(info.name, info.year, rulesets, info.planned, audits, findings, ctx.today(), wordings=wordings)
     return summary, detail
+
+
+def summary_of_year(ctx: Context, year: int, campaigns: Sequence[str] = ()) -> YearSummary:
+    """The year's figures across its campaigns (or the named ones), per ruleset (records.md §4)."""
+    with ctx.db.read() as session:
+        chosen: list[Campaign]
+        if campaigns:
+            chosen = [campaign_repo.find(session, ref) for ref in dict.fromkeys(campaigns)]
+            other = [c for c in chosen if c.year != year]
+            if other:
+                raise BadInput(
+                    [Problem(f"专项行动 {c.name!r} 属于 {c.year} 年，不是 {year} 年", field="campaign") for c in other]
+                )
+        else:
+            chosen = campaigns_of_year(session, year)
+        facts = []
+        for c in chosen:
+            info = campaign_repo.info(session, c)
+            audits, findings, _detail = campaign_facts(session, c.id)
+            facts.append(CampaignFacts(info.name, _ids(info.rulesets), info.planned, audits, findings))
+        wordings = _wordings(session, [c.id for c in chosen])
+    if not any(f.audits for f in facts):
+        names = "、".join(repr(f.name) for f in facts) or "（没有专项行动）"
+        raise Conflict([Problem(f"{year} 年的专项行动 {names} 还没有定稿的检查记录", field="year")])
+    return year_summary(year, facts, wordings)
+
+
+def write_year_summary(
+    ctx: Context, year: int, campaigns: Sequence[str] = (), *, fmt: str = "text", out_dir: Path | None = None
+) -> YearFile:
+    from seccheck.report import yearly
+
+    summary = summary_of_year(ctx, year, campaigns)
+    if fmt == "text":
+        return YearFile(None, summary)
+    target = target_in(out_dir or ctx.workspace.reports, f"{year}年年终总结表述", f".{fmt}")
+    if fmt == "docx":
+        data = yearly.year_docx(summary, ctx.today())
+    elif fmt == "xlsx":
+        data = yearly.year_xlsx(summary)
+    else:
+        html = yearly.year_html(summary, ctx.today())
+        if fmt == "html":
+            data = html.encode("utf-8")
+        else:
+            from seccheck.notice.render import render_pdf
+
+            data = render_pdf(html)[0]
+    write_atomic(target, data)
+    return YearFile(target, summary)
 
 
 def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) -> ReportFile:
@@ -38,7 +142,8 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
         raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
     target = target_in(out_dir or ctx.workspace.reports, f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":
-        write_atomic(target, report_xlsx(summary, detail, ctx.today()))
+        year = summary_of_year(ctx, summary.year)
+        write_atomic(target, report_xlsx(summary, detail, ctx.today(), year))
     else:
         html = report_html(summary, ctx.today())
         if fmt == "html":

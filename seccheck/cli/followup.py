@@ -90,13 +90,39 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
 def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     """专项行动汇总：覆盖率、等次分布、得分、薄弱类别、常见问题、整改情况、统计数字和年终总结段落。"""
     from seccheck.app.reports import make_report
-    from seccheck.cli import render
 
     made = make_report(app.context(), campaign, fmt=fmt, out_dir=out_dir)
-    render.out.print(made.summary.paragraph, soft_wrap=False)
-    render.out.print(str(made.path), overflow="fold")
+    for text in made.summary.paragraphs:
+        click.echo(text)  # one line each, never wrapped: pasted as it is
+    click.echo(str(made.path))
     if not made.summary.units:
         sys.exit(ExitStatus.BAD_INPUT)
+
+
+@click.command("summary")
+@click.option("--year", "year", type=int, required=True, help="年度。")
+@click.option(
+    "--campaign", "campaigns", multiple=True, metavar="NAME", help="只汇总这些专项行动（名称或编号），可重复。"
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "pdf", "html", "docx", "xlsx"]),
+    default="text",
+    show_default=True,
+    help="text 只打印；其他格式另写入文件。",
+)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@pass_app
+def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None) -> None:
+    """年终总结表述：一年中各专项行动的数字（每个单位每个规则集只算一次），每段一行，可直接粘贴。"""
+    from seccheck.app.reports import write_year_summary
+
+    made = write_year_summary(app.context(), year, campaigns, fmt=fmt, out_dir=out_dir)
+    for text in made.summary.paragraphs:
+        click.echo(text)  # one line each, never wrapped, whatever the terminal width
+    if made.path is not None:
+        click.echo(str(made.path))
 
 
 @click.command("reinspect")
@@ -138,4 +164,4 @@ def reinspect_cmd(
     run_draft(app, draft.audit_id, notice=not no_notice)
 
 
-COMMANDS = [rectify_group, report_cmd, reinspect_cmd]
+COMMANDS = [rectify_group, report_cmd, summary_cmd, reinspect_cmd]

@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from seccheck.domain.paragraph import Group, Wording, paragraphs
 from seccheck.domain.rectification import is_overdue
-from seccheck.numbers import fmt, round_half_up
+from seccheck.numbers import round_half_up
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,39 @@ class FindingFacts:
     text: str
     state: str
     due: dt.date
+
+
+@dataclass(frozen=True)
+class CampaignFacts:
+    """One campaign's facts, for the year's figures."""
+
+    name: str
+    rulesets: list[str]  # ruleset ids it was created with (resolved)
+    planned: list[str]
+    audits: list[AuditFacts]
+    findings: list[FindingFacts]
+
+    def plan(self) -> dict[str, set[str]]:
+        """Its planned units by ruleset (see `attribute`)."""
+        return attribute(self.planned, self.rulesets, self.audits)
+
+
+def attribute(planned: Iterable[str], rulesets: Sequence[str], audits: Iterable[AuditFacts]) -> dict[str, set[str]]:
+    """A campaign's planned units by ruleset, each once (records.md §4: a unit counts once per
+    campaign and is covered by any final audit in it): an inspected unit under the ruleset of its
+    first original audit in the campaign, one not (yet) inspected under the campaign's first ruleset.
+    So a print-shop and a unit planned in one campaign are counted under their own subject nouns."""
+    first: dict[str, str] = {}
+    for a in sorted(audits, key=lambda a: a.audit_id):
+        if not a.reinspection:
+            first.setdefault(a.unit, a.result["ruleset_id"])
+    default = rulesets[0] if rulesets else next(iter(first.values()), None)
+    plan: dict[str, set[str]] = {r: set() for r in rulesets}
+    for unit in planned:
+        ruleset = first.get(unit, default)
+        if ruleset is not None:
+            plan.setdefault(ruleset, set()).add(unit)
+    return plan
 
 
 @dataclass(frozen=True)
@@ -71,7 +105,8 @@ class Summary:
     units: list[UnitRow] = field(default_factory=list)
     reinspected: int = 0  # units re-inspected (复查N家)
     reinspected_ok: int = 0  # of them, rated best grade at their latest re-inspection
-    paragraph: str = ""
+    groups: list[Group] = field(default_factory=list)  # per ruleset, for the paragraph and stat rows
+    paragraphs: list[str] = field(default_factory=list)  # the year-end paragraph(s), each one line
 
     @property
     def planned_covered(self) -> int:
@@ -88,37 +123,131 @@ def percent(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
     return round_half_up(Fraction(Decimal(part)) * 100 / Fraction(Decimal(whole)))
 
 
+@dataclass
+class _Counted:
+    """What records.md §4 counts from: each (unit, ruleset) once through its original audit (the
+    later of two independent ones), the chains' latest audits and re-inspections, their problems."""
+
+    originals: list[AuditFacts]
+    latest: dict[int, AuditFacts]
+    latest_reinspection: dict[int, AuditFacts]
+    problems: list[FindingFacts]
+
+
+def _count(audits: Iterable[AuditFacts], findings: Iterable[FindingFacts]) -> _Counted:
+    audits = sorted(audits, key=lambda a: a.audit_id)
+    counted: dict[tuple[str, str], AuditFacts] = {}
+    for a in audits:
+        if not a.reinspection:
+            counted[(a.unit, a.result["ruleset_id"])] = a
+    originals = sorted(counted.values(), key=lambda a: a.audit_id)
+    chains = {a.chain_id for a in originals}
+    latest: dict[int, AuditFacts] = {}
+    latest_reinspection: dict[int, AuditFacts] = {}
+    for a in audits:
+        if a.chain_id in chains:
+            latest[a.chain_id] = a
+            if a.reinspection:
+                latest_reinspection[a.chain_id] = a
+    problems = [f for f in findings if f.chain_id in chains and f.state != "withdrawn"]
+    return _Counted(originals, latest, latest_reinspection, problems)
+
+
+def _groups(c: _Counted, planned: Mapping[str, Collection[str]], wordings: Mapping[str, Wording]) -> list[Group]:
+    """Per ruleset: planned units, covered ones, problems, stats, re-inspections, grades."""
+    by_ruleset: dict[str, list[AuditFacts]] = {r: [] for r in planned}
+    for a in c.originals:
+        by_ruleset.setdefault(a.result["ruleset_id"], []).append(a)
+    found_in: Counter[int] = Counter(f.chain_id for f in c.problems)
+    verified_in: Counter[int] = Counter(f.chain_id for f in c.problems if f.state == "verified")
+    listed = set().union(*planned.values()) if planned else set()
+    groups = []
+    for ruleset, originals in by_ruleset.items():
+        title = originals[0].result.get("ruleset_title", "") if originals else ""
+        wording = wordings.get(ruleset) or Wording(ruleset, title)
+        units = {a.unit for a in originals}
+        plan = set(planned.get(ruleset, ()))
+        modes = Counter(a.result["mode"] for a in originals)
+        grade_order: dict[str, int] = {}
+        grades: Counter[str] = Counter()
+        stats: defaultdict[str, Decimal] = defaultdict(Decimal)
+        for a in originals:
+            grades[a.result["grade"]] += 1
+            grade_order.setdefault(a.result["grade"], a.result["grade_index"])
+            for key, value in c.latest[a.chain_id].result.get("stats", {}).items():
+                stats[key] += Decimal(value)
+        chains = {a.chain_id for a in originals}
+        again = [r for chain, r in c.latest_reinspection.items() if chain in chains]
+        groups.append(
+            Group(
+                wording,
+                modes.most_common(1)[0][0] if modes else "inspection",
+                planned=len(plan),
+                planned_covered=len(plan & units),
+                covered=len(units),
+                unlisted=len(units - listed),
+                findings=sum(found_in[ch] for ch in chains),
+                verified=sum(verified_in[ch] for ch in chains),
+                reinspected=len(again),
+                reinspected_ok=sum(1 for r in again if r.result["grade_index"] == 0),
+                grades=sorted(grades.items(), key=lambda g: grade_order[g[0]]),
+                stats=dict(stats),
+            )
+        )
+    return groups
+
+
+@dataclass
+class YearSummary:
+    """A year's figures across campaigns, per ruleset, and the paragraph(s) made of them."""
+
+    year: int
+    campaigns: list[str]
+    groups: list[Group]
+    paragraphs: list[str]
+
+
+def year_summary(year: int, campaigns: Sequence[CampaignFacts], wordings: Mapping[str, Wording]) -> YearSummary:
+    groups = year_groups(campaigns, wordings)
+    return YearSummary(year, [c.name for c in campaigns], groups, paragraphs(groups))
+
+
+def year_groups(campaigns: Iterable[CampaignFacts], wordings: Mapping[str, Wording]) -> list[Group]:
+    """A year's figures per ruleset across its campaigns (records.md §4): campaigns of one ruleset add
+    up, a unit counting once per ruleset however many campaigns inspected it."""
+    audits: list[AuditFacts] = []
+    findings: list[FindingFacts] = []
+    planned: dict[str, set[str]] = {}
+    for campaign in campaigns:
+        audits += campaign.audits
+        findings += campaign.findings
+        for ruleset, units in campaign.plan().items():
+            planned.setdefault(ruleset, set()).update(units)
+    return _groups(_count(audits, findings), planned, wordings)
+
+
 def summarise(
     campaign: str,
     year: int,
     rulesets: list[str],
     planned: list[str],
-    audits: Iterable[AuditFacts],
+    audits: Sequence[AuditFacts],
     findings: Iterable[FindingFacts],
     today: dt.date,
     top: int = 10,
+    wordings: Mapping[str, Wording] | None = None,
 ) -> Summary:
     """The campaign's figures, counted as records.md §4 says.
 
     A unit counts once: inspection figures come from its original audit (latest revision; with two
     independent audits of one ruleset, the later). Re-inspections are counted apart. Problems are
     the chains' findings, each once, withdrawn ones in no figure. Stat figures come once per unit,
-    from the latest final audit of its chain.
+    from the latest final audit of its chain. `rulesets` are the campaign's ruleset ids (see
+    `attribute` for how its planned units are counted per ruleset).
     """
-    audits = list(audits)
-    counted: dict[tuple[str, str], AuditFacts] = {}
-    for a in sorted((a for a in audits if not a.reinspection), key=lambda a: a.audit_id):
-        counted[(a.unit, a.result["ruleset_id"])] = a
-    originals = sorted(counted.values(), key=lambda a: a.audit_id)
-    chains = {a.chain_id for a in originals}
-    latest: dict[int, AuditFacts] = {}
-    latest_reinspection: dict[int, AuditFacts] = {}
-    for a in sorted(audits, key=lambda a: a.audit_id):
-        if a.chain_id in chains:
-            latest[a.chain_id] = a
-            if a.reinspection:
-                latest_reinspection[a.chain_id] = a
-    problems = [f for f in findings if f.chain_id in chains and f.state != "withdrawn"]
+    wordings = wordings or {}
+    c = _count(audits, findings)
+    originals, latest, latest_reinspection, problems = c.originals, c.latest, c.latest_reinspection, c.problems
     modes = Counter(a.result["mode"] for a in originals)
     summary = Summary(
         campaign,
@@ -176,43 +305,6 @@ def summarise(
     summary.stats = dict(sorted(stats.items()))
     summary.reinspected = len(latest_reinspection)
     summary.reinspected_ok = sum(1 for a in latest_reinspection.values() if a.result["grade_index"] == 0)
-    summary.paragraph = paragraph(summary)
+    summary.groups = _groups(c, attribute(planned, rulesets, audits), wordings)
+    summary.paragraphs = paragraphs(summary.groups)
     return summary
-
-
-def _n(value: Decimal | int) -> str:
-    return fmt(Decimal(value))
-
-
-def paragraph(s: Summary) -> str:
-    """The sentence a year-end work summary pastes in, every figure from the data."""
-    verb = "组织{n}家单位开展保密自查自评" if s.mode == "self" else "对{n}家单位开展保密检查"
-    parts = [verb.format(n=len(s.covered))]
-    if s.planned:
-        parts[0] += f"（应检{len(s.planned)}家，完成{s.planned_covered}家，覆盖率{s.coverage}%）"
-    verified = s.rect_states.get("verified", 0)
-    parts.append(f"发现问题{s.findings}个，已整改{verified}个，整改率{s.rect_rate if s.rect_rate is not None else 0}%")
-    st = {key: _n(value) for key, value in s.stats.items()}
-
-    def stat(key: str) -> str:
-        return st.get(key, "0")
-
-    if "wechat_groups_dissolved" in st or "wechat_groups_found" in st:
-        parts.append(
-            f"整顿解散微信工作群{stat('wechat_groups_dissolved')}个、合并{stat('wechat_groups_merged')}个、"
-            f"规范{stat('wechat_groups_standardised')}个，{stat('wechat_members_registered')}名成员实名登记备案"
-        )
-    if "documents_returned" in st or "items_destroyed" in st:
-        parts.append(
-            f"清退涉密文件{stat('documents_returned')}件（应清退{stat('documents_due_for_return')}件、"
-            f"逾期{stat('documents_overdue')}件），销毁涉密载体{stat('items_destroyed')}件"
-        )
-    if "classified_pcs_checked" in st:
-        parts.append(
-            f"检查涉密计算机{stat('classified_pcs_checked')}台、涉密存储介质{stat('classified_media_checked')}件"
-        )
-    if s.reinspected:
-        parts.append(f"复查{s.reinspected}家，复查后符合要求{s.reinspected_ok}家")
-    if s.grades:
-        parts.append("评定结果：" + "，".join(f"{label}{n}家" for label, n in s.grades))
-    return "；".join(parts) + "。"

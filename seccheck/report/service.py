@@ -3,30 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-from seccheck.domain.figures import Summary
+from seccheck.domain.answers import MODE_LABELS
+from seccheck.domain.figures import Summary, YearSummary
+from seccheck.domain.paragraph import Group, percent_text, rate
 from seccheck.domain.rectification import STATE_LABELS, is_overdue
 from seccheck.notice.fonts import role_css
 from seccheck.numbers import fmt
 from seccheck.report.charts import bar_chart
+from seccheck.report.xlsx import ANY, DATE, INT, NUMBER, PERCENT, Book, Column, percent_value
+from seccheck.ruleset.model import SEVERITY_LABELS
 
 ASSETS = Path(__file__).resolve().parent / "assets"
-STAT_LABELS = {
-    "wechat_groups_found": "摸底发现微信工作群（个）",
-    "wechat_groups_dissolved": "解散微信工作群（个）",
-    "wechat_groups_merged": "合并微信工作群（个）",
-    "wechat_groups_standardised": "规范微信工作群（个）",
-    "wechat_members_registered": "实名登记备案成员（人）",
-    "documents_due_for_return": "应清退涉密文件（件）",
-    "documents_returned": "已清退涉密文件（件）",
-    "documents_overdue": "逾期未清退涉密文件（件）",
-    "items_destroyed": "销毁涉密载体（件）",
-    "classified_pcs_checked": "检查涉密计算机（台）",
-    "classified_media_checked": "检查涉密存储介质（件）",
-}
 
 
 @cache
@@ -41,6 +33,7 @@ def _environment() -> Any:
         lstrip_blocks=True,
     )
     env.filters["fmt"] = fmt
+    env.filters["pct"] = percent_text
     return env
 
 
@@ -65,73 +58,138 @@ def report_html(summary: Summary, today: dt.date) -> str:
             grade_chart=grade_chart,
             weak_chart=weak_chart,
             missing=missing,
-            stat_labels=STAT_LABELS,
+            stats=stat_rows(summary.groups),
             generated=f"{today.year}年{today.month}月{today.day}日",
         )
     )
 
 
-def report_xlsx(summary: Summary, detail: list[dict[str, Any]], today: dt.date) -> bytes:
-    import io
+def stat_rows(groups: list[Group]) -> list[tuple[str, str, str, Decimal, str]]:
+    """(ruleset title, label, key, value, measure word) of every declared or reported stat figure."""
+    rows = []
+    for g in groups:
+        declared = {d.key: d for d in g.wording.stats}
+        for d in g.wording.stats:
+            if d.key in g.stats:
+                rows.append((g.wording.title, d.label, d.key, g.stats[d.key], d.unit))
+        for key, value in sorted(g.stats.items()):
+            if key not in declared:
+                rows.append((g.wording.title, key, key, value, ""))
+    return rows
 
-    from openpyxl import Workbook
 
-    book = Workbook(write_only=True)
-    sheet = book.create_sheet("汇总")
-    sheet.append(["专项行动", summary.campaign])
-    sheet.append(["年度", summary.year])
-    sheet.append(["年终总结表述", summary.paragraph])
-    sheet.append(["应检单位", len(summary.planned)])
-    sheet.append(["已检单位", len(summary.covered)])
-    sheet.append(["检查记录", summary.audits])
-    sheet.append(["发现问题", summary.findings])
-    for state, label in STATE_LABELS.items():
-        sheet.append([f"整改：{label}", summary.rect_states.get(state, 0)])
-    sheet.append(["整改：逾期", summary.overdue])
-    sheet.append(["整改率（%）", float(summary.rect_rate) if summary.rect_rate is not None else None])
-    for label, n in summary.grades:
-        sheet.append([f"等次：{label}", n])
-    units = book.create_sheet("单位")
-    units.append(["单位", "检查编号", "规则集", "日期", "等次", "得分率（%）", "问题", "已整改"])
-    for u in summary.units:
-        units.append(
-            [
-                u.unit,
-                u.audit_id,
-                u.ruleset,
-                u.date,
-                u.grade,
-                float(u.percent) if u.percent else None,
-                u.findings,
-                u.verified,
-            ]
+def report_xlsx(
+    summary: Summary,
+    detail: list[dict[str, Any]],
+    today: dt.date,
+    year: YearSummary | None = None,
+    book: Book | None = None,
+) -> bytes:
+    """The campaign report as a workbook: 汇总 carries every figure of the PDF report; then units,
+    problems, rectifications, stat figures, and the year's figures across campaigns."""
+    book = book or Book()
+    book.sheet(
+        "汇总",
+        [Column("项目", min_width=24), Column("数值", ANY, min_width=12), Column("说明", min_width=10)],
+        _figures(summary, today),
+    )
+    book.sheet(
+        "单位",
+        [Column("单位"), Column("检查编号", INT), Column("规则集"), Column("日期", DATE), Column("等次"),
+         Column("得分率", PERCENT), Column("问题", INT), Column("已整改", INT)],
+        [
+            (u.unit, u.audit_id, u.ruleset, u.date, u.grade, u.percent, u.findings, u.verified)
+            for u in summary.units
+        ],
+    )  # fmt: skip
+    book.sheet(
+        "问题",
+        [Column("单位"), Column("检查编号", INT), Column("检查"), Column("问题"), Column("严重程度"),
+         Column("扣分", NUMBER), Column("整改期限", DATE)],
+        [
+            (d["unit"], d["audit_id"], d["check_id"], d["text"], SEVERITY_LABELS.get(d["severity"], d["severity"]),
+             d["deduction"], d["due"])
+            for d in detail
+        ],
+    )  # fmt: skip
+    book.sheet(
+        "整改",
+        [Column("整改编号", INT), Column("单位"), Column("检查"), Column("问题"), Column("整改期限", DATE),
+         Column("状态"), Column("逾期"), Column("整改情况"), Column("退回理由")],
+        [
+            (d["rect_id"], d["unit"], d["check_id"], d["text"], d["due"], STATE_LABELS[d["state"]],
+             "是" if is_overdue(d["state"], d["due"], today) else "", d["note"], d["reason"])
+            for d in detail
+        ],
+    )  # fmt: skip
+    book.sheet(
+        "统计",
+        [Column("规则集"), Column("统计项"), Column("键"), Column("合计", NUMBER), Column("量词", min_width=6)],
+        stat_rows(summary.groups),
+    )
+    if year is not None:
+        year_sheet(book, year)
+    return book.save()
+
+
+GROUP_COLUMNS = [
+    Column("规则集"), Column("检查对象"), Column("方式"), Column("应检", INT), Column("应检中已检", INT),
+    Column("已检合计", INT), Column("覆盖率", PERCENT), Column("发现问题", INT), Column("已整改", INT),
+    Column("整改率", PERCENT), Column("复查", INT), Column("复查后最高等次", INT),
+]  # fmt: skip
+
+
+def group_rows(groups: list[Group]) -> list[tuple[Any, ...]]:
+    return [
+        (
+            g.wording.title or g.ruleset, g.wording.subject, MODE_LABELS.get(g.mode, g.mode), g.planned,
+            g.planned_covered, g.covered, rate(g.planned_covered, g.planned), g.findings, g.verified,
+            rate(g.verified, g.findings), g.reinspected, g.reinspected_ok,
         )
-    findings = book.create_sheet("问题")
-    findings.append(["单位", "检查编号", "检查", "问题", "严重程度", "扣分", "整改期限"])
-    for d in detail:
-        findings.append(
-            [d["unit"], d["audit_id"], d["check_id"], d["text"], d["severity"], float(d["deduction"]), d["due"]]
-        )
-    rect = book.create_sheet("整改")
-    rect.append(["整改编号", "单位", "检查", "问题", "整改期限", "状态", "逾期", "整改情况", "退回理由"])
-    for d in detail:
-        rect.append(
-            [
-                d["rect_id"],
-                d["unit"],
-                d["check_id"],
-                d["text"],
-                d["due"],
-                STATE_LABELS[d["state"]],
-                "是" if is_overdue(d["state"], d["due"], today) else "",
-                d["note"],
-                d["reason"],
-            ]
-        )
-    stats = book.create_sheet("统计")
-    stats.append(["统计项", "键", "合计"])
-    for key, value in summary.stats.items():
-        stats.append([STAT_LABELS.get(key, key), key, float(value)])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+        for g in groups
+    ]  # fmt: skip
+
+
+def year_sheet(book: Book, year: YearSummary) -> None:
+    """The year's figures per ruleset across campaigns (`seccheck summary`), and its paragraphs."""
+    book.sheet(f"{year.year}年汇总", GROUP_COLUMNS, group_rows(year.groups))
+    rows: list[tuple[Any, ...]] = [("年度", year.year, ""), ("专项行动", "、".join(year.campaigns), "")]
+    rows += [("年终总结表述", text, "") for text in year.paragraphs]
+    rows += [(f"{title}：{label}", value, unit) for title, label, _key, value, unit in stat_rows(year.groups)]
+    book.sheet(f"{year.year}年表述", [Column("项目", min_width=20), Column("内容", ANY), Column("量词")], rows)
+
+
+def _figures(s: Summary, today: dt.date) -> list[tuple[Any, Any, str]]:
+    """Every figure of the PDF report, one per row: (what, value, note)."""
+    rows: list[tuple[Any, Any, str]] = [
+        ("专项行动", s.campaign, ""),
+        ("年度", s.year, ""),
+        ("规则集", "、".join(s.rulesets), ""),
+        ("生成日期", today, ""),
+    ]
+    rows += [("年终总结表述", text, "") for text in s.paragraphs]
+    rows += [
+        ("应检单位", len(s.planned), "家"),
+        ("已检单位", len(s.covered), "家"),
+        ("已检单位中的应检单位", s.planned_covered, "家"),
+        ("覆盖率", percent_value(s.coverage), "应检单位中已检的"),
+        ("检查记录", s.audits, "份（每个单位每个规则集一份原检查）"),
+        ("得分率：平均", percent_value(s.percent_mean), ""),
+        ("得分率：最低", percent_value(s.percent_min), ""),
+        ("得分率：最高", percent_value(s.percent_max), ""),
+        ("发现问题", s.findings, "个"),
+    ]
+    rows += [(f"整改：{label}", s.rect_states.get(state, 0), "个") for state, label in STATE_LABELS.items()]
+    rows += [
+        ("整改：逾期", s.overdue, "个"),
+        ("整改率", percent_value(s.rect_rate), "已核实 / 发现问题"),
+        ("复查", s.reinspected, "家"),
+        ("复查后评为最高等次", s.reinspected_ok, "家"),
+    ]
+    rows += [(f"等次：{label}", n, "家") for label, n in s.grades]
+    rows += [(f"薄弱类别：{title}", percent_value(r), f"{n} 份检查的平均得分率") for title, r, n in s.weakest]
+    rows += [(f"常见问题：{check} {text}", n, "次") for check, text, n in s.frequent]
+    rows += [(f"统计：{label}（{title}）", value, unit) for title, label, _key, value, unit in stat_rows(s.groups)]
+    missing = [u for u in s.planned if u not in s.covered]
+    rows += [("未检单位", "、".join(missing) if missing else "无", f"{len(missing)} 家")]
+    return rows

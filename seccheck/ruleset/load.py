@@ -13,7 +13,7 @@ from pydantic import ValidationError
 
 from seccheck.errors import BadInput, Problem
 from seccheck.ruleset import expr
-from seccheck.ruleset.model import Ruleset
+from seccheck.ruleset.model import PHRASE_NAMES, Ruleset, phrase_names
 from seccheck.tomlfile import LineIndex, parse_toml_bytes, problems_from_validation, read_toml
 
 
@@ -34,12 +34,14 @@ def load_ruleset(path: Path | str, *, builtin: bool = False) -> LoadedRuleset:
     return _build(data, text, str(path), builtin=builtin)
 
 
-def load_ruleset_text(text: str, name: str = "<ruleset>") -> LoadedRuleset:
+def load_ruleset_text(text: str, name: str = "<ruleset>", *, frozen: bool = False) -> LoadedRuleset:
+    """A ruleset from its text. `frozen`: a copy stored with audits, which may predate `[[stat]]`
+    declarations: an undeclared stat key is then a warning, so that old audits stay readable."""
     data, text = parse_toml_bytes(text.encode("utf-8"), name)
-    return _build(data, text, name)
+    return _build(data, text, name, frozen=frozen)
 
 
-def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False) -> LoadedRuleset:
+def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False, frozen: bool = False) -> LoadedRuleset:
     lines = LineIndex(text)
     try:
         ruleset = Ruleset.model_validate(data)
@@ -47,7 +49,7 @@ def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False)
         problems = problems_from_validation(exc, data, name, lines)
         problems += _duplicate_ids_raw(data, name, lines)
         raise BadInput(problems) from None
-    problems = check_ruleset(ruleset, name, lines)
+    problems = check_ruleset(ruleset, name, lines, frozen=frozen)
     errors = [p for p in problems if not p.warning]
     if errors:
         raise BadInput(problems)
@@ -80,7 +82,7 @@ def _duplicate_ids_raw(data: dict[str, Any], name: str, lines: LineIndex) -> lis
     return problems
 
 
-def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None) -> list[Problem]:
+def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None, *, frozen: bool = False) -> list[Problem]:
     """Whole-file rules that a single table cannot check (spec §1)."""
     lines = lines or LineIndex("")
     problems: list[Problem] = []
@@ -162,7 +164,59 @@ def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None) -> lis
                 add("加重扣分项没有分值，其检查需要 deduct", chk.id, "deduct")
 
     _check_conditions(rs, add)
+    _check_stats(rs, name, lines, problems, frozen=frozen)
     return problems
+
+
+def _check_stats(rs: Ruleset, name: str, lines: LineIndex, problems: list[Problem], *, frozen: bool) -> None:
+    """`[[stat]]` declarations: each key once, every `stat` of a check declared, phrases name only
+    {value}, {label}, {unit} and declared stat keys, `total` names another declared key."""
+
+    def add(message: str, key: str, field: str, *, occurrence: int = 0, warning: bool = False) -> None:
+        problems.append(
+            Problem(message, file=name, line=lines.of_stat(key, occurrence), id=key, field=field, warning=warning)
+        )
+
+    declared: dict[str, int] = {}
+    for decl in rs.stat:
+        declared[decl.key] = declared.get(decl.key, 0) + 1
+        if declared[decl.key] == 2:
+            add("统计键重复：每个 [[stat]] 的 key 只能声明一次", decl.key, "key", occurrence=1)
+    known = "、".join(declared) or "（未声明任何 [[stat]]）"
+    used: set[str] = set()
+    for item in rs.item:
+        for chk in item.check:
+            if chk.stat is None:
+                continue
+            used.add(chk.stat)
+            if chk.stat not in declared:
+                message = (
+                    f"stat {chk.stat!r} 未在 [[stat]] 中声明（key、label、unit，可选 phrase）；已声明的统计键：{known}"
+                )
+                problems.append(
+                    Problem(message, file=name, line=lines.of_id(chk.id), id=chk.id, field="stat", warning=frozen)
+                )
+    allowed = set(PHRASE_NAMES) | set(declared)
+    for decl in rs.stat:
+        if decl.key not in used:
+            add("声明了统计项，但没有检查使用这个统计键（stat）", decl.key, "key", warning=True)
+        if decl.total is not None and decl.total not in declared:
+            add(f"total {decl.total!r} 不是已声明的统计键；已声明的：{known}", decl.key, "total")
+        for field, template in (("phrase", decl.phrase), ("phrase_all", decl.phrase_all)):
+            if template is None:
+                continue
+            try:
+                names = phrase_names(template)
+            except ValueError as exc:
+                add(f"{field} 模板有误：{exc}", decl.key, field)
+                continue
+            for unknown in dict.fromkeys(n for n in names if n not in allowed):
+                add(
+                    f"{field} 中的 {{{unknown}}} 未定义；"
+                    f"只能用 {{value}}、{{label}}、{{unit}} 和已声明的统计键（{known}）",
+                    decl.key,
+                    field,
+                )
 
 
 def _check_conditions(rs: Ruleset, add: Any) -> None:

@@ -8,6 +8,8 @@ for one kind of check); rules that need the whole file (unique ids, category sum
 
 from __future__ import annotations
 
+import re
+import string
 from decimal import Decimal
 from functools import cached_property
 from itertools import pairwise
@@ -61,6 +63,10 @@ def _number(value: Any) -> Any:
 Number = Annotated[Decimal, BeforeValidator(_number)]
 NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
+STAT_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
+StatKey = Annotated[str, Field(pattern=STAT_KEY_PATTERN)]
+# The names a stat's phrase may use besides other stat keys (ruleset-format.md, "Additions in format 1").
+PHRASE_NAMES = ("value", "label", "unit")
 
 
 class _Model(BaseModel):
@@ -227,7 +233,7 @@ class Check(_Model):
     deadline_days: StrictInt | None = Field(default=None, ge=0, le=3650)
     help: str | None = None
     veto: StrictBool = False
-    stat: Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")] | None = None
+    stat: StatKey | None = None
     applies_if: str | None = None
 
     @model_validator(mode="after")
@@ -326,6 +332,57 @@ class Item(_Model):
         return len(self.check) == 1 and self.check[0].id == self.id
 
 
+def phrase_names(template: str) -> list[str]:
+    """The names in braces in a stat phrase, in order; ValueError when the template is malformed.
+
+    Only plain names: `{value}`, not `{value:>5}`, `{value!r}` or `{value.real}`; `{{` and `}}` are
+    literal braces."""
+    names: list[str] = []
+    try:
+        parsed = list(string.Formatter().parse(template))
+    except ValueError:
+        raise ValueError("花括号不成对（字面的花括号写作 {{ 或 }}）") from None
+    for _literal, name, spec, conversion in parsed:
+        if name is None:
+            continue
+        if spec or conversion or not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+            raise ValueError(f"{{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}} 不是名称")
+        names.append(name)
+    return names
+
+
+class StatDecl(_Model):
+    """A figure that `stat = "key"` checks feed: how reports name it and phrase it (`[[stat]]`)."""
+
+    key: StatKey = Field(description="统计键，与检查的 stat 相同")
+    label: str = Field(min_length=1, max_length=60, description="统计项名称，如 解散微信工作群")
+    unit: str = Field(min_length=1, max_length=4, description="量词，如 个、名、份、台、件")
+    phrase: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="年终总结表述的模板，只能用 {value}、{label}、{unit} 和其他统计键，如 整顿解散微信工作群{value}个；"
+        "不写则该数字只出现在汇总表中",
+    )
+    total: StatKey | None = Field(
+        default=None, description="（扩展）另一个统计键：本数字是它的一部分（如实名登记的成员是成员总数的一部分）"
+    )
+    phrase_all: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="（扩展）本数字等于 total 时改用的表述，如 群内{value}名工作人员全部实名制登记备案",
+    )
+
+    @model_validator(mode="after")
+    def _all_needs_total(self) -> StatDecl:
+        if self.phrase_all is not None and self.total is None:
+            raise ValueError("phrase_all 需要 total（本数字等于哪个统计键时改用这一表述）")
+        if self.total == self.key:
+            raise ValueError("total 不能是本统计键自己")
+        return self
+
+
 class Ruleset(_Model):
     format: Literal[1] = Field(description="本格式版本，目前为 1")
     id: Annotated[str, Field(pattern=RULESET_ID_PATTERN)]
@@ -335,10 +392,19 @@ class Ruleset(_Model):
     description: str = ""
     basis: tuple[str, ...] = ()
     notice_title: str | None = Field(default=None, description="（扩展）整改通知书标题，默认 保密检查整改通知书")
+    subject: str = Field(
+        default="单位", min_length=1, max_length=30, description="检查对象的名称，用于汇总和年终总结表述，如 打字复印店"
+    )
+    subject_unit: str = Field(
+        default="家", max_length=4, description="（扩展）检查对象的量词：11家打字复印店、11个内设机构、11名干部职工"
+    )
     scoring: Scoring = Scoring()
     profile: tuple[ProfileQuestion, ...] = ()
     category: tuple[Category, ...] = ()
     item: tuple[Item, ...] = Field(min_length=1)
+    stat: tuple[StatDecl, ...] = Field(
+        default=(), description="统计项：带 stat 的检查汇总成的数字，及其名称、量词和表述"
+    )
 
     # --- lookups, built once (models are frozen) -----------------------------------------------
 
@@ -364,6 +430,10 @@ class Ruleset(_Model):
     @cached_property
     def profile_by_id(self) -> dict[str, ProfileQuestion]:
         return {p.id: p for p in self.profile}
+
+    @cached_property
+    def stats_by_key(self) -> dict[str, StatDecl]:
+        return {s.key: s for s in self.stat}
 
     @property
     def scored_points(self) -> Decimal:

@@ -34,7 +34,7 @@ from seccheck.storage.tables import (
 @lru_cache(maxsize=32)
 def frozen_ruleset(text: str, sha256: str) -> LoadedRuleset:
     """The ruleset an audit was scored with, from its frozen text (cached per process)."""
-    return load_ruleset_text(text, f"<ruleset {sha256[:12]}>")
+    return load_ruleset_text(text, f"<ruleset {sha256[:12]}>", frozen=True)
 
 
 def store_ruleset(session: Session, loaded: LoadedRuleset) -> None:

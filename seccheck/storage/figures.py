@@ -6,11 +6,34 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.figures import AuditFacts, FindingFacts
-from seccheck.storage.tables import Audit, FindingRow, Rectification, Unit
+from seccheck.ruleset.load import LoadedRuleset
+from seccheck.storage.audits import frozen_ruleset
+from seccheck.storage.tables import Audit, Campaign, FindingRow, Rectification, RulesetCopy, Unit
+
+
+def campaigns_of_year(session: Session, year: int) -> list[Campaign]:
+    return list(session.scalars(select(Campaign).where(Campaign.year == year).order_by(Campaign.id)))
+
+
+def latest_rulesets(session: Session, campaign_ids: list[int]) -> dict[str, LoadedRuleset]:
+    """Per ruleset id, the copy its latest final audit in these campaigns was scored with."""
+    if not campaign_ids:
+        return {}
+    last = (
+        select(func.max(Audit.id))
+        .where(Audit.campaign_id.in_(campaign_ids), Audit.status == "final")
+        .group_by(Audit.ruleset_id)
+    )
+    rows = session.execute(
+        select(Audit.ruleset_id, RulesetCopy.text, RulesetCopy.sha256)
+        .join(RulesetCopy, RulesetCopy.sha256 == Audit.ruleset_sha256)
+        .where(Audit.id.in_(last))
+    ).all()
+    return {ruleset: frozen_ruleset(text, sha) for ruleset, text, sha in rows}
 
 
 def campaign_facts(
