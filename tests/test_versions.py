@@ -12,7 +12,7 @@ import pytest
 from packaging.requirements import Requirement
 
 from seccheck import __version__, versions
-from seccheck.notice.doctor import run_checks
+from seccheck.app.doctor import run_checks
 from tests.conftest import ROOT, seccheck
 from tests.test_wheel import wheel  # noqa: F401  (a fixture)
 

@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 
-
 class _Group(click.Group):
     """Every error becomes its exit status and a message in one place (seccheck.cli.exit)."""
 
