@@ -12,7 +12,7 @@ rm -rf evidence
 seccheck init . --issuer "某区国家保密局" --prefix "某保检" --contact "李明" --phone "0000-0000000" \
   --inspector "李明" --inspector "赵静"
 seccheck doctor
-seccheck audit unit-self-assessment --answers examples/unit-self-assessment.answers.toml --new-unit
+seccheck audit unit-self-assessment --answers examples/unit-self-assessment.answers.toml --new-unit --accept-date
 seccheck verify --all
 echo
 echo "交互式检查（逐题问答）：.venv/bin/seccheck audit unit-self-assessment --unit 某区财政局 --new-unit"

@@ -94,7 +94,7 @@ cd "$prefix/demo"
 run "$seccheck" init . --issuer "某区国家保密局" --prefix "某保检" --contact "李明" --phone "0000-0000000" \
   --inspector "李明" --inspector "赵静"
 run "$seccheck" doctor || fail "seccheck doctor 发现必需的条件不满足（见上）"
-run "$seccheck" audit unit-self-assessment --answers "$here/examples/unit-self-assessment.answers.toml"
+run "$seccheck" audit unit-self-assessment --answers "$here/examples/unit-self-assessment.answers.toml" --new-unit --accept-date
 run "$seccheck" verify --all
 
 echo
