@@ -251,21 +251,7 @@ def _fold_findings(conn: sa.Connection, audits: dict[int, Any], moved: dict[int,
         best = max(found, key=lambda r: (RANK.get(r.state, 0), r.updated_at))
         still_failing = audits[keep.audit_id].revision == latest_revision[root_id]
         state = best.state if still_failing else "withdrawn"
-        conn.execute(
-            sa.text(
-                "UPDATE rectifications SET state = :st, report_note = :n, report_evidence = :e, reason = :rs,"
-                " updated_at = :at, updated_by = :by WHERE id = :id"
-            ),
-            {
-                "st": state,
-                "n": best.report_note,
-                "e": best.report_evidence,
-                "rs": best.reason,
-                "at": best.updated_at,
-                "by": best.updated_by,
-                "id": keep.rid,
-            },
-        )
+        _take_progress(conn, keep.rid, state, best)
         days = (_as_date(keep.due) - _as_date(audits[keep.audit_id].date)).days
         for other in found[:-1]:
             _drop_finding(conn, other.fid)
@@ -296,21 +282,7 @@ def _fold_findings(conn: sa.Connection, audits: dict[int, Any], moved: dict[int,
         target = max(earlier)
         target_row, target_state, _ = kept[target]
         if RANK.get(state, 0) > RANK.get(target_state, 0):
-            conn.execute(
-                sa.text(
-                    "UPDATE rectifications SET state = :st, report_note = :n, report_evidence = :e, reason = :rs,"
-                    " updated_at = :at, updated_by = :by WHERE id = :id"
-                ),
-                {
-                    "st": state,
-                    "n": best.report_note,
-                    "e": best.report_evidence,
-                    "rs": best.reason,
-                    "at": best.updated_at,
-                    "by": best.updated_by,
-                    "id": target_row.rid,
-                },
-            )
+            _take_progress(conn, target_row.rid, state, best)
             kept[target] = (target_row, state, best)
         _drop_finding(conn, row.fid)
         dropped.add((root_id, check))
@@ -333,6 +305,25 @@ def _fold_findings(conn: sa.Connection, audits: dict[int, Any], moved: dict[int,
                 sa.text("UPDATE rectifications SET verified_by = :v WHERE id = :id AND state = 'verified'"),
                 {"v": moved[via], "id": rect_id},
             )
+
+
+def _take_progress(conn: sa.Connection, rect_id: int, state: str, source: Any) -> None:
+    """Rectification `rect_id` takes `state` and the note, evidence and reason recorded on `source`."""
+    conn.execute(
+        sa.text(
+            "UPDATE rectifications SET state = :st, report_note = :n, report_evidence = :e, reason = :rs,"
+            " updated_at = :at, updated_by = :by WHERE id = :id"
+        ),
+        {
+            "st": state,
+            "n": source.report_note,
+            "e": source.report_evidence,
+            "rs": source.reason,
+            "at": source.updated_at,
+            "by": source.updated_by,
+            "id": rect_id,
+        },
+    )
 
 
 def _drop_finding(conn: sa.Connection, finding_id: int) -> None:
