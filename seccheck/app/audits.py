@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -231,6 +231,20 @@ def amend(
     return done
 
 
+def amend_typed(
+    ctx: Context, audit_id: int, settings: Sequence[str], notes: Sequence[str], reason: str = "", *, notice: bool = True
+) -> Finalised:
+    """`audit amend --set ID=VALUE --note ID=TEXT`: the typed settings read against the audit's own
+    ruleset and answers, then amended as `amend` does."""
+    from seccheck.domain.settings import parse_settings
+
+    with ctx.db.read() as session:
+        audit = repo.get(session, audit_id)
+        loaded = repo.ruleset_of(session, audit)
+        current = repo.answers_of(session, audit, repo.unit_name(session, audit))
+    return amend(ctx, audit_id, parse_settings(loaded.ruleset, current, settings, notes), reason, notice=notice)
+
+
 def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
     """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
 
@@ -431,8 +445,10 @@ def list_audits(
         return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
 
 
-def final_ids(ctx: Context) -> list[int]:
-    return [a.id for a in list_audits(ctx, status="final")]
+def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[tuple[int, list[str]]]:
+    """Each audit named (and, with `every_final`, every final one) with what does not match its seals."""
+    ids = list(audit_ids) + ([a.id for a in list_audits(ctx, status="final")] if every_final else [])
+    return [(audit_id, verify(ctx, audit_id)) for audit_id in dict.fromkeys(ids)]
 
 
 # --- verifying ---------------------------------------------------------------------------------------

@@ -3,16 +3,19 @@ finalise use case (so a re-inspection finished here is closed out like any other
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from seccheck.app.audits import Finalised, finalise, load_audit, remove_answer, save_answer
+from seccheck.app.audits import Draft, Finalised, finalise, load_audit, open_draft, remove_answer, save_answer
 from seccheck.app.context import Context
-from seccheck.domain.answers import Answer
+from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.result import Result
 from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.interview import Asker, Interview, missing_answers
 from seccheck.io.evidence import keep_evidence
+from seccheck.ruleset.load import resolve_ruleset
 
 
 @dataclass
@@ -36,6 +39,38 @@ class DraftRecorder:
     def finalize(self) -> Result:
         self.finalised = finalise(self.ctx, self.audit_id, notice=self.notice)
         return self.finalised.result
+
+
+def open_interview(
+    ctx: Context,
+    ruleset_ref: str,
+    unit: str,
+    *,
+    campaign: str | None = None,
+    mode: str | None = None,
+    inspectors: Sequence[str] = (),
+    methods: Sequence[str] = (),
+    date: dt.date | None = None,
+    new_unit: bool = False,
+    another: bool = False,
+    accept_date: bool = False,
+) -> Draft:
+    """The draft to ask questions for: the unit's unfinished one, or a new one. Inspectors default to
+    the workspace's; with inspectors it is an inspection (检查), without a self-assessment (自查)."""
+    loaded = resolve_ruleset(ruleset_ref)
+    names = list(inspectors) or list(ctx.workspace.config.defaults.inspectors)
+    meta = Answers(
+        format=1,
+        ruleset=loaded.ruleset.id,
+        ruleset_version=loaded.ruleset.version,
+        unit=unit,
+        date=date or ctx.today(),
+        mode=mode or ("inspection" if names else "self"),
+        inspectors=tuple(names),
+        methods=tuple(methods),
+        answers={},
+    )
+    return open_draft(ctx, loaded, meta, campaign=campaign, new_unit=new_unit, another=another, accept_date=accept_date)
 
 
 def _draft(ctx: Context, audit_id: int) -> None:

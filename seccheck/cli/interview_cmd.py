@@ -73,31 +73,19 @@ def run_audit(app: App, request: AuditRequest) -> None:
 
 
 def _open(app: App, request: AuditRequest) -> int:
-    from seccheck.app.audits import open_draft
+    from seccheck.app.interview import open_interview
     from seccheck.cli import render
-    from seccheck.domain.answers import Answers
-    from seccheck.ruleset.load import resolve_ruleset
 
-    ctx = app.context()
     assert request.ruleset_ref is not None and request.unit is not None
-    loaded = resolve_ruleset(request.ruleset_ref)
-    names = list(request.inspectors) or list(ctx.workspace.config.defaults.inspectors)
-    meta = Answers(
-        format=1,
-        ruleset=loaded.ruleset.id,
-        ruleset_version=loaded.ruleset.version,
-        unit=request.unit,
-        date=request.date or ctx.today(),
-        mode=request.mode or ("inspection" if names else "self"),
-        inspectors=tuple(names),
-        methods=tuple(request.methods),
-        answers={},
-    )
-    draft = open_draft(
-        ctx,
-        loaded,
-        meta,
+    draft = open_interview(
+        app.context(),
+        request.ruleset_ref,
+        request.unit,
         campaign=request.campaign,
+        mode=request.mode,
+        inspectors=request.inspectors,
+        methods=request.methods,
+        date=request.date,
         new_unit=request.new_unit,
         another=request.another,
         accept_date=request.accept_date,

@@ -384,15 +384,12 @@ def audit_amend(
     app: App, audit_id: int, settings: tuple[str, ...], notes: tuple[str, ...], reason: str, no_notice: bool
 ) -> None:
     """修订已定稿的检查：检查编号不变，生成新版本并重新评分、封签；各问题的整改记录保留，已合规的问题撤销。"""
-    from seccheck.app.audits import amend, load_audit
+    from seccheck.app.audits import amend_typed
     from seccheck.cli import render
-    from seccheck.cli.values import parse_settings
 
     if not settings and not notes:
         raise click.UsageError("请用 --set ID=答案 或 --note ID=备注 给出要修改的内容")
-    record = load_audit(app.context(), audit_id)
-    changes = parse_settings(record.ruleset.ruleset, record.answers, settings, notes)
-    done = amend(app.context(), audit_id, changes, reason, notice=not no_notice)
+    done = amend_typed(app.context(), audit_id, settings, notes, reason, notice=not no_notice)
     click.echo(
         f"检查 {audit_id} 已修订为第 {done.revision} 版：{done.result.grade}"
         + (f"，得分率 {done.result.percent}%" if done.result.percent is not None else "")
@@ -478,16 +475,12 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 @pass_app
 def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
     """核验检查记录的封签：每一版的 SHA-256、当前答案和结果，并重新评分，报告定稿后的任何改动。"""
-    from seccheck.app.audits import final_ids, verify
+    from seccheck.app.audits import verify_audits
 
-    ids = list(audit_ids)
-    if check_all:
-        ids += final_ids(app.context())
-    if not ids:
+    if not audit_ids and not check_all:
         raise click.UsageError("请给出检查编号，或用 --all")
     bad = 0
-    for audit_id in dict.fromkeys(ids):
-        problems = verify(app.context(), audit_id)
+    for audit_id, problems in verify_audits(app.context(), audit_ids, every_final=check_all):
         if problems:
             bad += 1
             for p in problems:

@@ -1,4 +1,4 @@
-"""`--set ID=VALUE` for amending an audit, read with the interview's words (answertext)."""
+"""`ID=VALUE` settings typed by a person (amending an audit), read with the interview's words (answertext). Pure."""
 
 from __future__ import annotations
 
