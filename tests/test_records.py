@@ -221,3 +221,45 @@ def test_a_discarded_drafts_file_can_be_imported_again(ws: Workspace) -> None:
     again = ws.run("import", WECHAT)
     assert again.code == 0 and "导入 1 个" in again.out, again.text
     assert [a["id"] for a in json.loads(ws.run("audit", "list", "--json").out)] == [2]
+
+
+def test_init_records_the_database_and_never_falls_back_to_a_local_one(tmp_path: Path, pg_server) -> None:  # type: ignore[no-untyped-def]
+    url = pg_server.create_database()
+    root = tmp_path / "pgws"
+    assert seccheck("init", root, "--db", url).code == 0
+    assert url in (root / "seccheck.toml").read_text(encoding="utf-8")
+    # Later commands, with no --db and no SECCHECK_DB, use the recorded server.
+    assert (
+        seccheck(
+            "import", "--new-unit", "--no-notice", WECHAT, cwd=root, env={"SECCHECK_TODAY": TODAY.isoformat()}
+        ).code
+        == 0
+    )
+    assert len(json.loads(seccheck("audit", "list", "--json", cwd=root).out)) == 1
+    assert not (root / "seccheck.db").exists()
+    # An unreachable server is an environment problem, said plainly; nothing local is made instead.
+    config = root / "seccheck.toml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(url, url.replace("/t_", "/missing_")), encoding="utf-8"
+    )
+    down = seccheck("audit", "list", cwd=root)
+    assert down.code == 5 and "无法打开数据库" in down.err
+    assert not (root / "seccheck.db").exists()
+
+
+def test_a_missing_sqlite_database_is_not_recreated_empty(ws: Workspace) -> None:
+    assert ws.run("import", "--new-unit", "--no-notice", WECHAT).code == 0
+    (ws.root / "seccheck.db").rename(ws.root / "moved.db")
+    run = seccheck("audit", "list", cwd=ws.root)
+    assert run.code == 5 and "不存在" in run.err
+    assert not (ws.root / "seccheck.db").exists()
+    moved = f"sqlite:///{ws.root / 'moved.db'}"
+    assert len(json.loads(seccheck("audit", "list", "--json", cwd=ws.root, env={"SECCHECK_DB": moved}).out)) == 1
+
+
+def test_db_commands_show_and_upgrade_the_schema(ws: Workspace) -> None:
+    current = seccheck("db", "current", cwd=ws.root)
+    assert current.code == 0 and "结构版本：0004；最新：0004" in current.out and "已是最新" in current.out
+    history = seccheck("db", "history", cwd=ws.root)
+    assert history.code == 0 and "→ 0004" in history.out and "0001" in history.out
+    assert seccheck("db", "upgrade", cwd=ws.root).code == 0

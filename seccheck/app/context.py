@@ -88,4 +88,5 @@ def open_context(workspace_dir: Path | None, db_url: str | None) -> Context:
 
     workspace = open_workspace(workspace_dir.resolve(), db_url) if workspace_dir else find_workspace(None, db_url)
     clock = clock_from_environment()
-    return Context(actor=current_actor(), workspace=workspace, db=Database(workspace.db_url), clock=clock)
+    db = Database(workspace.db_url, create=False)
+    return Context(actor=current_actor(), workspace=workspace, db=db, clock=clock)

@@ -118,7 +118,7 @@ def _workspace(workspace_dir: Path | None, db_url: str | None) -> list[Check]:
 
         from seccheck.storage.db import Database, current_revision
 
-        db = Database(ws.db_url)
+        db = Database(ws.db_url, create=False)
         revision = current_revision(db.engine)
         db.close()
         checks.append(

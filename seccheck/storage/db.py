@@ -20,7 +20,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from seccheck.errors import BadInput, Problem
+from seccheck.errors import BadInput, EnvironmentProblem, Problem
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
@@ -36,12 +36,24 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """An engine for `url`. A missing SQLite file is created only when `create` is true: commands in an
+    existing workspace never make an empty database in place of one that went missing."""
     url = normalise_url(url)
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:" and not parsed.query.get("uri"):
             path = Path(parsed.database)
+            if not path.exists() and not create:
+                raise EnvironmentProblem(
+                    [
+                        Problem(
+                            f"数据库文件 {path} 不存在；如已移动，请在 seccheck.toml 的 [database] url 中写明新位置，"
+                            "或用 --db 指定（不会自动新建空数据库）",
+                            field="database",
+                        )
+                    ]
+                )
             if not path.exists():
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
@@ -77,6 +89,18 @@ def make_engine(url: str) -> Engine:
     )
 
 
+def history() -> list[tuple[str, str]]:
+    """Every migration, oldest first: (revision, first line of its description)."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    scripts = list(ScriptDirectory.from_config(config).walk_revisions())
+    # The description's first paragraph, on one line.
+    return [(s.revision, " ".join((s.doc or "").strip().split("\n\n")[0].split())) for s in reversed(scripts)]
+
+
 def current_revision(engine: Engine) -> str | None:
     with engine.connect() as conn:
         try:
@@ -102,14 +126,15 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, upgrade: bool = True) -> None:
+    def __init__(self, url: str, *, upgrade: bool = True, create: bool = True) -> None:
         self.url = normalise_url(url)
-        self.engine = make_engine(self.url)
+        self.engine = make_engine(self.url, create=create)
         try:
             if upgrade:
                 migrate(self.engine)
         except OperationalError as exc:
-            raise BadInput([Problem(f"无法打开数据库：{_reason(exc)}")]) from None
+            shown = make_url(self.url).render_as_string(hide_password=True)
+            raise EnvironmentProblem([Problem(f"无法打开数据库 {shown}：{_reason(exc)}", field="database")]) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @property

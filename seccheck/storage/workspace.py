@@ -111,9 +111,9 @@ inspectors = {inspectors}
 deadline_from = "notice"   # 整改期限起算："notice" 自通知书印发之日，"audit" 自检查之日（均不早于通知书日期）
 
 [database]
-# 留空：使用本目录下的 SQLite 数据库 seccheck.db。
+# 留空：使用本目录下的 SQLite 数据库 seccheck.db。seccheck init --db 地址 会把地址写在这里。
 # 多人共用时填 PostgreSQL 地址，如 "postgresql+psycopg://seccheck@db.example/seccheck"；
-# 也可用命令行 --db 或环境变量 SECCHECK_DB 指定。
+# 也可用命令行 --db 或环境变量 SECCHECK_DB 临时指定。本文件只有所有者可读（地址中可能有口令）。
 url = {url}
 """
 
@@ -137,7 +137,7 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
         contact=_toml_str(issuer.contact),
         phone=_toml_str(issuer.phone),
         inspectors="[" + ", ".join(_toml_str(i) for i in inspectors) + "]",
-        url=_toml_str(""),
+        url=_toml_str(db_url or ""),
     )
     write_atomic(path, text.encode("utf-8"))
     (root / REPORTS).mkdir(mode=0o700, exist_ok=True)
