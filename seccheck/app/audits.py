@@ -1,7 +1,7 @@
 """Audits: drafts, finalising, amending, discarding, and what follows each of them.
 
 Every path that finishes an audit — the interview, `audit --answers`, `import`, `reinspect`,
-`audit amend` — goes through `_seal_revision` (score, seal, keep the revision, bring findings and the
+`audit amend` — goes through `seal_revision` (score, seal, keep the revision, bring findings and the
 re-inspection close-out in step) in one transaction, then `complete_followups` (documents). A
 follow-up that fails never undoes the audit: running the same command again completes it.
 """
@@ -120,7 +120,7 @@ def check_scope(
 # --- sealing a revision ------------------------------------------------------------------------------
 
 
-def _seal_revision(
+def seal_revision(
     session: Session,
     ctx: Context,
     audit: Audit,
@@ -177,7 +177,7 @@ def finalise(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
         audit = repo.get(session, audit_id)
         if audit.status != "draft":
             raise Conflict([Problem(f"检查 {audit_id} 不是草稿（{_STATUS[audit.status]}），不能定稿", field="audit")])
-        return _seal_revision(session, ctx, audit)
+        return seal_revision(session, ctx, audit)
 
     done = ctx.db.transaction(work)
     done.followups = complete_followups(ctx, audit_id, notice=notice)
@@ -223,7 +223,7 @@ def amend(
         audit.revision += 1
         repo.replace_answers(session, audit.id, values, ctx.actor, ctx.at())
         repo.mark_asked(audit, changes)
-        return _seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=reason)
+        return seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=reason)
 
     done = ctx.db.transaction(work)
     done.followups = complete_followups(ctx, audit_id, notice=notice)

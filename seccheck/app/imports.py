@@ -14,11 +14,11 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.audits import (
     FollowUps,
-    _seal_revision,
     check_date,
     check_scope,
     complete_followups,
     create_audit,
+    seal_revision,
 )
 from seccheck.app.context import Context
 from seccheck.app.units import find_unit
@@ -88,7 +88,7 @@ def import_file(
             if audit.status == "draft" and not options.draft:
                 # Imported as a draft before, complete now: finalise that audit (with its own frozen
                 # ruleset) rather than keep a draft.
-                done = _seal_revision(session, ctx, audit)
+                done = seal_revision(session, ctx, audit)
                 return Imported(path, audit.id, "finalised", audit.revision, done.result.grade)
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
@@ -106,7 +106,7 @@ def import_file(
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
         grade: str | None = None
         if not options.draft:
-            grade = _seal_revision(session, ctx, audit, loaded=loaded).result.grade
+            grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
         return Imported(path, audit.id, "new", audit.revision, grade)
 
@@ -154,7 +154,7 @@ def _amend_from(
         raise BadInput(problems)
     audit.revision += 1
     repo.replace_answers(session, audit.id, amended.answers, ctx.actor, ctx.at())
-    done = _seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
+    done = seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
     repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
     return Imported(path, audit.id, "amended", audit.revision, done.result.grade)
 
