@@ -16,6 +16,7 @@ from openpyxl import load_workbook
 
 from bench.generate import generate
 from tests.conftest import ROOT, TODAY, Workspace, seccheck
+from tests.pdfa import archival_metadata
 
 EXAMPLES = ROOT / "examples"
 CAMPAIGN = "2026年保密检查"
@@ -150,6 +151,13 @@ def test_report_pdf_and_html_carry_charts(campaign_ws: Workspace) -> None:
     ).stdout
     flat = re.sub(r"\s+", "", text)
     assert "年终总结可用表述" in flat and "等次分布" in flat and "基本符合要求" in flat and "4家" in flat
+
+    meta = archival_metadata(campaign_ws.root / "reports" / f"{CAMPAIGN}-汇总.pdf")  # PDF/A-2b
+    assert meta["/Title"] == f"{CAMPAIGN} 汇总"
+    assert meta["/Author"] == "某区国家保密局"
+    assert meta["/Subject"] == f"2026年专项行动“{CAMPAIGN}”汇总报告"
+    assert {"保密检查", "专项行动", CAMPAIGN, "2026"} <= set(meta["/Keywords"].split(", "))
+    assert meta["/CreationDate"] == "D:" + TODAY.strftime("%Y%m%d")  # the report's date, from the clock
 
 
 def test_large_campaign_figures(tmp_path: Path) -> None:

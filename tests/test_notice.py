@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, Workspace, seccheck, seccheck_process
+from tests.pdfa import archival_metadata
 
 UNIT_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
 
@@ -95,6 +96,33 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
     # page numbers — n —
     for n, page in enumerate(pages(pdf), start=1):
         assert re.search(rf"—\s*{n}\s*—", page), n
+
+
+def test_notice_is_pdfa_2b_with_metadata_and_renders_again_identically(sqlite_ws: Workspace) -> None:
+    import datetime as dt
+
+    assert sqlite_ws.run("audit", "unit-self-assessment", "--new-unit", "--answers", UNIT_EXAMPLE).code == 0
+    pdf = only_pdf(sqlite_ws.root / "reports")
+    meta = archival_metadata(pdf)
+    assert meta["/Title"] == "某保检〔2026〕1号 保密检查整改通知书"
+    assert meta["/Author"] == "某区国家保密局"  # the issuer
+    assert meta["/Subject"] == "对某区教育局开展机关、单位保密自查自评发现问题的整改通知"
+    keywords = meta["/Keywords"].split(", ")
+    assert {"保密检查", "整改通知书", "某保检〔2026〕1号", "某区教育局"} <= set(keywords)
+    # CreationDate is the notice's issue date (the workspace's day when it was numbered) …
+    assert meta["/CreationDate"] == "D:20261123"
+    assert "<xmp:CreateDate>2026-11-23</xmp:CreateDate>" in meta["xmp"]
+    assert meta["/Creator"].startswith("seccheck ")
+
+    # … so writing it again on another day changes nothing, not even a byte.
+    from seccheck.app.documents import write_notice
+
+    ctx = sqlite_ws.context(dt.date(2027, 1, 5))
+    again = write_notice(ctx, 1, out_dir=sqlite_ws.root / "again")
+    ctx.db.close()
+    assert again.fetched == ()
+    assert archival_metadata(again.path)["/CreationDate"] == "D:20261123"
+    assert again.path.read_bytes() == pdf.read_bytes()
 
 
 def test_fonts_embedded_and_subset(sqlite_ws: Workspace) -> None:
@@ -193,6 +221,9 @@ def test_hostile_text_is_printed_literally_and_nothing_is_fetched(sqlite_ws: Wor
     made = write_notice(ctx, 1)
     assert made.fetched == ()
     flat = squash(pdftext(made.path))
+    # in the metadata too: text, never markup
+    meta = archival_metadata(made.path)
+    assert '某区<img src="file:///etc/passwd">' in meta["/Subject"]  # and the XMP says the same
     assert squash('某区<img src="file:///etc/passwd">') in flat
     for hostile in HOSTILE[1:]:
         assert squash(hostile) in flat, hostile

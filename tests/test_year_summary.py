@@ -11,6 +11,7 @@ from pathlib import Path
 from openpyxl import load_workbook
 
 from tests.conftest import ROOT, Workspace
+from tests.pdfa import archival_metadata
 from tests.test_lifecycle import EXAMPLE_FAILING, rects, variant
 
 EXAMPLES = ROOT / "examples"
@@ -162,6 +163,10 @@ def test_summary_documents(tmp_path: Path) -> None:
         ["pdftotext", str(root / "reports" / "2026年年终总结表述.pdf"), "-"], capture_output=True, text=True, check=True
     ).stdout
     assert "实现全覆盖" in re.sub(r"\s+", "", pdf)
+    meta = archival_metadata(root / "reports" / "2026年年终总结表述.pdf")
+    assert meta["/Title"] == "2026年保密检查工作年终总结表述"
+    assert "/Author" not in meta  # no issuer configured: no empty author either
+    assert "2026" in meta["/Keywords"].split(", ") and meta["/CreationDate"] == "D:20261123"
     from docx import Document
 
     doc = Document(str(root / "reports" / "2026年年终总结表述.docx"))

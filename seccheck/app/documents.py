@@ -16,6 +16,7 @@ from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.fileutil import inside, safe_filename, write_atomic
 from seccheck.notice.content import Issuer, build_notice, notice_number
 from seccheck.notice.fonts import describe, missing_glyphs, user_fonts
+from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.notice.render import notice_html, render_pdf
 from seccheck.storage import audits as repo
 from seccheck.storage import events, notices
@@ -136,7 +137,14 @@ def write_notice(
                 )
             ]
         )
-    html = notice_html(content, extra)
+    meta = PdfMeta(
+        title=f"{number} {content.title}",
+        author=config.name,
+        subject=f"对{record.unit}开展{content.ruleset_title}发现问题的整改通知",
+        keywords=("保密检查", "整改通知书", number, record.unit, content.ruleset_title),
+        created=issued,  # the notice's own date, kept with its number: rendering again changes nothing
+    )
+    html = notice_html(content, extra, meta)
     target = target_in(out_dir or ctx.workspace.reports, f"{number}-{record.unit}", f".{fmt}")
     fetched: tuple[str, ...] = ()
     if fmt == "html":

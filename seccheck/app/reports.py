@@ -16,6 +16,7 @@ from seccheck.domain.figures import CampaignFacts, Summary, YearSummary, summari
 from seccheck.domain.paragraph import Wording
 from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.fileutil import write_atomic
+from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.ruleset.load import builtin_paths, load_ruleset, resolve_ruleset
 from seccheck.ruleset.model import Ruleset
 from seccheck.storage import campaigns as campaign_repo
@@ -123,7 +124,14 @@ def write_year_summary(
     elif fmt == "xlsx":
         data = yearly.year_xlsx(summary)
     else:
-        html = yearly.year_html(summary, ctx.today())
+        meta = PdfMeta(
+            title=yearly.year_title(year),
+            author=ctx.workspace.config.issuer.name,
+            subject=f"{year}年保密检查工作年终总结表述（{'、'.join(summary.campaigns)}）",
+            keywords=("保密检查", "年终总结", str(year), *summary.campaigns),
+            created=ctx.today(),
+        )
+        html = yearly.year_html(summary, ctx.today(), meta)
         if fmt == "html":
             data = html.encode("utf-8")
         else:
@@ -145,7 +153,14 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
         year = summary_of_year(ctx, summary.year)
         write_atomic(target, report_xlsx(summary, detail, ctx.today(), year))
     else:
-        html = report_html(summary, ctx.today())
+        meta = PdfMeta(
+            title=f"{summary.campaign} 汇总",
+            author=ctx.workspace.config.issuer.name,
+            subject=f"{summary.year}年专项行动“{summary.campaign}”汇总报告",
+            keywords=("保密检查", "专项行动", "汇总报告", summary.campaign, str(summary.year)),
+            created=ctx.today(),  # the report's date as printed on it, from the use case's clock
+        )
+        html = report_html(summary, ctx.today(), meta)
         if fmt == "html":
             write_atomic(target, html.encode("utf-8"))
         else:

@@ -15,6 +15,7 @@ from typing import Any
 
 from seccheck.notice.content import NoticeContent
 from seccheck.notice.fonts import FontFile, font_faces, role_css
+from seccheck.notice.pdfmeta import PDF_VARIANT, PdfMeta
 
 ASSETS = Path(__file__).resolve().parent / "assets"
 
@@ -45,8 +46,11 @@ def notice_css(user_fonts: tuple[FontFile, ...] = ()) -> str:
     return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=font_faces(safe)))
 
 
-def notice_html(content: NoticeContent, user_fonts: tuple[FontFile, ...] = ()) -> str:
-    return str(_environment().get_template("notice.html.j2").render(n=content, css=notice_css(user_fonts)))
+def notice_html(content: NoticeContent, user_fonts: tuple[FontFile, ...] = (), meta: PdfMeta | None = None) -> str:
+    """The notice as HTML; `meta` (title, issuer, subject, keywords, issue date) goes into <head>."""
+    meta = meta or PdfMeta(title=f"{content.number} {content.title}")
+    template = _environment().get_template("notice.html.j2")
+    return str(template.render(n=content, css=notice_css(user_fonts), meta=meta))
 
 
 @dataclass
@@ -82,11 +86,13 @@ def restricted_fetcher(allowed: tuple[Path, ...], log: FetchLog) -> Any:
 
 
 def render_pdf(html: str, fonts_dir: Path | None = None) -> tuple[bytes, FetchLog]:
+    """The HTML as a PDF/A-2b file; its metadata comes from the HTML's <title> and <meta> tags. The
+    output intent's sRGB profile ships inside WeasyPrint: nothing is fetched for it."""
     import weasyprint
 
     log = FetchLog()
     fetcher = restricted_fetcher(tuple(p for p in (ASSETS, fonts_dir) if p is not None), log)
     document = weasyprint.HTML(string=html, base_url=str(ASSETS) + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(url_fetcher=fetcher)
+    pdf = document.write_pdf(url_fetcher=fetcher, pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf, log

@@ -13,6 +13,7 @@ from seccheck.domain.figures import Summary, YearSummary
 from seccheck.domain.paragraph import Group, percent_text, rate
 from seccheck.domain.rectification import STATE_LABELS, is_overdue
 from seccheck.notice.fonts import role_css
+from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.numbers import fmt
 from seccheck.report.charts import bar_chart
 from seccheck.report.xlsx import ANY, DATE, INT, NUMBER, PERCENT, Book, Column, percent_value
@@ -37,7 +38,9 @@ def _environment() -> Any:
     return env
 
 
-def report_html(summary: Summary, today: dt.date) -> str:
+def report_html(summary: Summary, today: dt.date, meta: PdfMeta | None = None) -> str:
+    """The report as HTML; `meta` (title, issuer, subject, keywords, date) goes into <head>."""
+    meta = meta or PdfMeta(title=f"{summary.campaign} 汇总")
     fonts = role_css()
     body_font = fonts["body"].replace('"', "")
     grade_chart = bar_chart([(label, n) for label, n in summary.grades], unit=" 家", font=body_font)
@@ -54,6 +57,7 @@ def report_html(summary: Summary, today: dt.date) -> str:
         .get_template("report.html.j2")
         .render(
             s=summary,
+            meta=meta,
             fonts=fonts,
             grade_chart=grade_chart,
             weak_chart=weak_chart,

@@ -10,6 +10,7 @@ from typing import Any
 from seccheck.domain.figures import YearSummary
 from seccheck.domain.paragraph import percent_text
 from seccheck.notice.fonts import role_css
+from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.report.service import GROUP_COLUMNS, _environment, group_rows, stat_rows, year_sheet
 from seccheck.report.xlsx import PERCENT, Book, safe_text
 
@@ -31,12 +32,18 @@ def _date(today: dt.date) -> str:
     return f"{today.year}年{today.month}月{today.day}日"
 
 
-def year_html(y: YearSummary, today: dt.date) -> str:
+def year_title(year: int) -> str:
+    return f"{year}年保密检查工作年终总结表述"
+
+
+def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None) -> str:
+    meta = meta or PdfMeta(title=year_title(y.year))
     return str(
         _environment()
         .get_template("year.html.j2")
         .render(
             y=y,
+            meta=meta,
             fonts=role_css(),
             headers=[c.header for c in GROUP_COLUMNS],
             rows=_display_rows(y),
@@ -60,7 +67,7 @@ def year_docx(y: YearSummary, today: dt.date) -> bytes:
     normal.font.name = "SimSun"
     normal.font.size = Pt(12)
     normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(f"{y.year}年保密检查工作年终总结表述", level=1)
+    doc.add_heading(year_title(y.year), level=1)
     doc.add_paragraph(text(f"专项行动：{'、'.join(y.campaigns)}；生成于 {_date(today)}"))
     doc.add_heading("一、可直接引用的表述", level=2)
     for paragraph in y.paragraphs:
