@@ -206,6 +206,7 @@ CHECK_KEYS = (
     "finding",
     "rectify",
     "basis",
+    "basis_note",
     "severity",
     "deadline_days",
     "help",
@@ -228,7 +229,8 @@ class Check(_Model):
     options: tuple[Option, ...] = ()
     finding: str | None = None
     rectify: str | None = None
-    basis: str | None = None
+    basis: str | None = Field(default=None, description="依据：可印在文书上的法规条款")
+    basis_note: str | None = Field(default=None, description="依据的起草说明（如 条款待核实），不印在文书上")
     severity: Severity | None = None
     deadline_days: StrictInt | None = Field(default=None, ge=0, le=3650)
     help: str | None = None
@@ -304,6 +306,9 @@ class Item(_Model):
     aggravating: StrictBool = Field(default=False, description="加重扣分项：无分值，扣分累加不封顶")
     applies_if: str | None = None
     description: str | None = None
+    official: Annotated[str, Field(pattern=r"^[0-9]{1,3}$")] | None = Field(
+        default=None, description='本项内容对应的官方标准项目序号，如 "32"；本规则集自设的项目不写'
+    )
     check: tuple[Check, ...] = Field(min_length=1)
 
     @model_validator(mode="before")
@@ -404,6 +409,9 @@ class Ruleset(_Model):
     item: tuple[Item, ...] = Field(min_length=1)
     stat: tuple[StatDecl, ...] = Field(
         default=(), description="统计项：带 stat 的检查汇总成的数字，及其名称、量词和表述"
+    )
+    general_requirements: tuple[Annotated[str, Field(min_length=1)], ...] | None = Field(
+        default=None, description="整改通知书的总体要求，替换默认表述（如适用于店铺、企业的措辞）"
     )
 
     # --- lookups, built once (models are frozen) -----------------------------------------------
