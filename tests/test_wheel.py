@@ -14,7 +14,6 @@ import pytest
 
 from tests.conftest import ROOT
 
-
 _NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "reports", "__pycache__", ".*_cache", "tests")
 
 
