@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 
 from seccheck.storage.tables import Audit, Document, NoticeNumber
 from tests.conftest import ROOT, Workspace
+from tests.test_notice import pdftext, squash
 
 WECHAT = ROOT / "examples" / "wechat-groups.answers.toml"
 # The example's failing checks, by its hand-checked header: W01b W02 W07 W08 W11 W13.
@@ -116,7 +117,7 @@ def test_amending_keeps_each_rectification_and_the_notice_number(workspace: Work
     # An unrelated answer changes: every rectification stays as it was, under the same id.
     run = workspace.run("audit", "amend", "1", "--set", "W00b=7", "--reason", "数字更正")
     assert run.code == 0, run.text
-    assert "某保检〔2026〕1号" in run.out  # the corrected notice keeps its number
+    assert "整改通知书" not in run.out  # the problems are as notified: the notice stands, none is issued
     after = rects(workspace)
     assert {c: (r["id"], r["state"], r["note"]) for c, r in after.items()} == {
         c: (
@@ -127,8 +128,13 @@ def test_amending_keeps_each_rectification_and_the_notice_number(workspace: Work
         for c, r in before.items()
     }
     # A check that turns out compliant withdraws its finding; failing again reopens the same one.
-    assert workspace.run("audit", "amend", "1", "--set", "W13=是").code == 0
+    withdrawn = workspace.run("audit", "amend", "1", "--set", "W13=是")
+    assert withdrawn.code == 0, withdrawn.text
     assert "W13" not in rects(workspace)
+    # The problems changed: the corrected notice (更正) under the same number replaces the first.
+    assert "某保检〔2026〕1号" in withdrawn.out
+    (corrected,) = (workspace.root / "reports").glob("某保检〔2026〕1号-*-更正.pdf")
+    assert "本通知书更正2026年11月23日印发的同号通知书" in squash(pdftext(corrected))
     assert workspace.run("audit", "amend", "1", "--set", "W13=否:2").code == 0
     assert rects(workspace)["W13"]["id"] == before["W13"]["id"] and rects(workspace)["W13"]["state"] == "open"
     # A newly failing check opens a new finding; the verified one is untouched by all of this.

@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -13,7 +14,20 @@ import pytest
 from tests.conftest import ROOT, Workspace, seccheck, seccheck_process
 from tests.pdfa import archival_metadata
 
-UNIT_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
+SELF_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
+
+
+def _inspection_copy() -> Path:
+    """The unit example as an inspection by the office (a self-assessment gets no notice)."""
+    folder = Path(tempfile.mkdtemp(prefix="seccheck-notice-"))
+    path = folder / "unit-inspection.answers.toml"
+    text = SELF_EXAMPLE.read_text(encoding="utf-8")
+    assert 'mode = "self"' in text
+    path.write_text(text.replace('mode = "self"', 'mode = "inspection"'), encoding="utf-8")
+    return path
+
+
+UNIT_EXAMPLE = _inspection_copy()
 
 
 def pdftext(path: Path, *args: str) -> str:
@@ -90,9 +104,14 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
     last = squash(pages(pdf)[-1])
     assert last.startswith("回执") or "回执通知书编号" in last
     assert "签收人" in last and "单位盖章" in last and "某保检〔2026〕1号" in last
-    # the verification line carries the audit id and the seal
+    # the verification line carries the seal, worded for the recipient: no program, command or id
     seal = re.search(r"封签 SHA-256：([0-9a-f]{64})", run.out)
-    assert seal and seal.group(1) in flat and "seccheckverify1" in flat
+    assert seal and f"核验码：{seal.group(1)}" in flat
+    for internal in ("seccheck", "verify", "2026.2版", "2026.1版", "待核实", "÷", "×100%", "本次检查不计分", "检查编号"):
+        assert internal not in flat, internal
+    # 检查项 by title, never by id; the body addresses the unit and names the inspection
+    assert "主要负责人履行保密工作第一责任人职责" in flat and "对你单位开展了机关、单位保密自查自评" in flat
+    assert "依规依纪追究有关人员责任" in flat  # a unit (not a shop) is told to hold people responsible
     # page numbers — n —
     for n, page in enumerate(pages(pdf), start=1):
         assert re.search(rf"—\s*{n}\s*—", page), n

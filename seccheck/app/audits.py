@@ -261,22 +261,26 @@ def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
 
 
 def complete_followups(ctx: Context, audit_id: int, *, notice: bool = True) -> FollowUps:
-    """Make what should exist after the audit's latest revision and does not yet: its notice.
+    """Make what should exist after the audit's latest revision and does not yet: its document (a
+    notice, a corrected notice, a 复查意见书 or a score sheet; see seccheck.app.documents).
 
     Safe to run any number of times: what was done is not done again.
     """
-    from seccheck.app.documents import notice_due, write_notice
+    from seccheck.app.documents import NAMES, document_due, write_document
 
     done = FollowUps()
     if not notice:
         return done
+    kind = None
     try:
-        if notice_due(ctx, audit_id):
-            done.documents.append(write_notice(ctx, audit_id))
+        kind = document_due(ctx, audit_id)
+        if kind is not None:
+            done.documents.append(write_document(ctx, audit_id))
     except SeccheckError as exc:
         done.problems += exc.problems
     except OSError as exc:
-        done.problems.append(Problem(f"整改通知书未能写入：{exc.strerror or exc}", file=exc.filename, field="notice"))
+        what = NAMES.get(kind or "", "文书")
+        done.problems.append(Problem(f"{what}未能写入：{exc.strerror or exc}", file=exc.filename, field="notice"))
     return done
 
 

@@ -1,43 +1,110 @@
-"""Documents of an audit: the rectification notice (整改通知书) — numbered, built, checked, written."""
+"""Documents of an audit (notice.md): the rectification notice (整改通知书), the re-inspection opinion
+(复查意见书) and the score sheet (自查自评表) — which one is due, built, checked and written.
+
+Which document an audit gets is decided here once, for every path that finishes an audit:
+- an inspection with problems: a notice under its one number; after an amendment that changes the
+  problems, a corrected notice (更正) under the same number;
+- a self-assessment: its score sheet, never a notice;
+- a re-inspection: a 复查意见书 citing the original notice's number.
+"""
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
 import hashlib
+import json
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import Document, record_of
+from seccheck.app.audits import AuditRecord, Document, record_of
 from seccheck.app.context import Context
 from seccheck.domain.rectification import due_date
+from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.fileutil import inside, safe_filename, write_atomic
-from seccheck.notice.content import Issuer, build_notice, notice_number
-from seccheck.notice.fonts import describe, missing_glyphs, user_fonts
+from seccheck.notice.content import (
+    Issuer,
+    ReviewProblem,
+    build_notice,
+    build_review,
+    build_scoresheet,
+    notice_number,
+)
+from seccheck.notice.fonts import FontFile, describe, missing_glyphs, user_fonts
 from seccheck.notice.pdfmeta import PdfMeta
-from seccheck.notice.render import notice_html, render_pdf
+from seccheck.notice.render import document_html, render_pdf
 from seccheck.storage import audits as repo
 from seccheck.storage import events, notices
 from seccheck.storage import findings as finding_repo
+from seccheck.storage.tables import Audit
 
 NOTICE = "notice"
+REVIEW = "review"
+SCORESHEET = "scoresheet"
+NAMES = {NOTICE: "整改通知书", REVIEW: "复查意见书", SCORESHEET: "自查自评表"}
 
 
 def _active(session: Session, audit_id: int) -> list[str]:
     return [c for c, (_f, r) in finding_repo.of_audit(session, audit_id).items() if r.state != "withdrawn"]
 
 
-def notice_due(ctx: Context, audit_id: int) -> bool:
-    """Should the audit's notice be (re)written now? Final, an original audit, with problems, and no
-    notice written for its latest revision yet (or the file has gone)."""
+def _problems_key(result: Result) -> list[Any]:
+    """What a notice says about each problem: if an amendment leaves this as it was, the notice stands."""
+    return [
+        [f.check_id, f.text, str(f.deduction), f.note, f.basis, f.rectify, f.item_title] for f in result.findings
+    ] + [result.grade, str(result.percent)]
+
+
+def _revision_result(session: Session, audit_id: int, revision: int) -> Result | None:
+    row = repo.revision(session, audit_id, revision)
+    return result_from_data(json.loads(row.result)) if row is not None else None
+
+
+def kind_for(audit: Audit) -> str:
+    """The document an audit gets when it is finished."""
+    if audit.reinspection_of is not None:
+        return REVIEW
+    if audit.mode == "self":
+        return SCORESHEET
+    return NOTICE
+
+
+def _file_gone(doc: Any) -> bool:
+    return doc is None or not Path(doc.path).is_file()
+
+
+def document_due(ctx: Context, audit_id: int) -> str | None:
+    """The document to write now for the audit's latest revision, if any: it is final, needs one
+    (see the module's text), and none was written for this revision yet (or the file has gone)."""
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
-        if audit.status != "final" or audit.reinspection_of is not None or not _active(session, audit_id):
-            return False
-        written = notices.document(session, audit_id, NOTICE, audit.revision)
-        return written is None or not Path(written.path).is_file()
+        if audit.status != "final":
+            return None
+        kind = kind_for(audit)
+        if kind == SCORESHEET:
+            return kind if _file_gone(notices.document(session, audit_id, kind, audit.revision)) else None
+        if kind == REVIEW:
+            if notices.number_of(session, audit.chain_id or audit_id) is None:
+                return None  # nothing was notified: there is no notice to review
+            return kind if _file_gone(notices.document(session, audit_id, kind, audit.revision)) else None
+        if not _active(session, audit_id):
+            return None
+        latest = notices.latest_document(session, audit_id, NOTICE)
+        if latest is None or latest.revision == audit.revision:
+            return kind if _file_gone(latest) else None
+        # An amendment: a corrected notice only if what the notice says has changed.
+        before = _revision_result(session, audit_id, latest.revision)
+        now = _revision_result(session, audit_id, audit.revision)
+        if before is not None and now is not None and _problems_key(before) == _problems_key(now):
+            return kind if _file_gone(latest) else None
+        return kind
+
+
+def _local_day(at: str) -> dt.date:
+    return dt.datetime.fromisoformat(at).astimezone().date()
 
 
 def _number(ctx: Context, audit_id: int) -> tuple[int, str, dt.date]:
@@ -84,6 +151,106 @@ def target_in(folder: Path, stem: str, suffix: str) -> Path:
         ) from None
 
 
+def _issuer(ctx: Context) -> Issuer:
+    config = ctx.workspace.config.issuer
+    return Issuer(config.name, config.marking, config.contact, config.phone)
+
+
+def _final_record(ctx: Context, audit_id: int, what: str) -> AuditRecord:
+    with ctx.db.read() as session:
+        audit = repo.get(session, audit_id)
+        if audit.status != "final":
+            raise Conflict([Problem(f"检查 {audit_id} 尚未定稿，不能出具{what}；请先完成检查并定稿", field="audit")])
+        record = record_of(session, audit)
+    assert record.result is not None and record.seal is not None
+    return record
+
+
+@dataclasses.dataclass(frozen=True)
+class _Written:
+    path: Path
+    data: bytes
+    fetched: tuple[str, ...]
+
+
+def _write(
+    ctx: Context,
+    kind: str,
+    content: Any,
+    meta: PdfMeta,
+    stem: str,
+    *,
+    fmt: str,
+    out_dir: Path | None,
+    allow_missing_glyphs: bool,
+) -> _Written:
+    """Check every character has a glyph, render, and write atomically inside the reports folder."""
+    fonts_dir = ctx.workspace.root / "fonts"
+    extra: tuple[FontFile, ...] = user_fonts(fonts_dir)
+    missing = missing_glyphs(content.text(), extra)
+    if missing and not allow_missing_glyphs:
+        chars = "、".join(describe(ch) for ch in missing)
+        raise BadInput(
+            [
+                Problem(
+                    f"{NAMES[kind]}中有 {len(missing)} 个字符在已配置的字体中都没有，打印出来会是方框：{chars}。"
+                    f"请把含这些字符的字体文件放入 {fonts_dir}，或改用常用字；确需照印可加 --allow-missing-glyphs",
+                    field=kind,
+                )
+            ]
+        )
+    html = document_html(kind, content, meta, extra, portable=fmt == "html")
+    target = target_in(out_dir or ctx.workspace.reports, stem, f".{fmt}")
+    fetched: tuple[str, ...] = ()
+    if fmt == "html":
+        data = html.encode("utf-8")
+    else:
+        data, log = render_pdf(html, fonts_dir if extra else None)
+        fetched = (*log.served, *log.refused)
+    write_atomic(target, data)
+    return _Written(target, data, fetched)
+
+
+def _record(
+    ctx: Context, kind: str, audit_id: int, revision: int, number_id: int | None, number: str | None, written: _Written
+) -> None:
+    digest = hashlib.sha256(written.data).hexdigest()
+
+    def work(session: Session) -> None:
+        notices.record_document(
+            session,
+            audit_id=audit_id,
+            kind=kind,
+            revision=revision,
+            number_id=number_id,
+            path=str(written.path),
+            sha256=digest,
+            actor=ctx.actor,
+            at=ctx.at(),
+        )
+        events.record(
+            session, at=ctx.at(), actor=ctx.actor, action="document.issued", audit_id=audit_id, kind=kind,
+            number=number, revision=revision, sha256=digest,
+        )  # fmt: skip
+
+    ctx.db.transaction(work)
+
+
+def write_document(ctx: Context, audit_id: int, **options: Any) -> Document:
+    """Write the document the audit gets (see `kind_for`)."""
+    with ctx.db.read() as session:
+        kind = kind_for(repo.get(session, audit_id))
+    writer = {NOTICE: write_notice, REVIEW: write_review, SCORESHEET: write_scoresheet}[kind]
+    return writer(ctx, audit_id, **options)
+
+
+def write_notice_or_review(ctx: Context, audit_id: int, **options: Any) -> Document:
+    """`seccheck notice`: the notice of an inspection, or the 复查意见书 of a re-inspection."""
+    with ctx.db.read() as session:
+        reinspection = repo.get(session, audit_id).reinspection_of is not None
+    return (write_review if reinspection else write_notice)(ctx, audit_id, **options)
+
+
 def write_notice(
     ctx: Context,
     audit_id: int,
@@ -92,85 +259,191 @@ def write_notice(
     out_dir: Path | None = None,
     allow_missing_glyphs: bool = False,
 ) -> Document:
-    """Write (or write again) the audit's rectification notice under its one number."""
+    """Write (or write again) the audit's rectification notice under its one number; after an
+    amendment that changed its problems, the corrected notice (更正) under the same number."""
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
         if audit.status != "final":
             raise Conflict(
                 [Problem(f"检查 {audit_id} 尚未定稿，不能出具整改通知书；请先完成检查并定稿", field="audit")]
             )
+        if audit.reinspection_of is not None:
+            raise Conflict(
+                [Problem(f"检查 {audit_id} 是复查，出具的是复查意见书：seccheck notice 不适用于复查", field="audit")]
+            )
+        if audit.mode == "self":
+            raise Conflict(
+                [
+                    Problem(
+                        f"检查 {audit_id} 是自查自评，不出具整改通知书；"
+                        f"自查结果见自查自评表（seccheck scoresheet {audit_id}）",
+                        field="audit",
+                    )
+                ]
+            )
         if not _active(session, audit_id):
             raise Conflict([Problem(f"检查 {audit_id} 没有发现问题，不出具整改通知书", field="audit")])
-    number_id, number, issued = _number(ctx, audit_id)
+    number_id, number, first_issued = _number(ctx, audit_id)
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
         record = record_of(session, audit)
         dues = {c: f.due for c, (f, _r) in finding_repo.of_audit(session, audit_id).items()}
+        first = notices.first_document(session, audit_id, NOTICE)
+        this = notices.document(session, audit_id, NOTICE, audit.revision)
+        corrected = False
+        if first is not None and first.revision != audit.revision:
+            before = _revision_result(session, audit_id, first.revision)
+            now = _revision_result(session, audit_id, audit.revision)
+            corrected = before is None or now is None or _problems_key(before) != _problems_key(now)
     assert record.result is not None and record.seal is not None
-    config = ctx.workspace.config.issuer
+    # A corrected notice is dated the day it is first written for this revision, so writing it again
+    # gives the same document; the original keeps its number's date.
+    issued = (_local_day(this.created_at) if this is not None else ctx.today()) if corrected else first_issued
     rs = record.ruleset.ruleset
     content = build_notice(
         # Addressed to the unit by its name today (it may have been renamed since the audit).
         dataclasses.replace(record.result, unit=record.unit),
-        audit_id=audit_id,
+        rs,
         seal=record.seal,
         number=number,
         issued=issued,
-        issuer=Issuer(config.name, config.marking, config.contact, config.phone),
+        issuer=_issuer(ctx),
         inspectors=record.answers.inspectors,
         methods=record.answers.methods,
-        title=rs.notice_title,
-        bases=rs.basis,
         dues=dues,
+        show_calculation=ctx.workspace.config.notice.calculation,
+        corrects=first_issued if corrected else None,
     )
-    fonts_dir = ctx.workspace.root / "fonts"
-    extra = user_fonts(fonts_dir)
-    missing = missing_glyphs(content.text(), extra)
-    if missing and not allow_missing_glyphs:
-        chars = "、".join(describe(ch) for ch in missing)
-        raise BadInput(
-            [
-                Problem(
-                    f"通知书中有 {len(missing)} 个字符在已配置的字体中都没有，打印出来会是方框：{chars}。"
-                    f"请把含这些字符的字体文件放入 {fonts_dir}，或改用常用字；确需照印可加 --allow-missing-glyphs",
-                    field="notice",
-                )
-            ]
-        )
     meta = PdfMeta(
-        title=f"{number} {content.title}",
-        author=config.name,
+        title=f"{number} {content.title}{'（更正）' if corrected else ''}",
+        author=ctx.workspace.config.issuer.name,
         subject=f"对{record.unit}开展{content.ruleset_title}发现问题的整改通知",
         keywords=("保密检查", "整改通知书", number, record.unit, content.ruleset_title),
         created=issued,  # the notice's own date, kept with its number: rendering again changes nothing
     )
-    html = notice_html(content, extra, meta)
-    target = target_in(out_dir or ctx.workspace.reports, f"{number}-{record.unit}", f".{fmt}")
-    fetched: tuple[str, ...] = ()
-    if fmt == "html":
-        data = html.encode("utf-8")
-    else:
-        data, log = render_pdf(html, fonts_dir if extra else None)
-        fetched = (*log.served, *log.refused)
-    write_atomic(target, data)
+    stem = f"{number}-{record.unit}" + ("-更正" if corrected else "")
+    written = _write(
+        ctx, NOTICE, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
+    )
     if fmt == "pdf" and out_dir is None:
+        _record(ctx, NOTICE, audit_id, record.revision, number_id, number, written)
+    return Document(NOTICE, number, written.path, written.fetched)
 
-        def work(session: Session) -> None:
-            notices.record_document(
-                session,
-                audit_id=audit_id,
-                kind=NOTICE,
-                revision=record.revision,
-                number_id=number_id,
-                path=str(target),
-                sha256=hashlib.sha256(data).hexdigest(),
-                actor=ctx.actor,
-                at=ctx.at(),
-            )
-            events.record(
-                session, at=ctx.at(), actor=ctx.actor, action="document.issued", audit_id=audit_id, kind=NOTICE,
-                number=number, revision=record.revision, sha256=hashlib.sha256(data).hexdigest(),
-            )  # fmt: skip
 
-        ctx.db.transaction(work)
-    return Document(NOTICE, number, target, fetched)
+def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str, list[ReviewProblem]]:
+    """The chain's problems as this re-inspection left them: fixed, still failing, not re-checked, new."""
+    assert audit.chain_id is not None
+    asked = set(json.loads(audit.asked or "[]"))
+    failing = {f.check_id for f in result.findings}
+    groups: dict[str, list[ReviewProblem]] = {"fixed": [], "remaining": [], "unchecked": [], "new": []}
+    latest: dict[str, tuple[Any, Any]] = {}
+    for row, rect in finding_repo.of_chain(session, audit.chain_id, before=audit.id):
+        if rect.state != "withdrawn":
+            latest[row.check_id] = (row, rect)
+    rs = repo.ruleset_of(session, audit).ruleset
+    for check_id, (row, rect) in latest.items():
+        title = rs.items_by_id[row.item_id].title if row.item_id in rs.items_by_id else ""
+        problem = ReviewProblem(row.text, title, rect.due)
+        if rect.state == "verified" and rect.verified_by == audit.id:
+            groups["fixed"].append(ReviewProblem(row.text, title))
+        elif rect.state == "verified":
+            continue  # closed before this re-inspection
+        elif check_id in failing and check_id in asked:
+            groups["remaining"].append(problem)
+        else:
+            groups["unchecked"].append(problem)
+    for row, rect in finding_repo.of_audit(session, audit.id).values():
+        if rect.state != "withdrawn":
+            title = rs.items_by_id[row.item_id].title if row.item_id in rs.items_by_id else ""
+            groups["new"].append(ReviewProblem(row.text, title, rect.due))
+    return groups
+
+
+def write_review(
+    ctx: Context,
+    audit_id: int,
+    *,
+    fmt: str = "pdf",
+    out_dir: Path | None = None,
+    allow_missing_glyphs: bool = False,
+) -> Document:
+    """Write the 复查意见书 of a finished re-inspection, citing the original notice's number."""
+    record = _final_record(ctx, audit_id, "复查意见书")
+    issuer = ctx.workspace.config.issuer
+    with ctx.db.read() as session:
+        audit = repo.get(session, audit_id)
+        if audit.reinspection_of is None or audit.chain_id is None:
+            raise Conflict([Problem(f"检查 {audit_id} 不是复查，没有复查意见书", field="audit")])
+        number_row = notices.number_of(session, audit.chain_id)
+        if number_row is None:
+            raise Conflict([Problem(f"检查 {audit.chain_id} 没有出具过整改通知书，复查意见书无从引用", field="audit")])
+        assert record.result is not None
+        groups = _review_problems(session, audit, record.result)
+        this = notices.document(session, audit_id, REVIEW, audit.revision)
+        original = repo.get(session, audit.chain_id)
+        original_title = repo.ruleset_of(session, original).ruleset.notice_title or "保密检查整改通知书"
+    number = notice_number(issuer.prefix, number_row.year, number_row.number)
+    issued = _local_day(this.created_at) if this is not None else ctx.today()
+    assert record.seal is not None
+    content = build_review(
+        record.ruleset.ruleset,
+        unit=record.unit,
+        issuer=_issuer(ctx),
+        original_number=number,
+        original_title=f"《{original_title}》",
+        original_date=notices.issued_on(number_row),
+        reinspected=record.answers.date,
+        inspectors=record.answers.inspectors,
+        fixed=groups["fixed"],
+        remaining=groups["remaining"],
+        unchecked=groups["unchecked"],
+        new=groups["new"],
+        issued=issued,
+        seal=record.seal,
+    )
+    meta = PdfMeta(
+        title=f"{number} {content.title}",
+        author=issuer.name,
+        subject=f"对{record.unit}整改情况的复查意见",
+        keywords=("保密检查", "复查意见书", number, record.unit, content.ruleset_title),
+        created=issued,
+    )
+    written = _write(
+        ctx, REVIEW, content, meta, f"{number}-{record.unit}-复查意见书",
+        fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs,
+    )  # fmt: skip
+    if fmt == "pdf" and out_dir is None:
+        _record(ctx, REVIEW, audit_id, record.revision, None, number, written)
+    return Document(REVIEW, number, written.path, written.fetched)
+
+
+def write_scoresheet(
+    ctx: Context,
+    audit_id: int,
+    *,
+    fmt: str = "pdf",
+    out_dir: Path | None = None,
+    allow_missing_glyphs: bool = False,
+) -> Document:
+    """Write the score sheet (自查自评表) of a scored audit, in the official form's layout."""
+    record = _final_record(ctx, audit_id, "自查自评表")
+    assert record.result is not None and record.seal is not None
+    if record.result.method != "deduction" or record.result.percent is None:
+        raise Conflict([Problem(f"检查 {audit_id} 按检查清单进行，不计分，没有评分表", field="audit")])
+    content = build_scoresheet(
+        dataclasses.replace(record.result, unit=record.unit), record.ruleset.ruleset, seal=record.seal
+    )
+    meta = PdfMeta(
+        title=f"{record.unit} {content.title}",
+        author=record.unit if record.result.mode == "self" else ctx.workspace.config.issuer.name,
+        subject=f"{record.unit}{content.ruleset_title}评分结果",
+        keywords=("保密检查", content.title, record.unit, content.ruleset_title),
+        created=record.result.date,
+    )
+    stem = f"{record.unit}-{content.title}-{record.result.date.isoformat()}"
+    written = _write(
+        ctx, SCORESHEET, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
+    )
+    if fmt == "pdf" and out_dir is None:
+        _record(ctx, SCORESHEET, audit_id, record.revision, None, None, written)
+    return Document(SCORESHEET, None, written.path, written.fetched)

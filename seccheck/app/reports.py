@@ -131,7 +131,7 @@ def write_year_summary(
             keywords=("保密检查", "年终总结", str(year), *summary.campaigns),
             created=ctx.today(),
         )
-        html = yearly.year_html(summary, ctx.today(), meta)
+        html = yearly.year_html(summary, ctx.today(), meta, portable=fmt == "html")
         if fmt == "html":
             data = html.encode("utf-8")
         else:
@@ -160,7 +160,7 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
             keywords=("保密检查", "专项行动", "汇总报告", summary.campaign, str(summary.year)),
             created=ctx.today(),  # the report's date as printed on it, from the use case's clock
         )
-        html = report_html(summary, ctx.today(), meta)
+        html = report_html(summary, ctx.today(), meta, portable=fmt == "html")
         if fmt == "html":
             write_atomic(target, html.encode("utf-8"))
         else:

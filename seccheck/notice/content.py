@@ -1,15 +1,43 @@
-"""What a notice says (spec notice.md §Content), built from an audit; pure, no I/O."""
+"""What the documents say (spec notice.md): the rectification notice (整改通知书), the re-inspection
+opinion (复查意见书) and the score sheet (自查自评表), built from records; pure, no I/O.
+
+Every sentence a recipient reads is written here or in the templates; nothing a ruleset marks as a
+drafting note (`basis_note`), no program name, command, internal id or version reaches a document.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from seccheck.domain.result import Result
 from seccheck.numbers import fmt
+from seccheck.ruleset.model import Ruleset
 
 DEFAULT_TITLE = "保密检查整改通知书"
+REVIEW_TITLE = "保密检查复查意见书"
+SCORESHEET_TITLE = "保密自查自评表"
+LEGAL_HOOK = "根据《中华人民共和国保守国家秘密法实施条例》第五十九条和有关规定"
+
+# The notice's general requirements by whom it is addressed to (notice.md §Content 8). A shop or a
+# company is not a party-and-government body: it is not told to 依规依纪追究 its staff.
+REQUIREMENTS_BODY = (
+    "认真分析问题产生的原因，对照上表逐项整改，明确责任人和完成时限，整改一项、销号一项。",
+    "对发现的问题，依规依纪追究有关人员责任。",
+    "举一反三，健全完善保密管理制度，堵塞管理漏洞，防止问题反弹。",
+)
+REQUIREMENTS_BUSINESS = (
+    "对照上表逐项整改，明确整改责任人和完成时限，整改一项、销号一项。",
+    "加强对从业人员的保密提醒和教育，严格执行承接业务登记等有关规定。",
+    "举一反三，完善内部管理措施，防止问题反复发生。",
+)
+REQUIREMENTS_PERSON = (
+    "对照上表逐项整改，按期完成。",
+    "加强保密知识学习，严格遵守保密规定，防止问题反复发生。",
+)
+CHINESE_ORDINALS = "一二三四五六七八九十"
 
 
 def chinese_date(day: dt.date) -> str:
@@ -20,6 +48,42 @@ def chinese_date(day: dt.date) -> str:
 def notice_number(prefix: str, year: int, n: int) -> str:
     """发文字号: 某保检〔2026〕12号 — year in 六角括号, no leading zeros."""
     return f"{prefix}〔{year}〕{n}号"
+
+
+def ordinal(n: int) -> str:
+    """（一）…（十）, then （11）: requirement lists are short."""
+    return f"（{CHINESE_ORDINALS[n - 1]}）" if 1 <= n <= len(CHINESE_ORDINALS) else f"（{n}）"
+
+
+def address_of(rs: Ruleset) -> str:
+    """How the body addresses the recipient: 你单位, 你店, 你部门, 你."""
+    if rs.level == "individual":
+        return "你"
+    if rs.level == "department":
+        return "你部门"
+    if rs.subject.endswith("店"):
+        return "你店"
+    return "你单位"
+
+
+def is_business(rs: Ruleset) -> bool:
+    """Shops and companies (site inspections): not bodies that 依规依纪追究 their staff."""
+    return rs.level == "site"
+
+
+def requirements_of(rs: Ruleset) -> tuple[str, ...]:
+    if rs.general_requirements:
+        return rs.general_requirements
+    if rs.level == "individual":
+        return REQUIREMENTS_PERSON
+    if is_business(rs):
+        return REQUIREMENTS_BUSINESS
+    return REQUIREMENTS_BODY
+
+
+def verification_code(seal: str) -> str:
+    """The seal as the recipient reads it: groups of eight, so it can be read out and compared."""
+    return " ".join(seal[i : i + 8] for i in range(0, len(seal), 8))
 
 
 @dataclass(frozen=True)
@@ -42,6 +106,14 @@ class Issuer:
     contact: str
     phone: str
 
+    @property
+    def signature(self) -> str:
+        return self.name or "（发文机关）"
+
+    @property
+    def body_name(self) -> str:
+        return self.name or "本机关"
+
 
 @dataclass(frozen=True)
 class NoticeContent:
@@ -49,22 +121,21 @@ class NoticeContent:
     number: str
     title: str
     unit: str
+    address: str
     ruleset_title: str
-    ruleset_version: str
     inspected_on: str
     inspectors: tuple[str, ...]
     methods: tuple[str, ...]
-    mode: str
     score_line: str
-    calculation: str
-    grade: str
+    calculation: str  # empty unless the workspace switches the one-line calculation on
     findings: tuple[FindingRow, ...]
+    scored: bool  # the 扣分 column is printed only when the method scores
+    requirements: tuple[str, ...]
     critical: tuple[int, ...]
     report_by: str
     issued_on: str
-    audit_id: int
-    seal: str
-    bases: tuple[str, ...] = field(default_factory=tuple)
+    verification: str
+    corrects: str = ""  # the date of the notice this one replaces (更正), if any
 
     def text(self) -> str:
         """Every piece of text the notice prints, for the glyph check."""
@@ -77,16 +148,15 @@ class NoticeContent:
             self.title,
             self.unit,
             self.ruleset_title,
-            self.ruleset_version,
             self.inspected_on,
             *self.inspectors,
             *self.methods,
             self.score_line,
             self.calculation,
-            self.grade,
+            *self.requirements,
             self.report_by,
             self.issued_on,
-            *self.bases,
+            self.corrects,
         ]
         for f in self.findings:
             parts += [f.problem, f.note or "", f.item, f.basis, f.deduction, f.rectify, f.due]
@@ -95,57 +165,57 @@ class NoticeContent:
 
 def build_notice(
     result: Result,
+    rs: Ruleset,
     *,
-    audit_id: int,
     seal: str,
     number: str,
     issued: dt.date,
     issuer: Issuer,
     inspectors: tuple[str, ...],
     methods: tuple[str, ...],
-    title: str | None,
-    bases: tuple[str, ...],
     dues: Mapping[str, dt.date] | None = None,
+    show_calculation: bool = False,
+    corrects: dt.date | None = None,
 ) -> NoticeContent:
-    """`dues` are the findings' rectification due dates as recorded (they count from the notice date)."""
+    """`dues` are the findings' rectification due dates as recorded (they count from the notice date);
+    `corrects` is the date of the earlier notice under the same number that this one replaces."""
     due_of = {f.check_id: (dues or {}).get(f.check_id, f.due) for f in result.findings}
-    rows = []
-    for n, f in enumerate(result.findings, start=1):
-        rows.append(
-            FindingRow(
-                n=n,
-                problem=f.text,
-                note=f.note,
-                item=f"{f.item_id} {f.item_title}",
-                basis=f.basis or "—",
-                deduction=fmt(f.deduction) if result.method == "deduction" and f.deduction else "—",
-                rectify=f.rectify or "按有关保密规定整改。",
-                due=chinese_date(due_of[f.check_id]),
-                critical=f.severity == "critical",
-            )
+    scored = result.method == "deduction"
+    rows = tuple(
+        FindingRow(
+            n=n,
+            problem=f.text,
+            note=f.note,
+            item=f.item_title,
+            basis=f.basis or "有关保密管理规定",
+            deduction=fmt(f.deduction) if scored and f.deduction else "—",
+            rectify=f.rectify or "按有关保密规定整改。",
+            due=chinese_date(due_of[f.check_id]),
+            critical=f.severity == "critical" or f.veto or f.aggravating,
         )
+        for n, f in enumerate(result.findings, start=1)
+    )
     latest = max(due_of.values(), default=issued + dt.timedelta(days=30))
     return NoticeContent(
         issuer=issuer,
         number=number,
-        title=title or DEFAULT_TITLE,
+        title=rs.notice_title or DEFAULT_TITLE,
         unit=result.unit,
+        address=address_of(rs),
         ruleset_title=result.ruleset_title,
-        ruleset_version=result.ruleset_version,
         inspected_on=chinese_date(result.date),
         inspectors=inspectors,
         methods=methods,
-        mode=result.mode,
         score_line=score_line(result),
-        calculation=calculation(result),
-        grade=result.grade,
-        findings=tuple(rows),
+        calculation=calculation(result) if show_calculation else "",
+        findings=rows,
+        scored=scored,
+        requirements=requirements_of(rs),
         critical=tuple(r.n for r in rows if r.critical),
         report_by=chinese_date(latest),
         issued_on=chinese_date(issued),
-        audit_id=audit_id,
-        seal=seal,
-        bases=bases,
+        verification=verification_code(seal),
+        corrects=chinese_date(corrects) if corrects else "",
     )
 
 
@@ -153,23 +223,257 @@ def score_line(result: Result) -> str:
     if result.method == "deduction" and result.percent is not None:
         if result.normalize:
             return (
-                f"实有项目 {fmt(result.applicable)} 分，得分 {fmt(result.raw)} 分，得分率 {result.percent}%，"
+                f"实有项目分值{fmt(result.applicable)}分，得分{fmt(result.raw)}分，得分率{result.percent}%，"
                 f"评定为“{result.grade}”"
             )
-        return f"得分 {fmt(result.raw)} 分，评定为“{result.grade}”"
-    return f"发现问题 {len(result.findings)} 个，评定为“{result.grade}”"
+        return f"得分{fmt(result.raw)}分，评定为“{result.grade}”"
+    return f"发现问题{len(result.findings)}个，评定为“{result.grade}”"
 
 
 def calculation(result: Result) -> str:
-    """The calculation in one line, so the unit can check the arithmetic."""
+    """The calculation in one line, for workspaces that print it in the body ([notice] calculation)."""
     if result.veto:
-        return f"否决项（{'、'.join(result.veto_checks)}）不合规，按规定直接评定为“{result.grade}”。"
+        return f"因存在否决项所列情形，直接评定为“{result.grade}”。"
     if result.method != "deduction" or result.percent is None:
-        return f"本次检查不计分：{result.grade_reason}。"
+        return ""
     deducted = (result.applicable or 0) - (result.earned or 0)
-    line = f"各项扣分合计 {fmt(deducted)} 分（单项扣分以该项分值为限）"
+    line = f"各项扣分合计{fmt(deducted)}分（单项扣分以该项分值为限）"
     if result.aggravated:
-        line += f"，加重扣分 {fmt(result.aggravated)} 分"
+        line += f"，加重扣分{fmt(result.aggravated)}分"
     if result.normalize:
-        line += f"；得分率 = {fmt(result.raw)} ÷ {fmt(result.applicable)} × 100% = {result.percent}%"
+        line += f"，得分率为得分除以实有项目分值，即{result.percent}%"
     return line + "。"
+
+
+# --- 复查意见书 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReviewRow:
+    n: int
+    problem: str
+    item: str
+    due: str = ""  # the new deadline, for problems still to fix
+
+
+@dataclass(frozen=True)
+class ReviewContent:
+    issuer: Issuer
+    title: str
+    unit: str
+    address: str
+    original_number: str
+    original_title: str
+    original_date: str
+    ruleset_title: str
+    reinspected_on: str
+    inspectors: tuple[str, ...]
+    fixed: tuple[ReviewRow, ...]
+    remaining: tuple[ReviewRow, ...]
+    unchecked: tuple[ReviewRow, ...]
+    new: tuple[ReviewRow, ...]
+    report_by: str
+    issued_on: str
+    verification: str
+
+    @property
+    def closed(self) -> bool:
+        """Everything verified and nothing new: 整改完毕，予以销号."""
+        return not (self.remaining or self.unchecked or self.new)
+
+    def text(self) -> str:
+        parts = [
+            self.issuer.name,
+            self.issuer.marking,
+            self.issuer.contact,
+            self.issuer.phone,
+            self.title,
+            self.unit,
+            self.original_number,
+            self.original_title,
+            self.original_date,
+            self.ruleset_title,
+            self.reinspected_on,
+            *self.inspectors,
+            self.report_by,
+            self.issued_on,
+        ]
+        for row in (*self.fixed, *self.remaining, *self.unchecked, *self.new):
+            parts += [row.problem, row.item, row.due]
+        return "".join(parts)
+
+
+@dataclass(frozen=True)
+class ReviewProblem:
+    """A problem of the chain as the 复查意见书 lists it."""
+
+    text: str
+    item: str
+    due: dt.date | None = None
+
+
+def build_review(
+    rs: Ruleset,
+    *,
+    unit: str,
+    issuer: Issuer,
+    original_number: str,
+    original_title: str,
+    original_date: dt.date,
+    reinspected: dt.date,
+    inspectors: tuple[str, ...],
+    fixed: Sequence[ReviewProblem],
+    remaining: Sequence[ReviewProblem],
+    unchecked: Sequence[ReviewProblem],
+    new: Sequence[ReviewProblem],
+    issued: dt.date,
+    seal: str,
+) -> ReviewContent:
+    def rows(problems: Sequence[ReviewProblem]) -> tuple[ReviewRow, ...]:
+        return tuple(
+            ReviewRow(n, p.text, p.item, chinese_date(p.due) if p.due else "") for n, p in enumerate(problems, 1)
+        )
+
+    dues = [p.due for p in (*remaining, *unchecked, *new) if p.due]
+    return ReviewContent(
+        issuer=issuer,
+        title=REVIEW_TITLE,
+        unit=unit,
+        address=address_of(rs),
+        original_number=original_number,
+        original_title=original_title,
+        original_date=chinese_date(original_date),
+        ruleset_title=rs.title,
+        reinspected_on=chinese_date(reinspected),
+        inspectors=inspectors,
+        fixed=rows(fixed),
+        remaining=rows(remaining),
+        unchecked=rows(unchecked),
+        new=rows(new),
+        report_by=chinese_date(max(dues)) if dues else "",
+        issued_on=chinese_date(issued),
+        verification=verification_code(seal),
+    )
+
+
+# --- 自查自评表 ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetRow:
+    n: int
+    official: str
+    title: str
+    points: str
+    applicable: bool
+    deduction: str
+    earned: str
+    explanation: str
+
+
+@dataclass(frozen=True)
+class SheetGroup:
+    title: str
+    points: str
+    rows: tuple[SheetRow, ...]
+
+
+@dataclass(frozen=True)
+class ScoreSheetContent:
+    title: str
+    unit: str
+    ruleset_title: str
+    assessed_on: str
+    has_official: bool
+    groups: tuple[SheetGroup, ...]
+    aggravating: tuple[SheetRow, ...]
+    total: str  # 总分: the points of every scored item
+    applicable: str  # 实有项目总分值
+    earned: str  # 总得分 (after 加重扣分)
+    aggravated: str
+    percent: str
+    grade: str
+    veto: tuple[str, ...]  # the 否决 items that occurred, by title
+    verification: str
+    extra_fields: tuple[tuple[str, str], ...] = field(default_factory=tuple)
+
+    def text(self) -> str:
+        parts = [self.title, self.unit, self.ruleset_title, self.assessed_on, self.grade, *self.veto]
+        for group in self.groups:
+            parts.append(group.title)
+            for row in group.rows:
+                parts += [row.official, row.title, row.explanation]
+        for row in self.aggravating:
+            parts += [row.official, row.title, row.explanation]
+        return "".join(parts)
+
+
+def _explanation(item_checks: Sequence[tuple[str, Decimal]]) -> str:
+    return "；".join(f"{text}（扣{fmt(d)}分）" if d else text for text, d in item_checks)
+
+
+def build_scoresheet(result: Result, rs: Ruleset, *, seal: str) -> ScoreSheetContent:
+    """The 自查自评表 of a scored audit: one row per scored item, grouped by category, then the totals.
+    Its figures are the result's own, so they match `score --explain` by construction."""
+    findings = {f.check_id: f for f in result.findings}
+    groups: list[SheetGroup] = []
+    aggravating: list[SheetRow] = []
+    n = 0
+    total = Decimal(0)
+    for category in result.categories:
+        rows: list[SheetRow] = []
+        for item in category.items:
+            if item.points <= 0 and not item.aggravating:
+                continue
+            n += 1
+            official = rs.items_by_id[item.id].official if item.id in rs.items_by_id else None
+            failing = [(findings[c.id].text, c.deduction) for c in item.checks if c.id in findings]
+            explanation = _explanation(failing)
+            if item.capped:
+                explanation += f"（扣分以本项分值{fmt(item.points)}分为限）"
+            if not item.applicable:
+                explanation = "非实有项目，不计分"
+            row = SheetRow(
+                n=n,
+                official=official or "",
+                title=item.title,
+                points="" if item.aggravating else fmt(item.points),
+                applicable=item.applicable and not item.aggravating,
+                deduction=fmt(item.deduction) if item.applicable and item.deduction else "",
+                earned=fmt(item.earned) if item.earned is not None else "",
+                explanation=explanation,
+            )
+            if item.aggravating:
+                aggravating.append(row)
+            else:
+                total += item.points
+                rows.append(row)
+        if rows:
+            groups.append(SheetGroup(category.title, fmt(sum((r_points(r) for r in rows), Decimal(0))), tuple(rows)))
+    veto = tuple(
+        item.title
+        for category in result.categories
+        for item in category.items
+        if any(c.veto and c.compliant is False for c in item.checks)
+    )
+    return ScoreSheetContent(
+        title=SCORESHEET_TITLE if result.mode == "self" else f"{result.ruleset_title}评分表",
+        unit=result.unit,
+        ruleset_title=result.ruleset_title,
+        assessed_on=chinese_date(result.date),
+        has_official=any(r.official for g in groups for r in g.rows) or any(r.official for r in aggravating),
+        groups=tuple(groups),
+        aggravating=tuple(aggravating),
+        total=fmt(total),
+        applicable=fmt(result.applicable) if result.applicable is not None else "",
+        earned=fmt(result.raw) if result.raw is not None else "",
+        aggravated=fmt(result.aggravated) if result.aggravated else "0",
+        percent=f"{result.percent}%" if result.percent is not None else "",
+        grade=result.grade,
+        veto=veto,
+        verification=verification_code(seal),
+    )
+
+
+def r_points(row: SheetRow) -> Decimal:
+    return Decimal(row.points) if row.points else Decimal(0)

@@ -95,8 +95,11 @@ def installed_fonts() -> tuple[FontFile, ...]:
     return tuple(fonts)
 
 
-def role_css(extra: Iterable[FontFile] = ()) -> dict[str, str]:
-    """The CSS font-family list of every role, naming only fonts that are installed or given."""
+def role_css(extra: Iterable[FontFile] = (), *, portable: bool = False) -> dict[str, str]:
+    """The CSS font-family list of every role: naming only fonts that are installed or given, or, for
+    HTML meant to be opened on another machine (`portable`), the whole stack, official faces first."""
+    if portable:
+        return {role.key: role.css(None) for role in ROLES}
     available = {family for font in (*extra, *installed_fonts()) for family in font.families}
     return {role.key: role.css(available) for role in ROLES}
 

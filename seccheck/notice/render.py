@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from seccheck.notice.content import NoticeContent
+from seccheck.notice.content import CHINESE_ORDINALS, LEGAL_HOOK, ordinal
 from seccheck.notice.fonts import FontFile, font_faces, role_css
 from seccheck.notice.pdfmeta import PDF_VARIANT, PdfMeta
 
@@ -27,30 +27,40 @@ def _environment() -> Any:
     # HTML is autoescaped, always; the CSS template holds only our own values (font names are
     # stripped of quotes and braces), and HTML-escaping it would break its quoted family names.
     autoescape = select_autoescape(enabled_extensions=("html.j2",), disabled_extensions=("css.j2",), default=True)
-    return Environment(
+    env = Environment(
         loader=FileSystemLoader(str(ASSETS)),
         autoescape=autoescape,
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.update(ordinal=ordinal, chinese=lambda n: CHINESE_ORDINALS[n - 1], legal_hook=LEGAL_HOOK)
+    return env
 
 
 def _css_safe(text: str) -> str:
     return re.sub(r'["\\<>{};]', "", text)
 
 
-def notice_css(user_fonts: tuple[FontFile, ...] = ()) -> str:
+def notice_css(user_fonts: tuple[FontFile, ...] = (), *, portable: bool = False) -> str:
+    """The documents' CSS. `portable` (an HTML file to open elsewhere) names every face of each role,
+    the Windows/WPS ones first; for our own PDF, only the faces installed here (see fonts.Role.css)."""
     safe = tuple(FontFile(f.path, f.index, tuple(_css_safe(n) for n in f.families)) for f in user_fonts)
-    fonts = role_css(safe)
-    return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=font_faces(safe)))
+    fonts = role_css(safe, portable=portable)
+    faces = "" if portable else font_faces(safe)
+    return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=faces))
 
 
-def notice_html(content: NoticeContent, user_fonts: tuple[FontFile, ...] = (), meta: PdfMeta | None = None) -> str:
-    """The notice as HTML; `meta` (title, issuer, subject, keywords, issue date) goes into <head>."""
-    meta = meta or PdfMeta(title=f"{content.number} {content.title}")
-    template = _environment().get_template("notice.html.j2")
-    return str(template.render(n=content, css=notice_css(user_fonts), meta=meta))
+# The documents and their templates: notice (整改通知书), review (复查意见书), scoresheet (自查自评表).
+TEMPLATES = {"notice": "notice.html.j2", "review": "review.html.j2", "scoresheet": "scoresheet.html.j2"}
+
+
+def document_html(
+    kind: str, content: Any, meta: PdfMeta, user_fonts: tuple[FontFile, ...] = (), *, portable: bool = False
+) -> str:
+    """A document as HTML; `meta` (title, issuer, subject, keywords, issue date) goes into <head>."""
+    template = _environment().get_template(TEMPLATES[kind])
+    return str(template.render(n=content, css=notice_css(user_fonts, portable=portable), meta=meta))
 
 
 @dataclass

@@ -38,10 +38,11 @@ def _environment() -> Any:
     return env
 
 
-def report_html(summary: Summary, today: dt.date, meta: PdfMeta | None = None) -> str:
-    """The report as HTML; `meta` (title, issuer, subject, keywords, date) goes into <head>."""
+def report_html(summary: Summary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False) -> str:
+    """The report as HTML; `meta` (title, issuer, subject, keywords, date) goes into <head>. `portable`:
+    an HTML file for another machine names every face, the Windows/WPS ones first."""
     meta = meta or PdfMeta(title=f"{summary.campaign} 汇总")
-    fonts = role_css()
+    fonts = role_css(portable=portable)
     body_font = fonts["body"].replace('"', "")
     grade_chart = bar_chart([(label, n) for label, n in summary.grades], unit=" 家", font=body_font)
     weak_chart = bar_chart(

@@ -36,7 +36,7 @@ def year_title(year: int) -> str:
     return f"{year}年保密检查工作年终总结表述"
 
 
-def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None) -> str:
+def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False) -> str:
     meta = meta or PdfMeta(title=year_title(y.year))
     return str(
         _environment()
@@ -44,7 +44,7 @@ def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None) -> st
         .render(
             y=y,
             meta=meta,
-            fonts=role_css(),
+            fonts=role_css(portable=portable),
             headers=[c.header for c in GROUP_COLUMNS],
             rows=_display_rows(y),
             stats=stat_rows(y.groups),

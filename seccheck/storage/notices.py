@@ -43,6 +43,20 @@ def document(session: Session, audit_id: int, kind: str, revision: int) -> Docum
     ).first()
 
 
+def latest_document(session: Session, audit_id: int, kind: str) -> Document | None:
+    return session.scalars(
+        select(Document)
+        .where(Document.audit_id == audit_id, Document.kind == kind)
+        .order_by(Document.revision.desc(), Document.id.desc())
+    ).first()
+
+
+def first_document(session: Session, audit_id: int, kind: str) -> Document | None:
+    return session.scalars(
+        select(Document).where(Document.audit_id == audit_id, Document.kind == kind).order_by(Document.id)
+    ).first()
+
+
 def record_document(
     session: Session,
     *,

@@ -46,6 +46,12 @@ class Rectification(_Section):
     )
 
 
+class Notice(_Section):
+    calculation: bool = Field(
+        default=False, description="是否在通知书正文写出一行计算说明（默认不写：计算过程见评分表）"
+    )
+
+
 class Database(_Section):
     url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
 
@@ -54,6 +60,7 @@ class WorkspaceConfig(_Section):
     issuer: Issuer = Field(default_factory=Issuer)
     defaults: Defaults = Field(default_factory=Defaults)
     rectification: Rectification = Field(default_factory=Rectification)
+    notice: Notice = Field(default_factory=Notice)
     database: Database = Field(default_factory=Database)
 
 
@@ -109,6 +116,9 @@ inspectors = {inspectors}
 
 [rectification]
 deadline_from = "notice"   # 整改期限起算："notice" 自通知书印发之日，"audit" 自检查之日（均不早于通知书日期）
+
+[notice]
+calculation = false        # true：在通知书正文写出一行计算说明（默认不写，计算过程见评分表）
 
 [database]
 # 留空：使用本目录下的 SQLite 数据库 seccheck.db。seccheck init --db 地址 会把地址写在这里。
