@@ -214,7 +214,7 @@ def _sum(values: Iterable[object]) -> str:
 # --- records -------------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord, Finalised
+    from seccheck.app.audits import AuditRecord, Document, Finalised
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
     from seccheck.storage.audits import AuditSummary
@@ -373,10 +373,25 @@ def reinspection(done: Finalised) -> None:
             out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)
 
 
+DOCUMENT_NAMES = {"notice": "整改通知书", "review": "复查意见书", "scoresheet": "自查自评表"}
+
+
+def document_title(document: Document) -> str:
+    """整改通知书 某保检〔2026〕1号 / 复查意见书（某保检〔2026〕1号复查）/ 自查自评表."""
+    name = DOCUMENT_NAMES.get(document.kind, "文书")
+    if document.kind == "review" and document.number:
+        return f"{name}（{document.number}复查）"
+    return f"{name} {document.number}" if document.number else name
+
+
+def document_lines(documents: list[Document], indent: str = "") -> None:
+    for document in documents:
+        out.print(Text(f"{indent}{document_title(document)}："), soft_wrap=True)
+        out.print(Text(f"{indent}{document.path}"), overflow="fold")
+
+
 def followups(done: Finalised) -> None:
-    for document in done.followups.documents:
-        out.print(f"整改通知书 {escape(document.number or '')}：")
-        out.print(Text(str(document.path)), overflow="fold")
+    document_lines(done.followups.documents)
     if done.followups.problems:
         problems(done.followups.problems)
         err.print(
@@ -419,9 +434,7 @@ def imported_one(ctx: Context, imported: Imported) -> None:
     out.print(f"{_OUTCOMES[imported.outcome]}：检查 {imported.audit_id}（第 {imported.revision} 版）", soft_wrap=True)
     if record.seal:
         out.print(f"封签 SHA-256：{record.seal}", soft_wrap=True)
-    for document in imported.followups.documents:
-        out.print(f"整改通知书 {escape(document.number or '')}：")
-        out.print(Text(str(document.path)), overflow="fold")
+    document_lines(imported.followups.documents)
     if imported.followups.problems:
         problems(imported.followups.problems)
 
@@ -430,15 +443,14 @@ def import_report(report: ImportReport) -> None:
     for path, found in report.failed:
         problems(found)
         err.print(Text.assemble(("跳过 ", "red"), str(path)), soft_wrap=True)
-    notices = 0
+    issued: dict[str, int] = {}
     for imported in report.done:
-        notices += len(imported.followups.documents)
+        for document in imported.followups.documents:
+            issued[document.kind] = issued.get(document.kind, 0) + 1
         if imported.followups.problems:
             problems(imported.followups.problems)
             err.print(
-                Text(
-                    f"检查 {imported.audit_id} 已导入，但整改通知书未能出具；重新运行同一命令即可补出", style="yellow"
-                ),
+                Text(f"检查 {imported.audit_id} 已导入，但文书未能出具；重新运行同一命令即可补出", style="yellow"),
                 soft_wrap=True,
             )
     counts: dict[str, int] = {}
@@ -453,8 +465,8 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"修订 {counts['amended']} 个")
     if counts.get("unchanged"):
         parts.append(f"{counts['unchanged']} 个内容相同（未改动）")
-    if notices:
-        parts.append(f"出具整改通知书 {notices} 份")
+    for kind, n in issued.items():
+        parts.append(f"出具{DOCUMENT_NAMES.get(kind, '文书')} {n} 份")
     if report.failed:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
     out.print("，".join(parts), soft_wrap=True)
@@ -463,4 +475,4 @@ def import_report(report: ImportReport) -> None:
             line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
-                out.print(Text(f"    整改通知书 {document.number}：{document.path}"), soft_wrap=True)
+                out.print(Text(f"    {document_title(document)}：{document.path}"), soft_wrap=True)
