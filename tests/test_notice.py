@@ -107,17 +107,8 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
     # the verification line carries the seal, worded for the recipient: no program, command or id
     seal = re.search(r"封签 SHA-256：([0-9a-f]{64})", run.out)
     assert seal and f"核验码：{seal.group(1)}" in flat
-    for internal in (
-        "seccheck",
-        "verify",
-        "2026.2版",
-        "2026.1版",
-        "待核实",
-        "÷",
-        "×100%",
-        "本次检查不计分",
-        "检查编号",
-    ):
+    markers = ("seccheck", "verify", "2026.2版", "2026.1版", "待核实", "÷", "×100%", "本次检查不计分", "检查编号")
+    for internal in markers:
         assert internal not in flat, internal
     # 检查项 by title, never by id; the body addresses the unit and names the inspection
     assert "主要负责人履行保密工作第一责任人职责" in flat and "对你单位开展了机关、单位保密自查自评" in flat
