@@ -208,7 +208,7 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
 
         click.echo(result_to_json(result))
         return
-    render.result(result, explain=explain)
+    render.result(result, explain=explain, rs=loaded.ruleset)
 
 
 def _register() -> None:

@@ -69,6 +69,14 @@ def _rule(item: Item, chk: Check, rs: Ruleset) -> str:
     return "，".join(parts)
 
 
+def basis_words(chk: Check) -> str:
+    """依据 with its drafting note (basis_note): shown here and in `score --explain`, never on a document."""
+    text = f"依据：{escape(chk.basis or '（未写）')}"
+    if chk.basis_note:
+        text += f"  [yellow]起草说明：{escape(chk.basis_note)}[/]"
+    return text
+
+
 def ruleset_tree(loaded: LoadedRuleset) -> None:
     rs = loaded.ruleset
     method = "扣分制" if rs.scoring.method == "deduction" else "清单（不计分）"
@@ -93,13 +101,18 @@ def ruleset_tree(loaded: LoadedRuleset) -> None:
             label = "加重扣分项" if item.aggravating else f"{fmt(item.points)} 分"
             extra = "，可答不适用" if item.allow_na else ""
             extra += f"，适用条件：{escape(item.applies_if)}" if item.applies_if else ""
-            inode = node.add(f"{escape(item.id)}. {escape(item.title)}  [cyan]{label}[/]{extra}")
+            official = f"  [dim]（官方标准第{escape(item.official)}项）[/]" if item.official else ""
+            inode = node.add(f"{escape(item.id)}. {escape(item.title)}  [cyan]{label}[/]{extra}{official}")
             for chk in item.check:
-                inode.add(f"{escape(chk.id)}  {escape(chk.question)}  [dim]{_rule(item, chk, rs)}[/]")
+                cnode = inode.add(f"{escape(chk.id)}  {escape(chk.question)}  [dim]{_rule(item, chk, rs)}[/]")
+                if chk.basis or chk.basis_note:
+                    cnode.add(f"[dim]{basis_words(chk)}[/]")
     out.print(root)
 
 
-def result(res: Result, *, explain: bool = False, dues: Mapping[str, dt.date] | None = None) -> None:
+def result(
+    res: Result, *, explain: bool = False, dues: Mapping[str, dt.date] | None = None, rs: Ruleset | None = None
+) -> None:
     """The result; deadlines as recorded when `dues` is given, else as a number of days (no notice yet)."""
     mode = "检查" if res.mode == "inspection" else "自查"
     out.print(
@@ -141,7 +154,7 @@ def result(res: Result, *, explain: bool = False, dues: Mapping[str, dt.date] | 
         out.print(table)
 
     if explain:
-        _explain(res)
+        _explain(res, rs)
 
     if not res.findings:
         out.print("[green]未发现问题。[/]")
@@ -167,7 +180,7 @@ def result(res: Result, *, explain: bool = False, dues: Mapping[str, dt.date] | 
     out.print(table)
 
 
-def _explain(res: Result) -> None:
+def _explain(res: Result, rs: Ruleset | None = None) -> None:
     out.print("[bold]计算过程[/]")
     for cat in res.categories:
         if not cat.applicable:
@@ -188,6 +201,8 @@ def _explain(res: Result) -> None:
             for chk in item.checks:
                 if chk.compliant is False:
                     out.print(f"      {escape(chk.id)} {escape(chk.reason or '')}")
+                    if rs is not None and chk.id in rs.checks:
+                        out.print(f"        [dim]{basis_words(rs.checks[chk.id][1])}[/]")
             if item.capped and item.reason:
                 out.print(f"      [yellow]{escape(item.reason)}[/]")
     if res.method != "deduction":
