@@ -127,6 +127,8 @@ _MESSAGES = {
     "decimal_type": "应为数字",
     "decimal_parsing": "应为数字",
     "string_too_short": "不能为空",
+    "string_too_long": "过长：上限 {max_length} 字",
+    "too_long": "过多：最多 {max_length} 项",
     "too_short": "至少需要 {min_length} 项",
     "greater_than_equal": "应不小于 {ge}",
     "less_than_equal": "应不大于 {le}",
@@ -152,7 +154,11 @@ def _translate(err: Any) -> str:
     except (KeyError, IndexError):
         text = template
     given = err.get("input")
-    if etype not in ("missing", "extra_forbidden") and isinstance(given, str | int | float | bool | Decimal):
+    if etype == "string_too_long" and isinstance(given, str):
+        return text + f"（实际 {len(given)} 字）"
+    if etype in ("missing", "extra_forbidden", "too_long"):
+        return text
+    if isinstance(given, str | int | float | bool | Decimal):
         text += f"（实际：{given!r}）" if isinstance(given, str) else f"（实际：{given}）"
     return text
 

@@ -18,6 +18,7 @@ LAYERS = {
         "seccheck",
         "seccheck.errors",
         "seccheck.fileutil",
+        "seccheck.limits",
         "seccheck.numbers",
         "seccheck.tomlfile",
         "seccheck.versions",

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from seccheck import limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers
@@ -202,6 +203,8 @@ def amend(
 ) -> Finalised:
     """A new revision of a final audit with some answers changed. The audit keeps its id; each finding
     that persists keeps its rectification; findings that became compliant are withdrawn."""
+    if len(reason) > limits.REPORT:
+        raise BadInput([Problem(f"修订理由过长：上限 {limits.REPORT} 字（实际 {len(reason)} 字）", field="reason")])
 
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)

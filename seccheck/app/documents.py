@@ -151,6 +151,11 @@ def target_in(folder: Path, stem: str, suffix: str) -> Path:
         ) from None
 
 
+def _unit_part(unit: str) -> str:
+    """The unit's name in a file name, shortened so that what follows it (更正, 复查意见书) is kept."""
+    return safe_filename(unit, limit=40)
+
+
 def _issuer(ctx: Context) -> Issuer:
     config = ctx.workspace.config.issuer
     return Issuer(config.name, config.marking, config.contact, config.phone)
@@ -321,7 +326,7 @@ def write_notice(
         keywords=("保密检查", "整改通知书", number, record.unit, content.ruleset_title),
         created=issued,  # the notice's own date, kept with its number: rendering again changes nothing
     )
-    stem = f"{number}-{record.unit}" + ("-更正" if corrected else "")
+    stem = f"{number}-{_unit_part(record.unit)}" + ("-更正" if corrected else "")
     written = _write(
         ctx, NOTICE, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
     )
@@ -409,7 +414,7 @@ def write_review(
         created=issued,
     )
     written = _write(
-        ctx, REVIEW, content, meta, f"{number}-{record.unit}-复查意见书",
+        ctx, REVIEW, content, meta, f"{number}-{_unit_part(record.unit)}-复查意见书",
         fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs,
     )  # fmt: skip
     if fmt == "pdf" and out_dir is None:
@@ -440,7 +445,8 @@ def write_scoresheet(
         keywords=("保密检查", content.title, record.unit, content.ruleset_title),
         created=record.result.date,
     )
-    stem = f"{record.unit}-{content.title}-{record.result.date.isoformat()}"
+    sheet = "保密自查自评表" if record.result.mode == "self" else "评分表"
+    stem = f"{_unit_part(record.unit)}-{sheet}-{record.result.date.isoformat()}"
     written = _write(
         ctx, SCORESHEET, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from seccheck import limits
 from seccheck.app.context import Context
 from seccheck.app.units import unit_id_of
 from seccheck.domain.rectification import ACTION_LABELS, STATE_LABELS, TRANSITIONS
@@ -74,6 +75,8 @@ def _text(text: str, field: str, what: str) -> str:
     bad = sorted({f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"})
     if bad:
         raise BadInput([Problem(f"{what}中有控制字符（{'、'.join(bad)}），请删去", field=field)])
+    if len(text) > limits.REPORT:
+        raise BadInput([Problem(f"{what}过长：上限 {limits.REPORT} 字（实际 {len(text)} 字）", field=field)])
     return text
 
 

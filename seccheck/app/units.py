@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from seccheck import limits
 from seccheck.app.context import Context
 from seccheck.errors import BadInput, Conflict, NotFound, Problem
 from seccheck.io.units_csv import read_units_csv
@@ -16,7 +17,7 @@ from seccheck.storage import units as repo
 from seccheck.storage.tables import Unit
 from seccheck.storage.units import UnitInfo
 
-MAX_NAME = 200
+MAX_NAME = limits.NAME
 
 
 def clean_name(text: str, field: str = "unit") -> str:

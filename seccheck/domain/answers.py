@@ -9,6 +9,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from seccheck import limits
+
 # What an answer can hold: yes/no, a count, a number, a choice or text, a date.
 AnswerValue = bool | int | Decimal | str | dt.date
 Mode = Literal["inspection", "self"]
@@ -26,8 +28,11 @@ class Answer(BaseModel):
     value: AnswerValue | None = None
     na: bool = False
     deduct: Decimal | None = Field(default=None, ge=0)
-    note: str | None = None
-    evidence: tuple[str, ...] = ()
+    note: Annotated[str, Field(max_length=limits.NOTE)] | None = None
+    evidence: Annotated[
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH)], ...],
+        Field(max_length=limits.EVIDENCES),
+    ] = ()
 
     @field_validator("value", mode="plain")
     @classmethod
@@ -36,6 +41,8 @@ class Answer(BaseModel):
         if value is None or isinstance(value, bool | int | Decimal | str | dt.date):
             if isinstance(value, dt.datetime):
                 raise ValueError("应为日期（不带时间）")
+            if isinstance(value, str) and len(value) > limits.TEXT_ANSWER:
+                raise ValueError(f"文字答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(value)} 字）")
             return value
         if isinstance(value, float):
             return Decimal(str(value))
@@ -76,12 +83,16 @@ class Answers(BaseModel):
 
     format: Literal[1]
     ruleset: Annotated[str, Field(min_length=1)]
-    ruleset_version: str | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=200)]
+    ruleset_version: Annotated[str, Field(max_length=limits.VERSION)] | None = None
+    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME)]
     date: dt.date
     mode: Mode = "self"
-    inspectors: tuple[str, ...] = ()
-    methods: tuple[str, ...] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
+    inspectors: Annotated[
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON)], ...], Field(max_length=limits.PEOPLE)
+    ] = ()
+    methods: Annotated[
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.METHOD)], ...], Field(max_length=limits.METHODS)
+    ] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
     answers: dict[str, Answer] = Field(default_factory=dict)
 
     @field_validator("date", mode="before")

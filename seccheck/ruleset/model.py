@@ -27,6 +27,7 @@ from pydantic import (
     model_validator,
 )
 
+from seccheck import limits
 from seccheck.ruleset.expr import Predicate, compile_expr, parse
 
 FORMAT_VERSION = 1
@@ -142,7 +143,7 @@ class ProfileQuestion(_Model):
     options: tuple[Option, ...] = ()
     min: Number | None = None
     max: Number | None = None
-    help: str | None = None
+    help: str | None = Field(default=None, max_length=limits.HELP)
 
     @model_validator(mode="after")
     def _kind_keys(self) -> ProfileQuestion:
@@ -152,7 +153,7 @@ class ProfileQuestion(_Model):
 
 class Category(_Model):
     id: Id
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=limits.TITLE)
     points: NonNegative | None = None
     applies_if: str | None = None
     description: str | None = None
@@ -217,7 +218,7 @@ CHECK_KEYS = (
 
 class Check(_Model):
     id: Id
-    question: str = Field(min_length=1)
+    question: str = Field(min_length=1, max_length=limits.QUESTION)
     kind: Kind = "yesno"
     expect: StrictBool | None = Field(default=None, description="合规答案（是否题，默认 true）")
     deduct: Deduct | None = Field(default=None, description="固定扣分，或 [最低, 最高] 区间")
@@ -227,13 +228,15 @@ class Check(_Model):
     min: Number | None = Field(default=None, description="数值题答案下限（校验用）")
     max: Number | None = Field(default=None, description="数值题答案上限（校验用）")
     options: tuple[Option, ...] = ()
-    finding: str | None = None
-    rectify: str | None = None
-    basis: str | None = Field(default=None, description="依据：可印在文书上的法规条款")
-    basis_note: str | None = Field(default=None, description="依据的起草说明（如 条款待核实），不印在文书上")
+    finding: str | None = Field(default=None, max_length=limits.FINDING)
+    rectify: str | None = Field(default=None, max_length=limits.RECTIFY)
+    basis: str | None = Field(default=None, max_length=limits.BASIS, description="依据：可印在文书上的法规条款")
+    basis_note: str | None = Field(
+        default=None, max_length=limits.BASIS, description="依据的起草说明（如 条款待核实），不印在文书上"
+    )
     severity: Severity | None = None
     deadline_days: StrictInt | None = Field(default=None, ge=0, le=3650)
-    help: str | None = None
+    help: str | None = Field(default=None, max_length=limits.HELP)
     veto: StrictBool = False
     stat: StatKey | None = None
     applies_if: str | None = None
@@ -300,7 +303,7 @@ def _check_options(kind: str, options: tuple[Option, ...]) -> None:
 class Item(_Model):
     id: Id
     category: str
-    title: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=limits.TITLE)
     points: NonNegative = Decimal(0)
     allow_na: StrictBool = False
     aggravating: StrictBool = Field(default=False, description="加重扣分项：无分值，扣分累加不封顶")
@@ -391,11 +394,11 @@ class StatDecl(_Model):
 class Ruleset(_Model):
     format: Literal[1] = Field(description="本格式版本，目前为 1")
     id: Annotated[str, Field(pattern=RULESET_ID_PATTERN)]
-    title: str = Field(min_length=1)
-    version: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=limits.TITLE)
+    version: str = Field(min_length=1, max_length=limits.VERSION)
     level: Level = "unit"
     description: str = ""
-    basis: tuple[str, ...] = ()
+    basis: tuple[Annotated[str, Field(min_length=1, max_length=limits.BASIS)], ...] = ()
     notice_title: str | None = Field(default=None, description="（扩展）整改通知书标题，默认 保密检查整改通知书")
     subject: str = Field(
         default="单位", min_length=1, max_length=30, description="检查对象的名称，用于汇总和年终总结表述，如 打字复印店"
@@ -410,7 +413,7 @@ class Ruleset(_Model):
     stat: tuple[StatDecl, ...] = Field(
         default=(), description="统计项：带 stat 的检查汇总成的数字，及其名称、量词和表述"
     )
-    general_requirements: tuple[Annotated[str, Field(min_length=1)], ...] | None = Field(
+    general_requirements: tuple[Annotated[str, Field(min_length=1, max_length=limits.RECTIFY)], ...] | None = Field(
         default=None, description="整改通知书的总体要求，替换默认表述（如适用于店铺、企业的措辞）"
     )
 
