@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
+from seccheck import limits
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.answertext import AnswerTextError, accepted, parse_deduct, parse_value
 from seccheck.domain.applicability import applicability, is_compliant
@@ -358,15 +359,32 @@ class Interview:
                 except AnswerTextError as exc:
                     self.asker.show(Message(str(exc), "error"))
         try:
-            note = self.asker.ask(Prompt("note", "备注（可不填，回车跳过）", q)).strip() or None
+            while True:
+                note = (
+                    self.asker.ask(Prompt("note", f"备注（{limits.NOTE} 字以内，可不填，回车跳过）", q)).strip() or None
+                )
+                if note is None or len(note) <= limits.NOTE:
+                    break
+                self.asker.show(
+                    Message(f"备注过长：上限 {limits.NOTE} 字（实际 {len(note)} 字）；请精简后重新输入", "error")
+                )
             evidence: list[str] = []
             while True:
                 ask_files = Prompt("evidence", "证据文件路径（可不填，多个用空格分隔，回车跳过）", q)
                 reply = self.asker.ask(ask_files).strip()
                 if not reply:
                     break
+                paths = reply.split()
+                if len(paths) > limits.EVIDENCES or any(len(p) > limits.EVIDENCE_PATH for p in paths):
+                    self.asker.show(
+                        Message(
+                            f"证据文件至多 {limits.EVIDENCES} 个，路径各不超过 {limits.EVIDENCE_PATH} 字；请重新输入",
+                            "error",
+                        )
+                    )
+                    continue
                 try:
-                    evidence += [self.recorder.attach(path) for path in reply.split()]
+                    evidence += [self.recorder.attach(path) for path in paths]
                     break
                 except OSError as exc:
                     self.asker.show(Message(f"无法读取证据文件：{exc}；请重新输入或回车跳过", "error"))

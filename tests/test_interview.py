@@ -203,3 +203,14 @@ def test_answering_a_check_of_an_na_item_takes_na_back(tmp_path: Path, db: Conte
     answers = load_audit(db, audit_id).answers.answers
     assert "1" not in answers and answers["1a"].value is True
     assert asker.asked() == ["has_pcs", "1a", "2", "1a", "1b"]
+
+
+def test_an_over_long_note_is_asked_again_not_lost(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
+    from seccheck import limits
+
+    audit_id = start(db, loaded)
+    too_long = "情" * (limits.NOTE + 1)
+    iv, asker = interview(db, audit_id, ["是", "否", too_long, "精简后的说明", "", "q"], tmp_path)
+    assert iv.run() == "quit"
+    assert any(f"上限 {limits.NOTE} 字（实际 {limits.NOTE + 1} 字）" in m for m in asker.messages())
+    assert load_audit(db, audit_id).answers.answers["1a"].note == "精简后的说明"

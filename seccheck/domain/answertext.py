@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal, InvalidOperation
 
+from seccheck import limits
 from seccheck.domain.answers import AnswerValue
 from seccheck.ruleset.model import Check, ProfileQuestion
 
@@ -69,8 +70,10 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
             return dt.date.fromisoformat(raw)
         except ValueError:
             pass
-    elif raw:
+    elif raw and len(raw) <= limits.TEXT_ANSWER:
         return raw
+    elif raw:
+        raise AnswerTextError(f"答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(raw)} 字）")
     raise AnswerTextError(f"“{raw}”不是有效的答案；请输入{accepted(q)}")
 
 
