@@ -155,3 +155,19 @@ def test_html_documents_name_the_office_faces_first(workspace: Workspace, fmt: s
         faces[0] == "仿宋_GB2312" and "FangSong" in faces and faces.index("FangSong") < faces.index("Noto Serif CJK SC")
     )
     assert "@font-face" not in css  # nothing that points at this machine's files
+
+
+def test_a_score_sheet_category_row_never_ends_a_page(workspace: Workspace) -> None:
+    from tests.pdflayout import layout
+
+    assert workspace.run("audit", "unit-self-assessment", "--new-unit", "--answers", SELF).code == 0
+    (sheet,) = reports(workspace)
+    group = re.compile(r"^[一二三四五六七八九十]+、.*（\d+分）$")
+    pages = layout(sheet)
+    assert len(pages) >= 3
+    for page in pages:
+        groups = [line for line in page.lines if group.match(line.text)]
+        if groups:
+            lowest = max(groups, key=lambda line: line.y0)
+            below = [line for line in page.lines if line.y0 > lowest.y1 and not re.fullmatch(r"—\s*\d+\s*—", line.text)]
+            assert below, f"page {page.number} ends with the category row {lowest.text}"
