@@ -17,7 +17,7 @@ from typing import Literal, Protocol
 
 from seccheck import limits
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.answertext import AnswerTextError, accepted, parse_deduct, parse_value
+from seccheck.domain.answertext import AnswerTextError, accepted, deduct_choices, parse_deduct, parse_value
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.domain.result import Result
 from seccheck.domain.scoring import score
@@ -351,11 +351,15 @@ class Interview:
             lo, hi = chk.deduct
             while deduct is None:
                 try:
-                    reply = self.asker.ask(Prompt("deduct", f"扣分（{fmt(lo)}–{fmt(hi)}，按 0.5 分）", q)).strip()
+                    choices = deduct_choices((lo, hi), chk.deduct_step)
+                    ask_deduct = Prompt(
+                        "deduct", f"扣分（{fmt(lo)}–{fmt(hi)}，按 {fmt(chk.deduct_step)} 分：{choices}）", q
+                    )
+                    reply = self.asker.ask(ask_deduct).strip()
                 except EOFError:
                     return None
                 try:
-                    deduct = parse_deduct(reply, (lo, hi))
+                    deduct = parse_deduct(reply, (lo, hi), chk.deduct_step)
                 except AnswerTextError as exc:
                     self.asker.show(Message(str(exc), "error"))
         try:

@@ -17,7 +17,6 @@ Mode = Literal["inspection", "self"]
 MODE_LABELS = {"inspection": "检查", "self": "自查"}
 NA = "na"
 FIRST_YEAR, LAST_YEAR = 1950, 2200
-DEDUCT_STEP = Decimal("0.5")
 
 
 class Answer(BaseModel):

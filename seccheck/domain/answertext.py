@@ -10,6 +10,7 @@ from decimal import Decimal, InvalidOperation
 
 from seccheck import limits
 from seccheck.domain.answers import AnswerValue
+from seccheck.numbers import fmt
 from seccheck.ruleset.model import Check, ProfileQuestion
 
 YES = {"是", "y", "yes", "true", "t", "1", "对", "有"}
@@ -77,12 +78,23 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
     raise AnswerTextError(f"“{raw}”不是有效的答案；请输入{accepted(q)}")
 
 
-def parse_deduct(text: str, bounds: tuple[Decimal, Decimal]) -> Decimal:
+def deduct_choices(bounds: tuple[Decimal, Decimal], step: Decimal) -> str:
+    """The amounts a range deduction allows, in words: 0.5、1 or 0.1、0.2…1."""
+    lo, hi = bounds
+    amounts = [lo + step * n for n in range(int((hi - lo) / step) + 1)]
+    if len(amounts) <= 5:
+        return "、".join(fmt(a) for a in amounts)
+    return f"{fmt(amounts[0])}、{fmt(amounts[1])}…{fmt(amounts[-1])}"
+
+
+def parse_deduct(text: str, bounds: tuple[Decimal, Decimal], step: Decimal = Decimal("0.5")) -> Decimal:
     lo, hi = bounds
     try:
         amount = Decimal(text.strip())
     except InvalidOperation:
         amount = None
-    if amount is None or not amount.is_finite() or not (lo <= amount <= hi) or amount % Decimal("0.5"):
-        raise AnswerTextError(f"扣分应在 {lo} 至 {hi} 之间，按 0.5 分取值（如 {lo}）")
+    if amount is None or not amount.is_finite() or not (lo <= amount <= hi) or (amount - lo) % step:
+        raise AnswerTextError(
+            f"扣分应在 {fmt(lo)} 至 {fmt(hi)} 之间，按 {fmt(step)} 分取值：{deduct_choices(bounds, step)}"
+        )
     return amount

@@ -41,6 +41,9 @@ def _deduction(item: Item, chk: Check, ans: Answer, counts: bool) -> tuple[Decim
     if chk.kind == "count":
         per = chk.per or ZERO
         amount = per * int(value)  # type: ignore[arg-type]
+        cap = chk.per_cap
+        if cap is not None and amount > cap:
+            return cap, f"{said}，每起扣 {fmt(per)} 分，合计 {fmt(amount)} 分，本检查最多扣 {fmt(cap)} 分"
         return amount, f"{said}，每起扣 {fmt(per)} 分，共扣 {fmt(amount)} 分"
     if chk.kind == "choice":
         option = next((o for o in chk.options if o.value == value), None)
@@ -49,7 +52,8 @@ def _deduction(item: Item, chk: Check, ans: Answer, counts: bool) -> tuple[Decim
     if isinstance(chk.deduct, tuple):
         lo, hi = chk.deduct
         amount = ans.deduct if ans.deduct is not None else hi
-        return amount, f"{said}，扣 {fmt(amount)} 分（区间 {fmt(lo)}–{fmt(hi)} 分，检查人员酌定）"
+        step = f"，按 {fmt(chk.deduct_step)} 分" if chk.step is not None else ""
+        return amount, f"{said}，扣 {fmt(amount)} 分（区间 {fmt(lo)}–{fmt(hi)} 分{step}，检查人员酌定）"
     if chk.deduct is not None:
         return chk.deduct, f"{said}，扣 {fmt(chk.deduct)} 分"
     return item.points, f"{said}，扣本项全部分值 {fmt(item.points)} 分"

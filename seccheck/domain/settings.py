@@ -34,7 +34,7 @@ def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes
                 bounds = getattr(question, "deduct", None)
                 if not isinstance(bounds, tuple):
                     raise AnswerTextError("此检查不是区间扣分，不能自定扣分")
-                deduct = parse_deduct(deduct_text, bounds)
+                deduct = parse_deduct(deduct_text, bounds, question.deduct_step)  # type: ignore[union-attr]
         except AnswerTextError as exc:
             problems.append(Problem(str(exc), id=ident, field="--set"))
             continue

@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from seccheck.domain.answers import DEDUCT_STEP, Answer, Answers, show_value
+from seccheck.domain.answers import Answer, Answers, show_value
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.errors import Problem
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
@@ -150,7 +150,10 @@ def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, 
     if ans.deduct is None:
         if not compliant and chk.is_range and scored and rs.scoring.method == "deduction":
             lo, hi = chk.deduct  # type: ignore[misc]
-            add(f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 0.5 分取值）", ident, "deduct")
+            step = chk.deduct_step
+            add(
+                f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 {step} 分取值）", ident, "deduct"
+            )
         return
     if compliant:
         add("答案合规，给出的 deduct 不计", ident, "deduct", warning=True)
@@ -158,5 +161,6 @@ def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, 
         add("此检查为固定扣分，不能自定 deduct（只有区间扣分才由检查人员酌定）", ident, "deduct")
     else:
         lo, hi = chk.deduct  # type: ignore[misc]
-        if not (lo <= ans.deduct <= hi) or ans.deduct % DEDUCT_STEP:
-            add(f"deduct 应在 {lo} 至 {hi} 之间，按 0.5 分取值（实际：{ans.deduct}）", ident, "deduct")
+        step = chk.deduct_step
+        if not (lo <= ans.deduct <= hi) or (ans.deduct - lo) % step:
+            add(f"deduct 应在 {lo} 至 {hi} 之间，按 {step} 分取值（实际：{ans.deduct}）", ident, "deduct")

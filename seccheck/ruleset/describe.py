@@ -12,11 +12,14 @@ def cost_words(rs: Ruleset, item: Item, chk: Check) -> list[str]:
     if rs.scoring.method == "deduction" and item.scored:
         if chk.kind == "count":
             limit = f"（{fmt(chk.max_ok)} 起以内不扣）" if chk.max_ok else ""
-            parts.append(f"每起扣 {fmt(chk.per)} 分{limit}" + ("，累加不封顶" if item.aggravating else ""))
+            cap = f"，最多扣 {fmt(chk.per_cap)} 分" if chk.per_cap is not None else ""
+            unbounded = "，累加不封顶" if item.aggravating and not cap else ""
+            parts.append(f"每起扣 {fmt(chk.per)} 分{limit}{cap}{unbounded}")
         elif chk.kind == "choice":
             parts.append("；".join(f"{o.label}扣 {fmt(o.deduct)} 分" for o in chk.options if o.deduct))
         elif isinstance(chk.deduct, tuple):
-            parts.append(f"不合规扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分")
+            step = f"（按 {fmt(chk.deduct_step)} 分）" if chk.step is not None else ""
+            parts.append(f"不合规扣 {fmt(chk.deduct[0])}–{fmt(chk.deduct[1])} 分{step}")
         elif chk.deduct is not None:
             parts.append(f"不合规扣 {fmt(chk.deduct)} 分")
         elif chk.scorable:

@@ -62,6 +62,7 @@ def _number(value: Any) -> Any:
 
 
 Number = Annotated[Decimal, BeforeValidator(_number)]
+DEFAULT_STEP = Decimal("0.5")  # the official method's range deductions: 扣0.5至1分
 NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 STAT_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
@@ -199,6 +200,7 @@ CHECK_KEYS = (
     "expect",
     "deduct",
     "per",
+    "step",
     "max_ok",
     "min_ok",
     "min",
@@ -223,10 +225,15 @@ class Check(_Model):
     expect: StrictBool | None = Field(default=None, description="合规答案（是否题，默认 true）")
     deduct: Deduct | None = Field(default=None, description="固定扣分，或 [最低, 最高] 区间")
     per: NonNegative | None = Field(default=None, description="计数题每起扣分")
+    step: NonNegative | None = Field(
+        default=None, gt=0, description="区间扣分的取值步长（默认 0.5；地方标准常用 0.1、0.25）"
+    )
     max_ok: Number | None = None
     min_ok: Number | None = None
     min: Number | None = Field(default=None, description="数值题答案下限（校验用）")
-    max: Number | None = Field(default=None, description="数值题答案上限（校验用）")
+    max: Number | None = Field(
+        default=None, description="数值题：答案上限（校验用）；按起扣分的计数题：本检查最多扣多少分"
+    )
     options: tuple[Option, ...] = ()
     finding: str | None = Field(default=None, max_length=limits.FINDING)
     rectify: str | None = Field(default=None, max_length=limits.RECTIFY)
@@ -251,8 +258,12 @@ class Check(_Model):
             misplaced.append("per（仅用于 count）")
         if self.options and kind != "choice":
             misplaced.append("options（仅用于 choice）")
-        if (self.min is not None or self.max is not None) and kind != "number":
-            misplaced.append("min/max（仅用于 number）")
+        if self.min is not None and kind != "number":
+            misplaced.append("min（仅用于 number）")
+        if self.max is not None and kind != "number" and not (kind == "count" and self.per is not None):
+            misplaced.append("max（用于 number 的答案上限，或按起扣分 per 的扣分上限）")
+        if self.step is not None and not isinstance(self.deduct, tuple):
+            misplaced.append("step（仅用于区间扣分 deduct = [最低, 最高]）")
         if self.min_ok is not None and kind != "number":
             misplaced.append("min_ok（仅用于 number）")
         if self.max_ok is not None and kind not in ("number", "count"):
@@ -268,8 +279,15 @@ class Check(_Model):
             lo, hi = self.deduct
             if lo >= hi:
                 raise ValueError(f"区间扣分 [{lo}, {hi}] 的最低值必须小于最高值")
-            if (lo * 2) % 1 or (hi * 2) % 1:
-                raise ValueError(f"区间扣分 [{lo}, {hi}] 的端点应为 0.5 的整数倍（按 0.5 分取值）")
+            step = self.deduct_step
+            if (hi - lo) % step:
+                raise ValueError(
+                    f"区间扣分 [{lo}, {hi}] 应为步长 {step} 分的整数倍（可选 {lo}、{lo + step}…{hi}）；"
+                    "请调整区间或 step"
+                )
+        capped = self.kind == "count" and self.max is not None and self.per is not None
+        if capped and (self.max <= 0 or self.max < self.per):  # type: ignore[operator]
+            raise ValueError(f"max（最多扣 {self.max} 分）应不小于每起扣分 per = {self.per}")
         if kind == "count" and self.max_ok is not None and (self.max_ok < 0 or self.max_ok % 1):
             raise ValueError("count 题的 max_ok 应为非负整数")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -284,6 +302,16 @@ class Check(_Model):
     @property
     def is_range(self) -> bool:
         return isinstance(self.deduct, tuple)
+
+    @property
+    def deduct_step(self) -> Decimal:
+        """The increment an inspector chooses a range deduction in."""
+        return self.step if self.step is not None else DEFAULT_STEP
+
+    @property
+    def per_cap(self) -> Decimal | None:
+        """The most a per-occurrence check deducts (每个扣0.1分，最多扣0.5分), if capped."""
+        return self.max if self.kind == "count" else None
 
     @property
     def scorable(self) -> bool:
