@@ -238,7 +238,7 @@ def append(
             }
         )
     if rows:
-        conn.execute(insert(t.LedgerEntry.__table__), rows)
+        conn.execute(insert(t.LedgerEntry), rows)
     return position, previous
 
 
