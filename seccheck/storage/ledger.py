@@ -109,7 +109,15 @@ SEALED: dict[str, Sealed] = {
         Sealed(
             "documents",
             ("id",),
-            {"audit_id": "int", "kind": "text", "revision": "int", "number_id": "int", "sha256": "text"},
+            {
+                "audit_id": "int",
+                "kind": "text",
+                "revision": "int",
+                "number_id": "int",
+                "sha256": "text",
+                "anchor_position": "int",
+                "anchor_digest": "text",
+            },
         ),
         Sealed(
             "events",

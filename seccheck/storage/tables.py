@@ -249,6 +249,10 @@ class Document(Base):
     number_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The ledger's position and head digest printed on the document (its 核验码), kept so that writing
+    # the document again prints the same; None for documents issued before the ledger existed.
+    anchor_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    anchor_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[str] = mapped_column(String(32))
 

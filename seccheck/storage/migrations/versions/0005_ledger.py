@@ -1,6 +1,7 @@
 """The sealed ledger (records.md §5): a hash-chained, append-only record of every change to what an
 office reports on, and seal formats recorded per revision.
 
+- `documents` gains the anchor it prints (ledger position and head digest).
 - `audit_revisions` gains `seal_format` (1 for every revision sealed before this migration: it keeps
   being verified by that format's rule) and `engine_version`.
 - `ledger` is created append-only (triggers refuse UPDATE and DELETE, and TRUNCATE on PostgreSQL);
@@ -32,6 +33,9 @@ def upgrade() -> None:
     with op.batch_alter_table("audit_revisions") as batch:
         batch.add_column(sa.Column("seal_format", sa.Integer, nullable=False, server_default="1"))
         batch.add_column(sa.Column("engine_version", sa.String(32), nullable=False, server_default=""))
+    with op.batch_alter_table("documents") as batch:
+        batch.add_column(sa.Column("anchor_position", sa.Integer, nullable=True))
+        batch.add_column(sa.Column("anchor_digest", sa.String(64), nullable=True))
     op.create_table(
         "ledger",
         sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
@@ -63,6 +67,9 @@ def downgrade() -> None:
         op.execute("DROP TRIGGER IF EXISTS ledger_append_only ON ledger")
         op.execute("DROP FUNCTION IF EXISTS ledger_append_only()")
     op.drop_table("ledger")
+    with op.batch_alter_table("documents") as batch:
+        batch.drop_column("anchor_digest")
+        batch.drop_column("anchor_position")
     with op.batch_alter_table("audit_revisions") as batch:
         batch.drop_column("engine_version")
         batch.drop_column("seal_format")
