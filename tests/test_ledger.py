@@ -98,6 +98,7 @@ TAMPERS: dict[str, tuple[str | Callable[[Connection], None], str]] = {
 }
 
 
+@pytest.mark.tampered
 @pytest.mark.parametrize("tamper", list(TAMPERS))
 def test_verify_all_catches_each_tamper(workspace: Workspace, tmp_path: Path, tamper: str) -> None:
     _prepared(workspace, tmp_path)
@@ -127,6 +128,7 @@ def _drop_guards(conn: Connection) -> None:
         conn.execute(text("DROP TRIGGER ledger_append_only ON ledger"))
 
 
+@pytest.mark.tampered
 @pytest.mark.parametrize(
     ("statements", "expected"),
     [
@@ -172,6 +174,7 @@ def test_the_ledger_and_event_log_refuse_changes(workspace: Workspace, tmp_path:
     db.close()
 
 
+@pytest.mark.tampered
 def test_anchor_from_a_document(workspace: Workspace, tmp_path: Path) -> None:
     _prepared(workspace, tmp_path)
     db = workspace.db()
@@ -247,3 +250,60 @@ def test_one_and_one_point_zero_seal_identically() -> None:
     assert len(seals) == 1
     assert seal_v2("r", {"revision": 1}, snapshot(2, "1"), result, "x") not in seals
     assert seal_v2("r", {"revision": 1}, snapshot(1, "1"), {**result, "percent": "90"}, "x") in seals
+
+
+def test_each_reported_event_is_in_the_ledger(workspace: Workspace, tmp_path: Path) -> None:
+    """Finalised, revised, finding opened and withdrawn, rectification changed, number issued, document
+    issued, unit renamed and merged: each lands in the ledger, and the workspace still verifies."""
+    _prepared(workspace, tmp_path)
+    answers = (WECHAT.read_text(encoding="utf-8")).splitlines()
+    failing = next(line.split("=")[0].strip().strip('"') for line in answers if line.rstrip().endswith("= false"))
+    amend = workspace.run("audit", "amend", "1", "--set", f"{failing}=是", "--reason", "复核")
+    assert amend.code == 0, amend.text
+    assert workspace.run("unit", "add", "某区司法局（旧）").code == 0
+    assert workspace.run("unit", "merge", "某区司法局（旧）", "某区司法局").code == 0
+    assert workspace.run("unit", "rename", "某区司法局", "某区司法行政局").code == 0
+    db = workspace.db()
+    with db.engine.connect() as conn:
+        tables = {r[0] for r in conn.execute(text("SELECT DISTINCT table_name FROM ledger"))}
+        actions = {
+            json.loads(r[0])["row"]["action"]
+            for r in conn.execute(text("SELECT content FROM ledger WHERE table_name = 'events'"))
+        }
+        withdrawn = conn.execute(
+            text("SELECT count(*) FROM ledger WHERE table_name = 'rectifications' AND content LIKE '%withdrawn%'")
+        ).scalar_one()
+    db.close()
+    assert {
+        "units",
+        "unit_aliases",
+        "audits",
+        "audit_revisions",
+        "findings",
+        "rectifications",
+        "notice_numbers",
+        "documents",
+        "events",
+    } <= tables
+    assert {"audit.finalised", "audit.amended", "notice.numbered", "document.issued", "unit.renamed"} <= actions
+    assert {"unit.merged", "rectification.report"} & actions
+    assert withdrawn >= 1
+    run = workspace.run("verify", "--all")
+    assert run.code == 0, run.text
+
+
+def test_the_printed_verification_code_checks_against_the_ledger(workspace: Workspace, tmp_path: Path) -> None:
+    """The 核验码 read back from the notice PDF is an anchor `verify --anchor` accepts; reprinting the
+    notice prints the same code."""
+    import re
+    import subprocess
+
+    _prepared(workspace, tmp_path)
+    (pdf,) = (workspace.root / "reports").glob("*.pdf")
+    printed = subprocess.run(["pdftotext", "-raw", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    code = re.search(r"核验码：(\d+:[0-9a-f ]{71})", printed)
+    assert code is not None, printed
+    assert workspace.run("verify", "--anchor", code.group(1)).code == 0
+    before = pdf.read_bytes()
+    assert workspace.run("notice", "1").code == 0
+    assert pdf.read_bytes() == before

@@ -544,4 +544,5 @@ def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
             f"# 封签 SHA-256：{record.seal or '（草稿，无封签）'}\n"
         ),
         result={"audit_id": audit_id, "seal": record.seal, "result": json.loads(record.result_json or "null")},
+        evidence_root=ctx.workspace.root,
     )

@@ -131,7 +131,7 @@ def write_year_summary(
             keywords=("保密检查", "年终总结", str(year), *summary.campaigns),
             created=ctx.today(),
         )
-        html = yearly.year_html(summary, ctx.today(), meta, portable=fmt == "html")
+        html = yearly.year_html(summary, ctx.today(), meta, portable=fmt == "html", verification=_anchor(ctx))
         if fmt == "html":
             data = html.encode("utf-8")
         else:
@@ -140,6 +140,15 @@ def write_year_summary(
             data = render_pdf(html)[0]
     write_atomic(target, data)
     return YearFile(target, summary)
+
+
+def _anchor(ctx: Context) -> str:
+    """The ledger's head as the report prints it (records.md §5): the figures it counts are anchored."""
+    from seccheck.notice.content import verification_code
+    from seccheck.storage import ledger
+
+    with ctx.db.read() as session:
+        return verification_code(ledger.head(session))
 
 
 def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) -> ReportFile:
@@ -160,7 +169,7 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
             keywords=("保密检查", "专项行动", "汇总报告", summary.campaign, str(summary.year)),
             created=ctx.today(),  # the report's date as printed on it, from the use case's clock
         )
-        html = report_html(summary, ctx.today(), meta, portable=fmt == "html")
+        html = report_html(summary, ctx.today(), meta, portable=fmt == "html", verification=_anchor(ctx))
         if fmt == "html":
             write_atomic(target, html.encode("utf-8"))
         else:

@@ -7,9 +7,8 @@ what the database holds now.
 
 from __future__ import annotations
 
-import hashlib
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 from seccheck.app.context import Context
 from seccheck.domain.ledger import check_chain, parse_anchor, replay
 from seccheck.errors import BadInput, Problem
+from seccheck.io.evidence import digest_in_name, file_digest
 from seccheck.storage import findings as finding_repo
 from seccheck.storage import ledger as ledger_repo
 
@@ -118,11 +118,12 @@ def check_ledger(ctx: Context, *, audit_ids: Sequence[int] | None = None) -> Led
                 report.problems.append(f"账本第 {b.position} 条的摘要算法无法识别")
             else:
                 report.problems.append(f"账本第 {b.position} 条与其摘要不符：该条或其前一条被改动")
-        if not entries:
-            report.problems.append("账本为空")
         expected = replay(entries)
+        rows = {spec.table: ledger_repo.current_rows(session, spec) for spec in ledger_repo.SEALED.values()}
+        if not entries and any(rows.values()):
+            report.problems.append("账本为空，而数据库中有记录：账本被清空")
         for spec in ledger_repo.SEALED.values():
-            current = ledger_repo.current_rows(session, spec)
+            current = rows[spec.table]
             wanted = {key: state for (table, key), state in expected.items() if table == spec.table}
             for key in sorted(set(current) | set(wanted), key=_natural):
                 if audit_ids is not None and not _concerns(spec.table, key, current, wanted, audit_ids):
@@ -186,22 +187,14 @@ def evidence_problems(root: Path, evidence: dict[int, list[str]]) -> list[str]:
     for audit_id, names in evidence.items():
         for name in names:
             path = root / name
-            digest = Path(name).name.split("-", 1)[0]
+            digest = digest_in_name(name)
             if not path.is_file():
                 problems.append(f"检查 {audit_id} 的佐证材料 {name} 不在工作区中")
                 continue
-            actual = _file_digest(path)
+            actual = file_digest(path)
             if len(digest) < 16 or not actual.startswith(digest):
                 problems.append(f"检查 {audit_id} 的佐证材料 {name} 的内容与记录的摘要不符：文件被替换或改动")
     return problems
-
-
-def _file_digest(path: Path, hasher: Callable[[], Any] = hashlib.sha256) -> str:
-    h = hasher()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            h.update(block)
-    return str(h.hexdigest())
 
 
 @dataclass

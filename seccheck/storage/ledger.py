@@ -173,12 +173,14 @@ def note_actor(session: Session, *, at: str, actor: str) -> None:
 
 
 def _after_flush(session: Session, _context: Any) -> None:
+    # After a flush the session still shows what the flush wrote: new, changed and deleted objects,
+    # with their attribute history. Only rows of sealed tables whose recorded columns changed count.
     pending: dict[tuple[str, str], dict[str, Any] | None] = session.info.setdefault(_PENDING, {})
-    for obj in list(session.new) + list(session.dirty):
+    for obj, is_new in [(o, True) for o in session.new] + [(o, False) for o in session.dirty]:
         spec = SEALED.get(getattr(obj, "__tablename__", ""))
         if spec is None:
             continue
-        if obj in session.dirty:
+        if not is_new:
             state = inspect(obj)
             if not any(state.attrs[name].history.has_changes() for name in (*spec.key, *spec.columns)):
                 continue
