@@ -10,8 +10,8 @@ from typing import Any
 from sqlalchemy import Date, MetaData, Table, func, insert, select, text
 
 from seccheck.app.audits import amend, verify
-from seccheck.app.verification import check_ledger
 from seccheck.app.context import Context, FixedClock
+from seccheck.app.verification import check_ledger
 from seccheck.domain.answers import Answer
 from seccheck.storage import db as dbmod
 from seccheck.storage.db import Database, make_engine, migrate
