@@ -269,7 +269,7 @@ class LedgerEntry(Base):
     at: Mapped[str] = mapped_column(String(32))
     actor: Mapped[str] = mapped_column(String(200))
     table_name: Mapped[str] = mapped_column(String(64))
-    row_key: Mapped[str] = mapped_column(String(200))
+    row_key: Mapped[str] = mapped_column(Text)
     content: Mapped[str] = mapped_column(Text)
     algorithm: Mapped[str] = mapped_column(String(16))  # sm3 | sha256
     digest: Mapped[str] = mapped_column(String(64))

@@ -42,7 +42,7 @@ def upgrade() -> None:
         sa.Column("at", sa.String(32), nullable=False),
         sa.Column("actor", sa.String(200), nullable=False),
         sa.Column("table_name", sa.String(64), nullable=False),
-        sa.Column("row_key", sa.String(200), nullable=False),
+        sa.Column("row_key", sa.Text, nullable=False),
         sa.Column("content", sa.Text, nullable=False),
         sa.Column("algorithm", sa.String(16), nullable=False),
         sa.Column("digest", sa.String(64), nullable=False),
