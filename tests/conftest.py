@@ -102,6 +102,14 @@ def seccheck_process(*args: str | Path, cwd: Path | None = None, env: dict[str, 
     return run
 
 
+@pytest.fixture(autouse=True)
+def example_evidence(tmp_path: Path) -> None:
+    """Tests write edited copies of the example answers files into tmp_path; the evidence file the
+    unit example names goes beside them, as it stands beside the original in examples/."""
+    photo = ROOT / "examples" / "复制登记簿照片.jpg"
+    (tmp_path / photo.name).write_bytes(photo.read_bytes())
+
+
 @pytest.fixture
 def worked_ruleset() -> Path:
     return DATA / "worked-example.toml"
