@@ -13,7 +13,9 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,7 +26,7 @@ from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import answers_snapshot, canonical, seal_of
+from seccheck.domain.seal import answers_snapshot, canonical, decode_value, seal_of
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
@@ -35,6 +37,7 @@ from seccheck.storage import findings as finding_repo
 from seccheck.storage import units as unit_repo
 from seccheck.storage.audits import AuditSummary
 from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
+from seccheck.storage.types import plain
 
 
 @dataclass(frozen=True)
@@ -142,9 +145,9 @@ def seal_revision(
     result_json = result_to_json(result, indent=None)
     snapshot = answers_snapshot(answers.answers)
     seal = seal_of(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json))
-    audit.result = result_json
+    audit.result = json.loads(result_json)
     audit.grade = result.grade
-    audit.percent = None if result.percent is None else str(result.percent)
+    audit.percent = result.percent
     audit.status = "final"
     audit.finalized_at = ctx.at()
     audit.seal = seal
@@ -167,7 +170,7 @@ def seal_revision(
     before = None
     if audit.reinspection_of is not None:
         followed = repo.get(session, audit.reinspection_of)
-        before = result_from_data(json.loads(followed.result)) if followed.result else None
+        before = result_from_data(followed.result) if followed.result else None
     return Finalised(audit.id, audit.revision, result, seal, comparison, audit.reinspection_of, before)
 
 
@@ -407,8 +410,8 @@ class AuditRecord:
     result_json: str | None
     source: str
     created_by: str
-    created_at: str
-    finalized_at: str | None
+    created_at: dt.datetime
+    finalized_at: dt.datetime | None
     dues: dict[str, dt.date] = field(default_factory=dict)
 
 
@@ -426,8 +429,8 @@ def record_of(session: Session, audit: Audit) -> AuditRecord:
         reinspection_of=audit.reinspection_of,
         chain_id=audit.chain_id,
         seal=audit.seal,
-        result=result_from_data(json.loads(audit.result)) if audit.result else None,
-        result_json=audit.result,
+        result=result_from_data(audit.result) if audit.result else None,
+        result_json=json.dumps(audit.result, ensure_ascii=False) if audit.result is not None else None,
         source=audit.source,
         created_by=audit.created_by,
         created_at=audit.created_at,
@@ -461,6 +464,30 @@ def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool =
 # --- verifying ---------------------------------------------------------------------------------------
 
 
+def _by_value(snapshot: Mapping[str, Any]) -> str:
+    """An answers snapshot in canonical JSON, each deduction in its shortest form."""
+    return canonical(
+        {
+            key: {**record, "deduct": None if record["deduct"] is None else str(plain(Decimal(record["deduct"])))}
+            for key, record in snapshot.items()
+        }
+    )
+
+
+def _answers_sealed(snapshot: Mapping[str, Any]) -> dict[str, Answer]:
+    """The answers of a sealed snapshot (seccheck.domain.seal.answer_record read back)."""
+    return {
+        key: Answer(
+            value=decode_value(record["value"]),
+            na=record["na"],
+            deduct=None if record["deduct"] is None else Decimal(record["deduct"]),
+            note=record["note"],
+            evidence=tuple(record["evidence"]),
+        )
+        for key, record in snapshot.items()
+    }
+
+
 def verify(ctx: Context, audit_id: int) -> list[str]:
     """Everything that does not match the seals; empty when the audit is intact."""
     with ctx.db.read() as session:
@@ -479,12 +506,8 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
         for rev in kept:
             # Every revision of an audit is scored with the ruleset copy the audit was made with.
-            sealed = seal_of(
-                audit.ruleset_sha256,
-                json.loads(rev.particulars),
-                json.loads(rev.answers),
-                json.loads(rev.result),
-            )
+            # The columns hold JSON data: the seal is over its canonical form, as when it was sealed.
+            sealed = seal_of(audit.ruleset_sha256, rev.particulars, rev.answers, rev.result)
             if sealed != rev.seal:
                 problems.append(f"第 {rev.revision} 版的封签不符：定稿后被改动")
         current = next((r for r in kept if r.revision == audit.revision), None)
@@ -493,27 +516,26 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
         answers = repo.answers_of(session, audit, current.unit_name)
         live = {
             "particulars": repo.particulars(audit, current.unit_name),
-            "answers": answers_snapshot(answers.answers),
-            "result": json.loads(audit.result or "null"),
+            "result": audit.result,
             "seal": audit.seal,
         }
-        sealed_content = {
-            "particulars": json.loads(current.particulars),
-            "answers": json.loads(current.answers),
-            "result": json.loads(current.result),
-            "seal": current.seal,
-        }
-        if canonical(live) != canonical(sealed_content):
+        sealed_content = {"particulars": current.particulars, "result": current.result, "seal": current.seal}
+        # A deduction compares by value: kept as NUMERIC, it reads back 2 where 2.0 was sealed.
+        sealed_answers = _answers_sealed(current.answers)
+        if canonical(live) != canonical(sealed_content) or _by_value(answers_snapshot(answers.answers)) != _by_value(
+            current.answers
+        ):
             problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
         try:
-            rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
+            # Rescored from the answers as sealed, written as they were (2.0 stays 2.0 in the result).
+            rescored = score(
+                repo.ruleset_of(session, audit).ruleset, answers.model_copy(update={"answers": sealed_answers})
+            )
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
-        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(json.loads(current.result)):
+        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(current.result):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
-        if audit.grade != rescored.grade or audit.percent != (
-            str(rescored.percent) if rescored.percent is not None else None
-        ):
+        if audit.grade != rescored.grade or audit.percent != rescored.percent:
             problems.append("列表中的等次或得分率与评分结果不一致")
         if audit.reinspection_of is None:
             active = {c for c, (_, r) in finding_repo.of_audit(session, audit.id).items() if r.state != "withdrawn"}
