@@ -96,7 +96,7 @@ class RectificationInfo:
     overdue: bool
     note: str | None
     reason: str | None
-    updated_at: dt.datetime
+    updated_at: str  # ISO 8601, UTC
     updated_by: str
 
 
@@ -138,7 +138,7 @@ def listing(
             is_overdue(r.state, r.due, today),
             r.report_note,
             r.reason,
-            r.updated_at,
+            r.updated_at.isoformat(),
             r.updated_by,
         )
         for r, f, a, name in session.execute(query)

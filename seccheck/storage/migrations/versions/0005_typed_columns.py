@@ -33,6 +33,7 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
+from seccheck.errors import EnvironmentProblem, Problem
 from seccheck.storage.types import Exact, Json, Timestamp
 
 revision = "0005"
@@ -301,7 +302,14 @@ def _check(conn: sa.Connection, table: str, columns: dict[str, str]) -> list[dic
                 row[column] = CONVERT[kind](row[column])
             except Unconvertible as exc:
                 key = {k: row[k] for k in ("id", "audit_id", "key", "digest") if k in row}
-                raise Unconvertible(f"迁移 0005：表 {table} 的 {key} 列 {column}：{exc}") from None
+                raise EnvironmentProblem(
+                    [
+                        Problem(
+                            f"数据库升级（迁移 0005）无法换算表 {table} 中 {key} 的 {column}：{exc}；数据库未改动",
+                            field="database",
+                        )
+                    ]
+                ) from None
     return rows
 
 
@@ -339,8 +347,8 @@ def _alter_postgresql(conn: sa.Connection) -> None:
     # Offsets are part of every stored moment; a moment written without one is taken as UTC.
     op.execute("SET LOCAL TIME ZONE 'UTC'")
     sql = {
-        NUMBER: "NUMERIC(12, 4) USING {c}::numeric",
-        PERCENT: "NUMERIC(12, 4) USING {c}::numeric",
+        NUMBER: "NUMERIC(12, 4) USING NULLIF({c}, '')::numeric",
+        PERCENT: "NUMERIC(12, 4) USING NULLIF({c}, '')::numeric",
         JSON: "JSONB USING {c}::jsonb",
         JSON_VALUE: "JSONB USING {c}::jsonb",
         MOMENT: "TIMESTAMP WITH TIME ZONE USING {c}::timestamptz",
