@@ -141,12 +141,12 @@ def test_upgrade_from_0_1_0_keeps_every_record_and_its_seal(db_url: str, tmp_pat
 
 
 def test_upgrade_converts_every_value_to_its_type_and_keeps_the_log_append_only(db_url: str, tmp_path: Path) -> None:
-    """Migration 0005 on the 0.1.0 records: the same values, typed; the log still refuses changes."""
+    """Migration 0006 on the 0.1.0 records: the same values, typed; the log still refuses changes."""
     import pytest
     from sqlalchemy import inspect
 
     old = _load_fixture(db_url)
-    database = Database(db_url)  # opening upgrades through 0005
+    database = Database(db_url)  # opening upgrades through 0006
     with database.read() as session:
         events = {e.id: e for e in session.scalars(select(Event))}
         numbers = {n.id: n for n in session.scalars(select(NoticeNumber))}
@@ -224,6 +224,51 @@ def test_a_value_that_cannot_convert_exactly_stops_the_upgrade_and_leaves_the_da
         assert conn.execute(text("SELECT deduction FROM findings WHERE deduction = '4.00001'")).scalar() == "4.00001"
         assert conn.execute(text("SELECT count(*) FROM answers")).scalar() > 0
     engine.dispose()
+
+
+def test_a_format_1_seal_over_a_deduction_written_4_0_still_verifies_after_numeric(db_url: str, tmp_path: Path) -> None:
+    """Seal format 1 sealed a deduction as written ("4.0"); NUMERIC keeps its value (4). The audit
+    still verifies: answers compare with the sealed revision by value. (The test fails if they are
+    compared as text.)"""
+    from seccheck.domain.seal import seal_of
+
+    def written_4_0(tables: dict[str, list[dict[str, Any]]]) -> None:
+        audit = next(a for a in tables["audits"] if a["id"] == 1)
+        answers = [a for a in tables["answers"] if a["audit_id"] == 1]
+        answer = next(a for a in answers if a["deduct"] == "4")
+        answer["deduct"] = "4.0"
+        unit = next(u["name"] for u in tables["units"] if u["id"] == audit["unit_id"])
+        particulars = {
+            "unit": unit,
+            "date": audit["date"],
+            "mode": audit["mode"],
+            "inspectors": json.loads(audit["inspectors"]),
+            "methods": json.loads(audit["methods"]),
+            "ruleset_id": audit["ruleset_id"],
+            "ruleset_version": audit["ruleset_version"],
+            "revision": audit["revision"],
+        }
+        snapshot = {
+            a["key"]: {
+                "value": json.loads(a["value"]),
+                "na": bool(a["na"]),
+                "deduct": a["deduct"],
+                "note": a["note"],
+                "evidence": json.loads(a["evidence"]),
+            }
+            for a in answers
+        }
+        audit["seal"] = seal_of(audit["ruleset_sha256"], particulars, snapshot, json.loads(audit["result"]))
+
+    _load_fixture(db_url, written_4_0)
+    workspace = init_workspace(tmp_path / "ws", Issuer(name="某区国家保密局", prefix="某保检"), [], db_url)
+    ctx = Context("测试员", workspace, Database(db_url), FixedClock(dt.date(2026, 11, 30)))
+    with ctx.db.read() as session:
+        sealed = session.scalars(select(AuditRevision.answers).where(AuditRevision.audit_id == 1)).one()
+        kept = session.scalars(select(AnswerRow.deduct).where(AnswerRow.audit_id == 1, AnswerRow.key == "K02")).one()
+    assert sealed["K02"]["deduct"] == "4.0" and str(kept) == "4"
+    assert verify(ctx, 1) == []
+    ctx.db.close()
 
 
 def test_progress_recorded_against_a_reinspection_repeat_is_kept(db_url: str, tmp_path: Path) -> None:

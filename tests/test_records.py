@@ -258,8 +258,10 @@ def test_a_missing_sqlite_database_is_not_recreated_empty(ws: Workspace) -> None
 
 
 def test_db_commands_show_and_upgrade_the_schema(ws: Workspace) -> None:
+    from seccheck.storage.db import HEAD
+
     current = seccheck("db", "current", cwd=ws.root)
-    assert current.code == 0 and "结构版本：0004；最新：0004" in current.out and "已是最新" in current.out
+    assert current.code == 0 and f"结构版本：{HEAD}；最新：{HEAD}" in current.out and "已是最新" in current.out
     history = seccheck("db", "history", cwd=ws.root)
-    assert history.code == 0 and "→ 0004" in history.out and "0001" in history.out
+    assert history.code == 0 and f"→ {HEAD}" in history.out and "0001" in history.out
     assert seccheck("db", "upgrade", cwd=ws.root).code == 0

@@ -218,8 +218,8 @@ def test_imported_audits_are_queryable_with_json_operators(workspace: Workspace)
 def test_a_deduction_written_2_0_keeps_verifying_though_numeric_keeps_only_its_value(
     workspace: Workspace, tmp_path: Path
 ) -> None:
-    """NUMERIC stores the value, not how it was written: the sealed `4.00` reads back as 4 from the
-    answers table. Verification compares answers by value and rescores the answers as sealed."""
+    """NUMERIC stores the value, not how it was written: `4.00` reads back as 4 from the answers table,
+    and the audit still verifies (answers compare with the sealed revision by value)."""
     source = (ROOT / "examples" / "classified-computers.answers.toml").read_text(encoding="utf-8")
     written = source.replace("deduct = 4,", "deduct = 4.00,").replace("deduct = 2,", "deduct = 2.0,")
     assert written.count("deduct = 4.00,") == 1 and written.count("deduct = 2.0,") == 1
@@ -228,10 +228,12 @@ def test_a_deduction_written_2_0_keeps_verifying_though_numeric_keeps_only_its_v
     assert workspace.run("import", "--new-unit", "--no-notice", path).code == 0
     database = Database(workspace.db_url)
     with database.read() as session:
-        deducts = dict(session.execute(select(AnswerRow.key, AnswerRow.deduct).where(AnswerRow.deduct.is_not(None))))
+        deducts = dict(
+            session.execute(select(AnswerRow.key, AnswerRow.deduct).where(AnswerRow.deduct.is_not(None))).tuples().all()
+        )
         sealed = session.scalars(select(AuditRevision.answers)).one()
     database.close()
     assert deducts == {"K02": Decimal(4), "K08": Decimal(2)} and str(deducts["K02"]) == "4"
-    assert (sealed["K02"]["deduct"], sealed["K08"]["deduct"]) == ("4.00", "2.0")
+    assert (Decimal(sealed["K02"]["deduct"]), Decimal(sealed["K08"]["deduct"])) == (4, 2)
     verified = workspace.run("verify", "--all")
     assert verified.code == 0 and "✓ 封签相符" in verified.out, verified.text

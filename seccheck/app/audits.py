@@ -13,20 +13,27 @@ import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
 
-from seccheck import limits
+from seccheck import __version__, limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.ledger import canonical_decimal
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import answers_snapshot, canonical, decode_value, seal_of
+from seccheck.domain.seal import (
+    SEAL_FORMAT,
+    answers_snapshot,
+    canonical,
+    seal_by_format,
+    seal_v2,
+    sealed_result,
+)
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
@@ -37,7 +44,6 @@ from seccheck.storage import findings as finding_repo
 from seccheck.storage import units as unit_repo
 from seccheck.storage.audits import AuditSummary
 from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
-from seccheck.storage.types import plain
 
 
 @dataclass(frozen=True)
@@ -144,7 +150,7 @@ def seal_revision(
     result = score(loaded.ruleset, answers)
     result_json = result_to_json(result, indent=None)
     snapshot = answers_snapshot(answers.answers)
-    seal = seal_of(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json))
+    seal = seal_v2(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json), __version__)
     audit.result = json.loads(result_json)
     audit.grade = result.grade
     audit.percent = result.percent
@@ -153,7 +159,7 @@ def seal_revision(
     audit.seal = seal
     repo.add_revision(
         session, audit, unit=unit, snapshot=snapshot, result_json=result_json, seal=seal, reason=reason,
-        actor=ctx.actor, at=ctx.at(),
+        actor=ctx.actor, at=ctx.at(), seal_format=SEAL_FORMAT, engine_version=__version__,
     )  # fmt: skip
     comparison = finding_sync.sync(session, ctx, audit, result)
     events.record(
@@ -468,24 +474,10 @@ def _by_value(snapshot: Mapping[str, Any]) -> str:
     """An answers snapshot in canonical JSON, each deduction in its shortest form."""
     return canonical(
         {
-            key: {**record, "deduct": None if record["deduct"] is None else str(plain(Decimal(record["deduct"])))}
+            key: {**record, "deduct": None if record["deduct"] is None else canonical_decimal(record["deduct"])}
             for key, record in snapshot.items()
         }
     )
-
-
-def _answers_sealed(snapshot: Mapping[str, Any]) -> dict[str, Answer]:
-    """The answers of a sealed snapshot (seccheck.domain.seal.answer_record read back)."""
-    return {
-        key: Answer(
-            value=decode_value(record["value"]),
-            na=record["na"],
-            deduct=None if record["deduct"] is None else Decimal(record["deduct"]),
-            note=record["note"],
-            evidence=tuple(record["evidence"]),
-        )
-        for key, record in snapshot.items()
-    }
 
 
 def verify(ctx: Context, audit_id: int) -> list[str]:
@@ -506,8 +498,18 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
         for rev in kept:
             # Every revision of an audit is scored with the ruleset copy the audit was made with.
-            # The columns hold JSON data: the seal is over its canonical form, as when it was sealed.
-            sealed = seal_of(audit.ruleset_sha256, rev.particulars, rev.answers, rev.result)
+            # The columns hold JSON data: each seal is over its canonical form, as when it was sealed.
+            try:
+                sealed = seal_by_format(
+                    rev.seal_format,
+                    audit.ruleset_sha256,
+                    rev.particulars,
+                    rev.answers,
+                    rev.result,
+                    rev.engine_version,
+                )
+            except (ValueError, KeyError, TypeError):
+                sealed = None
             if sealed != rev.seal:
                 problems.append(f"第 {rev.revision} 版的封签不符：定稿后被改动")
         current = next((r for r in kept if r.revision == audit.revision), None)
@@ -520,20 +522,17 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             "seal": audit.seal,
         }
         sealed_content = {"particulars": current.particulars, "result": current.result, "seal": current.seal}
-        # A deduction compares by value: kept as NUMERIC, it reads back 2 where 2.0 was sealed.
-        sealed_answers = _answers_sealed(current.answers)
+        # A deduction compares by value: kept as NUMERIC, it reads back 2 where format 1 sealed 2.0.
         if canonical(live) != canonical(sealed_content) or _by_value(answers_snapshot(answers.answers)) != _by_value(
             current.answers
         ):
             problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
         try:
-            # Rescored from the answers as sealed, written as they were (2.0 stays 2.0 in the result).
-            rescored = score(
-                repo.ruleset_of(session, audit).ruleset, answers.model_copy(update={"answers": sealed_answers})
-            )
+            rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
-        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(current.result):
+        # Figures and codes only: rewording a sentence in a newer seccheck changes nothing that is sealed.
+        if sealed_result(json.loads(result_to_json(rescored, indent=None))) != sealed_result(current.result):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
         if audit.grade != rescored.grade or audit.percent != rescored.percent:
             problems.append("列表中的等次或得分率与评分结果不一致")

@@ -218,6 +218,8 @@ def add_revision(
     reason: str,
     actor: str,
     at: dt.datetime,
+    seal_format: int,
+    engine_version: str,
 ) -> None:
     session.add(
         AuditRevision(
@@ -228,6 +230,8 @@ def add_revision(
             answers=dict(snapshot),
             result=json.loads(result_json),
             seal=seal,
+            seal_format=seal_format,
+            engine_version=engine_version,
             reason=reason,
             created_by=actor,
             created_at=at,

@@ -64,6 +64,7 @@ def record_document(
     number_id: int | None,
     path: str,
     sha256: str,
+    anchor: tuple[int, str],
     actor: str,
     at: dt.datetime,
 ) -> None:
@@ -75,6 +76,8 @@ def record_document(
             number_id=number_id,
             path=path,
             sha256=sha256,
+            anchor_position=anchor[0],
+            anchor_digest=anchor[1],
             created_by=actor,
             created_at=at,
         )

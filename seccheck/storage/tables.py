@@ -1,7 +1,7 @@
 """The database schema (SQLAlchemy 2). Changes go through a new Alembic migration, never an edit
 of an old one: databases in the field are upgraded by `seccheck` itself when it opens them.
 
-Columns are typed (migration 0005, seccheck.storage.types): points, deductions and percent are
+Columns are typed (migration 0006, seccheck.storage.types): points, deductions and percent are
 exact NUMERIC read back as Decimal, structured data JSON (JSONB on PostgreSQL), moments
 timezone-aware timestamps, and every reference to another row a foreign key.
 """
@@ -95,12 +95,9 @@ class Audit(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | final | discarded
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    reinspection_of: Mapped[int | None] = mapped_column(
-        ForeignKey("audits.id"), nullable=True
-    )  # the audit this follows up
-    chain_id: Mapped[int | None] = mapped_column(
-        ForeignKey("audits.id"), nullable=True
-    )  # the original audit of its chain
+    # The audit this follows up, and the original audit of its chain.
+    reinspection_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
     # A re-inspection: the checks it asked again (JSON list); only these can verify a problem fixed.
     asked: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
     grade: Mapped[str | None] = mapped_column(String(64), nullable=True)
@@ -133,6 +130,10 @@ class AuditRevision(Base):
     answers: Mapped[dict[str, Any]] = mapped_column(Json)
     result: Mapped[dict[str, Any]] = mapped_column(Json)
     seal: Mapped[str] = mapped_column(String(64))
+    # How the seal was computed (seccheck.domain.seal.SEAL_FORMAT) and by which seccheck: a revision is
+    # always verified by its own format's rule, so old records keep verifying after an upgrade.
+    seal_format: Mapped[int] = mapped_column(Integer, default=1)
+    engine_version: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
@@ -258,5 +259,29 @@ class Document(Base):
     number_id: Mapped[int | None] = mapped_column(ForeignKey("notice_numbers.id"), nullable=True)
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The ledger's position and head digest printed on the document (its 核验码), kept so that writing
+    # the document again prints the same; None for documents issued before the ledger existed.
+    anchor_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    anchor_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class LedgerEntry(Base):
+    """The sealed ledger (records.md §5): one entry per change of a record an office reports on, each
+    chained to the one before by `digest = H(previous digest ‖ content)`. Triggers refuse UPDATE,
+    DELETE and (PostgreSQL) TRUNCATE. `content` is exactly the canonical text that was hashed (kept as
+    text, never as JSON, so no database can reorder it); the other columns repeat parts of it for queries.
+    """
+
+    __tablename__ = "ledger"
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(String(200))
+    content: Mapped[str] = mapped_column(Text)
+    algorithm: Mapped[str] = mapped_column(String(16))  # sm3 | sha256
+    digest: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_ledger_row", "table_name", "row_key"),)

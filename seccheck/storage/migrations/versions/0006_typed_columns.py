@@ -18,8 +18,8 @@ each table is rebuilt instead, its rows converted here, with foreign keys off fo
 migration (seccheck.storage.db) so that dropping a parent never cascades to its children. The
 event log's triggers go with its old table and are created again.
 
-Revision ID: 0005
-Revises: 0004
+Revision ID: 0006
+Revises: 0005
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ from alembic import op
 from seccheck.errors import EnvironmentProblem, Problem
 from seccheck.storage.types import Exact, Json, Timestamp
 
-revision = "0005"
-down_revision = "0004"
+revision = "0006"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 
@@ -143,6 +143,8 @@ def _tables(md: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
             sa.Column("reason", sa.Text, nullable=False, server_default=""),
             sa.Column("created_by", sa.String(200), nullable=False, server_default=""),
             sa.Column("created_at", Timestamp, nullable=False),
+            sa.Column("seal_format", sa.Integer, nullable=False, server_default="1"),
+            sa.Column("engine_version", sa.String(32), nullable=False, server_default=""),
         ),
         "submissions": table(
             "submissions",
@@ -224,6 +226,8 @@ def _tables(md: sa.MetaData, suffix: str) -> dict[str, sa.Table]:
             sa.Column("sha256", sa.String(64), nullable=False),
             sa.Column("created_by", sa.String(200), nullable=False, server_default=""),
             sa.Column("created_at", Timestamp, nullable=False),
+            sa.Column("anchor_position", sa.Integer, nullable=True),
+            sa.Column("anchor_digest", sa.String(64), nullable=True),
         ),
     }
 
@@ -305,7 +309,7 @@ def _check(conn: sa.Connection, table: str, columns: dict[str, str]) -> list[dic
                 raise EnvironmentProblem(
                     [
                         Problem(
-                            f"数据库升级（迁移 0005）无法换算表 {table} 中 {key} 的 {column}：{exc}；数据库未改动",
+                            f"数据库升级（迁移 0006）无法换算表 {table} 中 {key} 的 {column}：{exc}；数据库未改动",
                             field="database",
                         )
                     ]
