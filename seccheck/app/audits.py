@@ -26,14 +26,7 @@ from seccheck.domain.ledger import canonical_decimal
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import (
-    SEAL_FORMAT,
-    answers_snapshot,
-    canonical,
-    seal_by_format,
-    seal_v2,
-    sealed_result,
-)
+from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, canonical, seal_by_format, seal_v2, sealed_result
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
