@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import JSON, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.answers import Answer, Answers
@@ -116,7 +116,8 @@ def _answer_values(
     return {
         "audit_id": audit_id,
         "key": key,
-        "value": encode_value(answer.value),
+        # JSON null, not SQL NULL: a bulk insert leaves out a None (an unanswered question's value).
+        "value": JSON.NULL if answer.value is None else encode_value(answer.value),
         "na": answer.na,
         "deduct": answer.deduct,
         "note": answer.note,
