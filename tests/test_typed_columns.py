@@ -237,3 +237,28 @@ def test_a_deduction_written_2_0_keeps_verifying_though_numeric_keeps_only_its_v
     assert (Decimal(sealed["K02"]["deduct"]), Decimal(sealed["K08"]["deduct"])) == (4, 2)
     verified = workspace.run("verify", "--all")
     assert verified.code == 0 and "✓ 封签相符" in verified.out, verified.text
+
+
+def test_sqlite_numeric_reads_back_every_value_in_range_exactly(tmp_path: Path) -> None:
+    """SQLite keeps NUMERIC(12, 4) values as doubles: every value of at most 8 + 4 digits comes back
+    exactly (a double holds 15 significant digits). Checked on the edges and a spread between."""
+    import random
+
+    from sqlalchemy import Column, Integer, MetaData, Table, insert
+
+    from seccheck.storage.types import Exact
+
+    rng = random.Random(11)
+    values = [Decimal("99999999.9999"), Decimal("-99999999.9999"), Decimal("0.0001"), Decimal("45.8")]
+    values += [Decimal(rng.randrange(-(10**12) + 1, 10**12)).scaleb(-4) for _ in range(5000)]
+    database = Database(f"sqlite:///{tmp_path / 'n.db'}")
+    table = Table("numbers", MetaData(), Column("id", Integer, primary_key=True), Column("n", Exact))
+    with database.engine.begin() as conn:
+        table.create(conn)
+        conn.execute(insert(table), [{"id": i, "n": v} for i, v in enumerate(values)])
+        stored = conn.execute(text("SELECT typeof(n) FROM numbers WHERE id = 3")).scalar()
+    with database.engine.connect() as conn:
+        back = [n for (n,) in conn.execute(select(table.c.n).order_by(table.c.id))]
+    database.close()
+    assert stored == "real"
+    assert back == values and [str(b) for b in back[:4]] == ["99999999.9999", "-99999999.9999", "0.0001", "45.8"]
