@@ -32,6 +32,8 @@ def _recompute_seal(conn: Connection) -> None:
     from seccheck.domain.seal import seal_v2
 
     rev = conn.execute(text("SELECT particulars, answers, result FROM audit_revisions WHERE audit_id = 1")).one()
+    # JSON columns: text from SQLite, already decoded from PostgreSQL's jsonb.
+    rev = tuple(json.dumps(v) if not isinstance(v, str) else v for v in rev)
     answers = json.loads(rev[1])
     key = next(k for k, a in answers.items() if a["value"] is False)
     answers[key]["value"] = True

@@ -14,6 +14,7 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -21,6 +22,7 @@ from seccheck import __version__, limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.ledger import canonical_decimal
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
@@ -142,9 +144,9 @@ def seal_revision(
     result_json = result_to_json(result, indent=None)
     snapshot = answers_snapshot(answers.answers)
     seal = seal_v2(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json), __version__)
-    audit.result = result_json
+    audit.result = json.loads(result_json)
     audit.grade = result.grade
-    audit.percent = None if result.percent is None else str(result.percent)
+    audit.percent = result.percent
     audit.status = "final"
     audit.finalized_at = ctx.at()
     audit.seal = seal
@@ -167,7 +169,7 @@ def seal_revision(
     before = None
     if audit.reinspection_of is not None:
         followed = repo.get(session, audit.reinspection_of)
-        before = result_from_data(json.loads(followed.result)) if followed.result else None
+        before = result_from_data(followed.result) if followed.result else None
     return Finalised(audit.id, audit.revision, result, seal, comparison, audit.reinspection_of, before)
 
 
@@ -407,8 +409,8 @@ class AuditRecord:
     result_json: str | None
     source: str
     created_by: str
-    created_at: str
-    finalized_at: str | None
+    created_at: dt.datetime
+    finalized_at: dt.datetime | None
     dues: dict[str, dt.date] = field(default_factory=dict)
 
 
@@ -426,8 +428,8 @@ def record_of(session: Session, audit: Audit) -> AuditRecord:
         reinspection_of=audit.reinspection_of,
         chain_id=audit.chain_id,
         seal=audit.seal,
-        result=result_from_data(json.loads(audit.result)) if audit.result else None,
-        result_json=audit.result,
+        result=result_from_data(audit.result) if audit.result else None,
+        result_json=json.dumps(audit.result, ensure_ascii=False) if audit.result is not None else None,
         source=audit.source,
         created_by=audit.created_by,
         created_at=audit.created_at,
@@ -461,6 +463,16 @@ def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool =
 # --- verifying ---------------------------------------------------------------------------------------
 
 
+def _by_value(snapshot: Mapping[str, Any]) -> str:
+    """An answers snapshot in canonical JSON, each deduction in its shortest form."""
+    return canonical(
+        {
+            key: {**record, "deduct": None if record["deduct"] is None else canonical_decimal(record["deduct"])}
+            for key, record in snapshot.items()
+        }
+    )
+
+
 def verify(ctx: Context, audit_id: int) -> list[str]:
     """Everything that does not match the seals; empty when the audit is intact."""
     with ctx.db.read() as session:
@@ -479,13 +491,14 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
         for rev in kept:
             # Every revision of an audit is scored with the ruleset copy the audit was made with.
+            # The columns hold JSON data: each seal is over its canonical form, as when it was sealed.
             try:
                 sealed = seal_by_format(
                     rev.seal_format,
                     audit.ruleset_sha256,
-                    json.loads(rev.particulars),
-                    json.loads(rev.answers),
-                    json.loads(rev.result),
+                    rev.particulars,
+                    rev.answers,
+                    rev.result,
                     rev.engine_version,
                 )
             except (ValueError, KeyError, TypeError):
@@ -498,30 +511,23 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
         answers = repo.answers_of(session, audit, current.unit_name)
         live = {
             "particulars": repo.particulars(audit, current.unit_name),
-            "answers": answers_snapshot(answers.answers),
-            "result": json.loads(audit.result or "null"),
+            "result": audit.result,
             "seal": audit.seal,
         }
-        sealed_content = {
-            "particulars": json.loads(current.particulars),
-            "answers": json.loads(current.answers),
-            "result": json.loads(current.result),
-            "seal": current.seal,
-        }
-        if canonical(live) != canonical(sealed_content):
+        sealed_content = {"particulars": current.particulars, "result": current.result, "seal": current.seal}
+        # A deduction compares by value: kept as NUMERIC, it reads back 2 where format 1 sealed 2.0.
+        if canonical(live) != canonical(sealed_content) or _by_value(answers_snapshot(answers.answers)) != _by_value(
+            current.answers
+        ):
             problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
         try:
             rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
         # Figures and codes only: rewording a sentence in a newer seccheck changes nothing that is sealed.
-        if sealed_result(json.loads(result_to_json(rescored, indent=None))) != sealed_result(
-            json.loads(current.result)
-        ):
+        if sealed_result(json.loads(result_to_json(rescored, indent=None))) != sealed_result(current.result):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
-        if audit.grade != rescored.grade or audit.percent != (
-            str(rescored.percent) if rescored.percent is not None else None
-        ):
+        if audit.grade != rescored.grade or audit.percent != rescored.percent:
             problems.append("列表中的等次或得分率与评分结果不一致")
         if audit.reinspection_of is None:
             active = {c for c, (_, r) in finding_repo.of_audit(session, audit.id).items() if r.state != "withdrawn"}

@@ -58,9 +58,9 @@ class Context:
     db: Database
     clock: Clock = field(default_factory=SystemClock)
 
-    def at(self) -> str:
-        """Now, as stored in records."""
-        return self.clock.now().isoformat(timespec="seconds")
+    def at(self) -> dt.datetime:
+        """Now, as stored in records (to the second, timezone-aware)."""
+        return self.clock.now().replace(microsecond=0)
 
     def today(self) -> dt.date:
         return self.clock.today()

@@ -13,7 +13,6 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import hashlib
-import json
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +60,7 @@ def _problems_key(result: Result) -> list[Any]:
 
 def _revision_result(session: Session, audit_id: int, revision: int) -> Result | None:
     row = repo.revision(session, audit_id, revision)
-    return result_from_data(json.loads(row.result)) if row is not None else None
+    return result_from_data(row.result) if row is not None else None
 
 
 def kind_for(audit: Audit) -> str:
@@ -104,8 +103,8 @@ def document_due(ctx: Context, audit_id: int) -> str | None:
         return kind
 
 
-def _local_day(at: str) -> dt.date:
-    return dt.datetime.fromisoformat(at).astimezone().date()
+def _local_day(at: dt.datetime) -> dt.date:
+    return at.astimezone().date()
 
 
 def _number(ctx: Context, audit_id: int) -> tuple[int, str, dt.date]:
@@ -351,7 +350,7 @@ def write_notice(
 def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str, list[ReviewProblem]]:
     """The chain's problems as this re-inspection left them: fixed, still failing, not re-checked, new."""
     assert audit.chain_id is not None
-    asked = set(json.loads(audit.asked or "[]"))
+    asked = set(audit.asked or [])
     failing = {f.check_id for f in result.findings}
     groups: dict[str, list[ReviewProblem]] = {"fixed": [], "remaining": [], "unchecked": [], "new": []}
     latest: dict[str, tuple[Any, Any]] = {}

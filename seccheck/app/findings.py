@@ -7,7 +7,6 @@ its findings, and a re-inspection never final without its close-out, whatever fi
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from sqlalchemy.orm import Session
 
@@ -104,7 +103,7 @@ def _close_out(session: Session, ctx: Context, audit: Audit, result: Result) -> 
     change; a check failing again after its problem was closed is a new problem.
     """
     assert audit.chain_id is not None
-    asked = set(json.loads(audit.asked or "[]"))
+    asked = set(audit.asked or [])
     known: dict[str, tuple[FindingRow, Rectification]] = {}
     for row, rect in repo.of_chain(session, audit.chain_id, before=audit.id):
         if rect.state != "withdrawn":

@@ -11,7 +11,6 @@ from seccheck import limits
 from seccheck.app.context import Context
 from seccheck.app.units import unit_id_of
 from seccheck.domain.rectification import ACTION_LABELS, STATE_LABELS, TRANSITIONS
-from seccheck.domain.seal import canonical
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.io.evidence import keep_evidence
 from seccheck.storage import campaigns as campaign_repo
@@ -86,9 +85,7 @@ def report(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> Recti
         kept = [keep_evidence(ctx.workspace.evidence, path) for path in evidence]
     except OSError as exc:
         raise EnvironmentProblem([Problem(f"无法读取佐证材料：{exc}", field="evidence")]) from None
-    return _change(
-        ctx, rect_id, "report", state="reported", report_note=note, report_evidence=canonical(kept), reason=None
-    )
+    return _change(ctx, rect_id, "report", state="reported", report_note=note, report_evidence=kept, reason=None)
 
 
 def verify(ctx: Context, rect_id: int) -> RectificationInfo:

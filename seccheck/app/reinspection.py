@@ -8,7 +8,6 @@ checks (and any the inspector adds) to be asked again. However it is finished â€
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -170,7 +169,7 @@ def _already(ctx: Context, audit_id: int, *, notice: bool) -> Finalised:
     """This file was used before: nothing changes; what should follow is completed."""
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
-        result = result_from_data(json.loads(audit.result or "null"))
+        result = result_from_data(audit.result)
         found = Finalised(audit.id, audit.revision, result, audit.seal or "", None, audit.reinspection_of)
     found.already = True
     found.followups = complete_followups(ctx, audit_id, notice=notice)

@@ -321,8 +321,8 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
     if record.answers.inspectors:
         out.print(f"检查人员：{escape('、'.join(record.answers.inspectors))}", soft_wrap=True)
     out.print(
-        f"建立：{escape(record.created_by)} {record.created_at}"
-        + (f"；定稿 {record.finalized_at}" if record.finalized_at else ""),
+        f"建立：{escape(record.created_by)} {record.created_at.isoformat()}"
+        + (f"；定稿 {record.finalized_at.isoformat()}" if record.finalized_at else ""),
         soft_wrap=True,
     )
     if record.seal:

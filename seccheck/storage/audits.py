@@ -7,15 +7,14 @@ import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import JSON, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.seal import canonical, decode_value, encode_value
+from seccheck.domain.seal import decode_value, encode_value
 from seccheck.errors import BadInput, Problem, not_found
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset_text
 from seccheck.storage.tables import (
@@ -78,7 +77,7 @@ def create(
     unit_id: int,
     campaign_id: int | None,
     actor: str,
-    at: str,
+    at: dt.datetime,
     source: str,
     reinspection_of: int | None = None,
     chain_id: int | None = None,
@@ -92,8 +91,8 @@ def create(
         ruleset_version=loaded.ruleset.version,
         ruleset_sha256=loaded.sha256,
         mode=meta.mode,
-        inspectors=canonical(list(meta.inspectors)),
-        methods=canonical(list(meta.methods)),
+        inspectors=list(meta.inspectors),
+        methods=list(meta.methods),
         date=meta.date,
         status="draft",
         revision=1,
@@ -111,34 +110,39 @@ def create(
     return audit
 
 
-def _answer_values(audit_id: int, key: str, answer: Answer, actor: str, position: int, at: str) -> dict[str, Any]:
+def _answer_values(
+    audit_id: int, key: str, answer: Answer, actor: str, position: int, at: dt.datetime
+) -> dict[str, Any]:
     return {
         "audit_id": audit_id,
         "key": key,
-        "value": canonical(encode_value(answer.value)),
+        # JSON null, not SQL NULL: a bulk insert leaves out a None (an unanswered question's value).
+        "value": JSON.NULL if answer.value is None else encode_value(answer.value),
         "na": answer.na,
-        "deduct": None if answer.deduct is None else str(answer.deduct),
+        "deduct": answer.deduct,
         "note": answer.note,
-        "evidence": canonical(list(answer.evidence)),
+        "evidence": list(answer.evidence),
         "answered_by": actor,
         "answered_at": at,
         "position": position,
     }
 
 
-def add_answers(session: Session, audit_id: int, answers: Mapping[str, Answer], actor: str, at: str) -> None:
+def add_answers(session: Session, audit_id: int, answers: Mapping[str, Answer], actor: str, at: dt.datetime) -> None:
     if answers:
         # One executemany rather than an ORM object per answer: an audit has a hundred of them.
         rows = [_answer_values(audit_id, k, a, actor, n, at) for n, (k, a) in enumerate(answers.items())]
         session.execute(insert(AnswerRow), rows)
 
 
-def replace_answers(session: Session, audit_id: int, answers: Mapping[str, Answer], actor: str, at: str) -> None:
+def replace_answers(
+    session: Session, audit_id: int, answers: Mapping[str, Answer], actor: str, at: dt.datetime
+) -> None:
     session.execute(delete(AnswerRow).where(AnswerRow.audit_id == audit_id))
     add_answers(session, audit_id, answers, actor, at)
 
 
-def save_answer(session: Session, audit_id: int, key: str, answer: Answer, actor: str, at: str) -> None:
+def save_answer(session: Session, audit_id: int, key: str, answer: Answer, actor: str, at: dt.datetime) -> None:
     """Store one answer (replacing an earlier answer to the same question)."""
     position = session.scalar(
         select(func.coalesce(func.max(AnswerRow.position), -1)).where(AnswerRow.audit_id == audit_id)
@@ -153,7 +157,7 @@ def save_answer(session: Session, audit_id: int, key: str, answer: Answer, actor
 def mark_asked(audit: Audit, keys: Iterable[str]) -> None:
     """Record that a re-inspection asked these checks again (answered them itself)."""
     if audit.reinspection_of is not None:
-        audit.asked = canonical(sorted(set(json.loads(audit.asked or "[]")) | set(keys)))
+        audit.asked = sorted(set(audit.asked or []) | set(keys))
 
 
 def remove_answer(session: Session, audit_id: int, key: str) -> None:
@@ -164,11 +168,11 @@ def remove_answer(session: Session, audit_id: int, key: str) -> None:
 
 def _answer_from_row(row: AnswerRow) -> Answer:
     return Answer(
-        value=decode_value(json.loads(row.value)),
+        value=decode_value(row.value),
         na=row.na,
-        deduct=None if row.deduct is None else Decimal(row.deduct),
+        deduct=row.deduct,
         note=row.note,
-        evidence=tuple(json.loads(row.evidence)),
+        evidence=tuple(row.evidence),
     )
 
 
@@ -181,8 +185,8 @@ def answers_of(session: Session, audit: Audit, unit: str) -> Answers:
         unit=unit,
         date=audit.date,
         mode=audit.mode,
-        inspectors=tuple(json.loads(audit.inspectors)),
-        methods=tuple(json.loads(audit.methods)),
+        inspectors=tuple(audit.inspectors),
+        methods=tuple(audit.methods),
         answers={row.key: _answer_from_row(row) for row in rows},
     )
 
@@ -193,8 +197,8 @@ def particulars(audit: Audit, unit: str) -> dict[str, Any]:
         "unit": unit,
         "date": audit.date.isoformat(),
         "mode": audit.mode,
-        "inspectors": json.loads(audit.inspectors),
-        "methods": json.loads(audit.methods),
+        "inspectors": list(audit.inspectors),
+        "methods": list(audit.methods),
         "ruleset_id": audit.ruleset_id,
         "ruleset_version": audit.ruleset_version,
         "revision": audit.revision,
@@ -214,7 +218,7 @@ def add_revision(
     seal: str,
     reason: str,
     actor: str,
-    at: str,
+    at: dt.datetime,
     seal_format: int,
     engine_version: str,
 ) -> None:
@@ -223,9 +227,9 @@ def add_revision(
             audit_id=audit.id,
             revision=audit.revision,
             unit_name=unit,
-            particulars=canonical(particulars(audit, unit)),
-            answers=canonical(dict(snapshot)),
-            result=canonical(json.loads(result_json)),
+            particulars=particulars(audit, unit),
+            answers=dict(snapshot),
+            result=json.loads(result_json),
             seal=seal,
             seal_format=seal_format,
             engine_version=engine_version,
@@ -301,7 +305,7 @@ def lock(session: Session, audit_id: int) -> None:
     session.execute(select(Audit.id).where(Audit.id == audit_id).with_for_update())
 
 
-def add_submission(session: Session, digest: str, audit_id: int, source: str, actor: str, at: str) -> None:
+def add_submission(session: Session, digest: str, audit_id: int, source: str, actor: str, at: dt.datetime) -> None:
     session.add(Submission(digest=digest, audit_id=audit_id, source=source[:500], imported_by=actor, imported_at=at))
 
 
@@ -319,7 +323,7 @@ class AuditSummary:
     mode: str
     status: str
     grade: str | None
-    percent: str | None
+    percent: str | None  # as shown: one decimal
     revision: int
     reinspection_of: int | None
 
@@ -349,7 +353,7 @@ def listing(
             a.mode,
             a.status,
             a.grade,
-            a.percent,
+            None if a.percent is None else str(a.percent),
             a.revision,
             a.reinspection_of,
         )

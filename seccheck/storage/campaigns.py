@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -47,12 +46,12 @@ def create(
     start: dt.date | None,
     end: dt.date | None,
     unit_ids: list[int],
-    at: str,
+    at: dt.datetime,
 ) -> Campaign:
     campaign = Campaign(
         name=name,
         year=year,
-        rulesets=json.dumps(rulesets, ensure_ascii=False),
+        rulesets=list(rulesets),
         period_start=start,
         period_end=end,
         created_at=at,
@@ -102,7 +101,7 @@ def info(session: Session, campaign: Campaign) -> CampaignInfo:
         campaign.id,
         campaign.name,
         campaign.year,
-        json.loads(campaign.rulesets),
+        list(campaign.rulesets),
         campaign.period_start,
         campaign.period_end,
         planned,

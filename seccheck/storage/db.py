@@ -8,6 +8,7 @@ migrations take an advisory lock so two processes opening a new database do not 
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import random
 import time
@@ -15,7 +16,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TypeVar
 
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import Connection, Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
@@ -25,7 +26,7 @@ from seccheck.storage import ledger
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
-HEAD = "0005"
+HEAD = "0006"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -59,7 +60,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 # Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
-        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S})
+        engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
         def _sqlite_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
@@ -79,7 +80,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
 
         return engine
     if parsed.get_backend_name() == "postgresql":
-        return create_engine(url, pool_pre_ping=True)
+        return create_engine(url, pool_pre_ping=True, json_serializer=_json_text)
     raise BadInput(
         [
             Problem(
@@ -88,6 +89,11 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             )
         ]
     )
+
+
+def _json_text(data: object) -> str:
+    # JSON columns as a person reading the database expects them: characters, not \u escapes.
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
 
 
 def history() -> list[tuple[str, str]]:
@@ -119,11 +125,35 @@ def migrate(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            conn.execute(text("SELECT pg_advisory_xact_lock(7205131)"))
-        config.attributes["connection"] = conn
-        command.upgrade(config, revision)
+    with engine.connect() as conn:
+        sqlite = conn.dialect.name == "sqlite"
+        if sqlite:
+            # Migrations rebuild tables on SQLite (it cannot change a column's type): with foreign keys
+            # on, dropping the old `audits` would cascade-delete every answer. SQLite's own procedure
+            # (https://sqlite.org/lang_altertable.html#otheralter): keys off outside the transaction,
+            # checked before commit, on again after.
+            _pragma(conn, "PRAGMA foreign_keys=OFF")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SELECT pg_advisory_xact_lock(7205131)"))
+                config.attributes["connection"] = conn
+                command.upgrade(config, revision)
+                if sqlite:
+                    broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migration left rows whose references do not exist: {broken[:5]}")
+        finally:
+            if sqlite:
+                _pragma(conn, "PRAGMA foreign_keys=ON")
+
+
+def _pragma(conn: Connection, statement: str) -> None:
+    """A PRAGMA outside any transaction (foreign_keys is a no-op inside one): on the driver's connection,
+    which runs in autocommit mode (`isolation_level = None` above)."""
+    driver = conn.connection.driver_connection
+    assert driver is not None
+    driver.execute(statement)
 
 
 class Database:

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from seccheck.domain.seal import canonical
 from seccheck.storage import ledger
 from seccheck.storage.tables import Event
 
 
-def record(session: Session, *, at: str, actor: str, action: str, audit_id: int | None = None, **detail: Any) -> None:
-    ledger.note_actor(session, at=at, actor=actor)
-    session.add(Event(at=at, actor=actor, action=action, audit_id=audit_id, detail=canonical(detail)))
+def record(
+    session: Session, *, at: dt.datetime, actor: str, action: str, audit_id: int | None = None, **detail: Any
+) -> None:
+    ledger.note_actor(session, at=at.isoformat(), actor=actor)
+    session.add(Event(at=at, actor=actor, action=action, audit_id=audit_id, detail=detail))
 
 
 def listing(session: Session, audit_id: int | None = None) -> list[Event]:

@@ -3,7 +3,6 @@ of their chains with their rectifications. Counting itself is seccheck.domain.fi
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy import func, select
@@ -46,7 +45,7 @@ def campaign_facts(
         .order_by(Audit.id)
     ).all()
     audits = [
-        AuditFacts(audit_id, unit, chain_id or audit_id, follows is not None, json.loads(result))
+        AuditFacts(audit_id, unit, chain_id or audit_id, follows is not None, result)
         for audit_id, unit, chain_id, follows, result in rows
         if result
     ]
@@ -68,7 +67,7 @@ def campaign_facts(
             "check_id": f.check_id,
             "text": f.text,
             "severity": f.severity,
-            "deduction": f.deduction,
+            "deduction": str(f.deduction),
             "due": r.due,
             "state": r.state,
             "rect_id": r.id,

@@ -36,14 +36,16 @@ def of_chain(session: Session, chain_id: int, before: int) -> list[tuple[Finding
     return [(f, r) for f, r in rows]
 
 
-def open_finding(session: Session, audit_id: int, finding: Finding, due: dt.date, actor: str, at: str) -> FindingRow:
+def open_finding(
+    session: Session, audit_id: int, finding: Finding, due: dt.date, actor: str, at: dt.datetime
+) -> FindingRow:
     row = FindingRow(
         audit_id=audit_id,
         check_id=finding.check_id,
         item_id=finding.item_id,
         category_id=finding.category_id,
         text=finding.text,
-        deduction=str(finding.deduction),
+        deduction=finding.deduction,
         severity=finding.severity,
         due=due,
         deadline_days=finding.deadline_days,
@@ -59,7 +61,7 @@ def update_finding(row: FindingRow, finding: Finding) -> None:
     row.item_id = finding.item_id
     row.category_id = finding.category_id
     row.text = finding.text
-    row.deduction = str(finding.deduction)
+    row.deduction = finding.deduction
     row.severity = finding.severity
     row.deadline_days = finding.deadline_days
 
@@ -94,7 +96,7 @@ class RectificationInfo:
     overdue: bool
     note: str | None
     reason: str | None
-    updated_at: str
+    updated_at: str  # ISO 8601, UTC
     updated_by: str
 
 
@@ -136,7 +138,7 @@ def listing(
             is_overdue(r.state, r.due, today),
             r.report_note,
             r.reason,
-            r.updated_at,
+            r.updated_at.isoformat(),
             r.updated_by,
         )
         for r, f, a, name in session.execute(query)

@@ -23,16 +23,14 @@ def next_number(session: Session, audit_id: int, issuer: str, day: dt.date) -> N
     last = session.scalar(
         select(func.max(NoticeNumber.number)).where(NoticeNumber.issuer == issuer, NoticeNumber.year == day.year)
     )
-    row = NoticeNumber(
-        issuer=issuer, year=day.year, number=(last or 0) + 1, audit_id=audit_id, issued_at=day.isoformat()
-    )
+    row = NoticeNumber(issuer=issuer, year=day.year, number=(last or 0) + 1, audit_id=audit_id, issued_at=day)
     session.add(row)
     session.flush()
     return row
 
 
 def issued_on(row: NoticeNumber) -> dt.date:
-    return dt.date.fromisoformat(row.issued_at[:10])
+    return row.issued_at
 
 
 def document(session: Session, audit_id: int, kind: str, revision: int) -> Document | None:
@@ -68,7 +66,7 @@ def record_document(
     sha256: str,
     anchor: tuple[int, str],
     actor: str,
-    at: str,
+    at: dt.datetime,
 ) -> None:
     session.add(
         Document(

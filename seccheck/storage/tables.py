@@ -1,13 +1,16 @@
 """The database schema (SQLAlchemy 2). Changes go through a new Alembic migration, never an edit
 of an old one: databases in the field are upgraded by `seccheck` itself when it opens them.
 
-Money-like numbers (points, deductions, percent) are stored as text: exact on both SQLite and
-PostgreSQL, and read back as Decimal.
+Columns are typed (migration 0006, seccheck.storage.types): points, deductions and percent are
+exact NUMERIC read back as Decimal, structured data JSON (JSONB on PostgreSQL), moments
+timezone-aware timestamps, and every reference to another row a foreign key.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import (
     Boolean,
@@ -20,6 +23,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from seccheck.storage.types import Exact, Json, Timestamp
 
 
 class Base(DeclarativeBase):
@@ -35,7 +40,7 @@ class Unit(Base):
     code: Mapped[str] = mapped_column(String(64), default="")  # 统一社会信用代码 or a local code
     kind: Mapped[str] = mapped_column(String(64), default="")  # 党政机关、企业、打字复印店…
     contact: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class Campaign(Base):
@@ -45,10 +50,10 @@ class Campaign(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     name: Mapped[str] = mapped_column(String(200), unique=True)
     year: Mapped[int] = mapped_column(Integer)
-    rulesets: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of ruleset ids
+    rulesets: Mapped[list[str]] = mapped_column(Json, default=list)  # ruleset ids
     period_start: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     period_end: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    created_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class CampaignUnit(Base):
@@ -85,26 +90,27 @@ class Audit(Base):
     ruleset_version: Mapped[str] = mapped_column(String(64))
     ruleset_sha256: Mapped[str] = mapped_column(ForeignKey("ruleset_copies.sha256"))
     mode: Mapped[str] = mapped_column(String(16))  # inspection | self
-    inspectors: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
-    methods: Mapped[str] = mapped_column(Text, default="[]")  # JSON list
+    inspectors: Mapped[list[str]] = mapped_column(Json, default=list)
+    methods: Mapped[list[str]] = mapped_column(Json, default=list)
     date: Mapped[dt.date] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="draft")  # draft | final | discarded
     revision: Mapped[int] = mapped_column(Integer, default=1)
-    reinspection_of: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the audit this follows up
-    chain_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the original audit of its chain
+    # The audit this follows up, and the original audit of its chain.
+    reinspection_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
+    chain_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
     # A re-inspection: the checks it asked again (JSON list); only these can verify a problem fixed.
-    asked: Mapped[str | None] = mapped_column(Text, nullable=True)
+    asked: Mapped[list[str] | None] = mapped_column(Json, nullable=True)
     grade: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    percent: Mapped[str | None] = mapped_column(String(16), nullable=True)
-    result: Mapped[str | None] = mapped_column(Text, nullable=True)  # canonical JSON of the Result
+    percent: Mapped[Decimal | None] = mapped_column(Exact(places=1), nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)  # the Result as JSON data
     seal: Mapped[str | None] = mapped_column(String(64), nullable=True)  # SHA-256, final audits only
     source: Mapped[str] = mapped_column(String(500), default="")  # answers file or "interview"
     created_by: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[str] = mapped_column(String(32))
-    finalized_at: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    finalized_at: Mapped[dt.datetime | None] = mapped_column(Timestamp, nullable=True)
     # 0.1.0 kept revisions as rows of their own; migration 0004 folded them and left these empty.
     revision_of: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
-    superseded_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    superseded_by: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
 
     __table_args__ = (
         Index("ix_audits_unit", "unit_id"),
@@ -119,9 +125,10 @@ class AuditRevision(Base):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), primary_key=True)
     revision: Mapped[int] = mapped_column(Integer, primary_key=True)
     unit_name: Mapped[str] = mapped_column(String(200))  # the unit's name when sealed
-    particulars: Mapped[str] = mapped_column(Text)  # canonical JSON
-    answers: Mapped[str] = mapped_column(Text)  # canonical JSON
-    result: Mapped[str] = mapped_column(Text)  # canonical JSON
+    # As sealed; the seal is over their canonical JSON (seccheck.domain.seal.canonical).
+    particulars: Mapped[dict[str, Any]] = mapped_column(Json)
+    answers: Mapped[dict[str, Any]] = mapped_column(Json)
+    result: Mapped[dict[str, Any]] = mapped_column(Json)
     seal: Mapped[str] = mapped_column(String(64))
     # How the seal was computed (seccheck.domain.seal.SEAL_FORMAT) and by which seccheck: a revision is
     # always verified by its own format's rule, so old records keep verifying after an upgrade.
@@ -129,7 +136,7 @@ class AuditRevision(Base):
     engine_version: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class Submission(Base):
@@ -140,7 +147,7 @@ class Submission(Base):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
     source: Mapped[str] = mapped_column(String(500), default="")
     imported_by: Mapped[str] = mapped_column(String(200), default="")
-    imported_at: Mapped[str] = mapped_column(String(32))
+    imported_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class AnswerRow(Base):
@@ -149,13 +156,13 @@ class AnswerRow(Base):
     __tablename__ = "answers"
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id", ondelete="CASCADE"), primary_key=True)
     key: Mapped[str] = mapped_column(String(64), primary_key=True)  # profile or check id (or item id for na)
-    value: Mapped[str] = mapped_column(Text)  # canonical JSON, see seccheck.domain.seal.encode_answer
+    value: Mapped[Any] = mapped_column(Json(none_as_null=False))  # see seccheck.domain.seal.encode_value
     na: Mapped[bool] = mapped_column(Boolean, default=False)
-    deduct: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    deduct: Mapped[Decimal | None] = mapped_column(Exact, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    evidence: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of file names
+    evidence: Mapped[list[str]] = mapped_column(Json, default=list)  # file names
     answered_by: Mapped[str] = mapped_column(String(200), default="")
-    answered_at: Mapped[str] = mapped_column(String(32))
+    answered_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     position: Mapped[int] = mapped_column(Integer, default=0)  # order given, for resuming
 
 
@@ -172,7 +179,7 @@ class FindingRow(Base):
     item_id: Mapped[str] = mapped_column(String(64))
     category_id: Mapped[str] = mapped_column(String(64))
     text: Mapped[str] = mapped_column(Text)
-    deduction: Mapped[str] = mapped_column(String(16))
+    deduction: Mapped[Decimal] = mapped_column(Exact)
     severity: Mapped[str] = mapped_column(String(16))
     due: Mapped[dt.date] = mapped_column(Date)
     deadline_days: Mapped[int | None] = mapped_column(Integer, nullable=True)
@@ -188,11 +195,12 @@ class Event(Base):
 
     __tablename__ = "events"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    at: Mapped[str] = mapped_column(String(32))
+    at: Mapped[dt.datetime] = mapped_column(Timestamp)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
+    # Not a foreign key: the log keeps naming audit rows that migration 0004 folded into others.
     audit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
-    detail: Mapped[str] = mapped_column(Text, default="{}")  # JSON
+    detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
 
 
 class NoticeNumber(Base):
@@ -205,7 +213,7 @@ class NoticeNumber(Base):
     year: Mapped[int] = mapped_column(Integer)
     number: Mapped[int] = mapped_column(Integer)
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
-    issued_at: Mapped[str] = mapped_column(String(32))
+    issued_at: Mapped[dt.date] = mapped_column(Date)  # the day the number was given
 
     __table_args__ = (
         UniqueConstraint("issuer", "year", "number", name="uq_notice_numbers_issuer_year_number"),
@@ -223,11 +231,13 @@ class Rectification(Base):
     state: Mapped[str] = mapped_column(String(16), default="open")
     due: Mapped[dt.date] = mapped_column(Date)
     report_note: Mapped[str | None] = mapped_column(Text, nullable=True)
-    report_evidence: Mapped[str] = mapped_column(Text, default="[]")
+    report_evidence: Mapped[list[str]] = mapped_column(Json, default=list)
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)  # why rejected
-    updated_at: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     updated_by: Mapped[str] = mapped_column(String(200), default="")
-    verified_by: Mapped[int | None] = mapped_column(Integer, nullable=True)  # the re-inspection that verified it
+    verified_by: Mapped[int | None] = mapped_column(
+        ForeignKey("audits.id"), nullable=True
+    )  # the re-inspection that verified it
 
 
 class UnitAlias(Base):
@@ -246,7 +256,7 @@ class Document(Base):
     audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"))
     kind: Mapped[str] = mapped_column(String(32))  # notice
     revision: Mapped[int] = mapped_column(Integer)
-    number_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    number_id: Mapped[int | None] = mapped_column(ForeignKey("notice_numbers.id"), nullable=True)
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     # The ledger's position and head digest printed on the document (its 核验码), kept so that writing
@@ -254,7 +264,7 @@ class Document(Base):
     anchor_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
     anchor_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
-    created_at: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
 
 class LedgerEntry(Base):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
@@ -42,7 +43,7 @@ def names(session: Session) -> list[str]:
     return list(session.scalars(select(Unit.name).order_by(Unit.id)))
 
 
-def add(session: Session, name: str, *, at: str, code: str = "", kind: str = "", contact: str = "") -> Unit:
+def add(session: Session, name: str, *, at: dt.datetime, code: str = "", kind: str = "", contact: str = "") -> Unit:
     unit = Unit(name=name, code=code, kind=kind, contact=contact, created_at=at)
     session.add(unit)
     session.flush()

@@ -1,0 +1,117 @@
+"""Column types that store what they mean on both SQLite and PostgreSQL (records.md §6).
+
+- `Exact`: points, deductions and percent as NUMERIC(12, 4): at most 8 digits before the decimal
+  point and 4 after. PostgreSQL stores them exactly. SQLite gives a NUMERIC column numeric affinity
+  and keeps such a value as an 8-byte REAL; a number of at most 12 significant digits comes back
+  from it exactly when rounded to 4 places (a double keeps 15), which SQLAlchemy's Numeric does
+  (`"%.4f" % value`). A value with more digits is refused, never rounded: it would not read back
+  as written. Read back, a value takes its shortest form (0.5, 2, 45.8) or, for percent, the one
+  decimal it is defined with (100.0, 88.2).
+- `Json`: JSON on SQLite (text, queryable with json_extract / ->>), JSONB on PostgreSQL. Decimals
+  are kept inside JSON as strings ("45.8"); a float is refused, so nothing sealed turns inexact or
+  changes its form when PostgreSQL rewrites a document.
+- `Timestamp`: a moment, timezone-aware. PostgreSQL: timestamptz. SQLite: text in UTC,
+  "YYYY-MM-DD HH:MM:SS.ffffff", so that text order is time order; read back with UTC attached.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, Dialect, Numeric
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+PRECISION = 12
+SCALE = 4
+_QUANTUM = Decimal(1).scaleb(-SCALE)
+LIMIT = Decimal(10) ** (PRECISION - SCALE)
+
+
+def plain(value: Decimal) -> Decimal:
+    """The shortest form of a number: 2.0000 -> 2, 0.5000 -> 0.5 (never 1E+2)."""
+    normal = value.normalize()
+    return normal.quantize(Decimal(1)) if normal == normal.to_integral_value() else normal
+
+
+class Exact(TypeDecorator[Decimal]):
+    """An exact decimal, NUMERIC(12, 4); `places` fixes the decimals it reads back with."""
+
+    impl = Numeric(PRECISION, SCALE, asdecimal=True)
+    cache_ok = True
+
+    def __init__(self, places: int | None = None) -> None:
+        super().__init__()
+        self.places = places
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if not number.is_finite() or abs(number) >= LIMIT or number.quantize(_QUANTUM) != number:
+            raise ValueError(f"数值 {number} 超出存储范围：整数部分最多 {PRECISION - SCALE} 位，小数最多 {SCALE} 位")
+        return number
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        if value is None:
+            return None
+        number = value if isinstance(value, Decimal) else Decimal(str(value))
+        if self.places is not None:
+            return number.quantize(Decimal(1).scaleb(-self.places))
+        return plain(number)
+
+
+def _no_floats(data: Any, where: str = "") -> None:
+    if isinstance(data, float):
+        raise TypeError(f"JSON 中的数值 {data!r}（{where or '顶层'}）是浮点数；小数应以字符串保存")
+    if isinstance(data, dict):
+        for key, item in data.items():
+            _no_floats(item, f"{where}.{key}" if where else str(key))
+    elif isinstance(data, list | tuple):
+        for n, item in enumerate(data):
+            _no_floats(item, f"{where}[{n}]")
+
+
+class Json(TypeDecorator[Any]):
+    """JSON, JSONB on PostgreSQL. `none_as_null`: Python None is SQL NULL (else the JSON null)."""
+
+    impl = JSON
+    cache_ok = True
+
+    def __init__(self, none_as_null: bool = True) -> None:
+        super().__init__(none_as_null=none_as_null)
+        self.none_as_null = none_as_null
+
+    def load_dialect_impl(self, dialect: Dialect) -> TypeEngine[Any]:
+        if dialect.name == "postgresql":
+            return dialect.type_descriptor(JSONB(none_as_null=self.none_as_null))
+        return dialect.type_descriptor(JSON(none_as_null=self.none_as_null))
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
+        _no_floats(value)
+        return value
+
+
+class Timestamp(TypeDecorator[dt.datetime]):
+    """A timezone-aware moment; stored in UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = dt.datetime.fromisoformat(value)
+        if not isinstance(value, dt.datetime) or value.tzinfo is None:
+            raise ValueError(f"时间应带时区（实际：{value!r}）")
+        utc = value.astimezone(dt.UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        moment = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(str(value))
+        return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
