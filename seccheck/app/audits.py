@@ -22,7 +22,7 @@ from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.reinspection import Comparison
-from seccheck.domain.result import Result, result_from_data, result_to_json
+from seccheck.domain.result import Result, result_from_data, result_to_json, scores_agree
 from seccheck.domain.scoring import score
 from seccheck.domain.seal import answers_snapshot, canonical, seal_of
 from seccheck.domain.validate import check_answers
@@ -509,7 +509,7 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
-        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(json.loads(current.result)):
+        if not scores_agree(json.loads(current.result), rescored):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
         if audit.grade != rescored.grade or audit.percent != (
             str(rescored.percent) if rescored.percent is not None else None

@@ -15,6 +15,7 @@ from decimal import Decimal
 from seccheck.domain.result import Result
 from seccheck.numbers import fmt
 from seccheck.ruleset.model import Ruleset
+from seccheck.text import zh
 
 DEFAULT_TITLE = "保密检查整改通知书"
 REVIEW_TITLE = "保密检查复查意见书"
@@ -184,7 +185,7 @@ def build_notice(
     rows = tuple(
         FindingRow(
             n=n,
-            problem=f.text,
+            problem=zh.finding_text(f),
             note=f.note,
             item=f.item_title,
             basis=f.basis or "有关保密管理规定",
@@ -408,10 +409,6 @@ class ScoreSheetContent:
         return "".join(parts)
 
 
-def _explanation(item_checks: Sequence[tuple[str, Decimal]]) -> str:
-    return "；".join(f"{text}（扣{fmt(d)}分）" if d else text for text, d in item_checks)
-
-
 def build_scoresheet(result: Result, rs: Ruleset, *, seal: str) -> ScoreSheetContent:
     """The 自查自评表 of a scored audit: one row per scored item, grouped by category, then the totals.
     Its figures are the result's own, so they match `score --explain` by construction."""
@@ -427,12 +424,7 @@ def build_scoresheet(result: Result, rs: Ruleset, *, seal: str) -> ScoreSheetCon
                 continue
             n += 1
             official = rs.items_by_id[item.id].official if item.id in rs.items_by_id else None
-            failing = [(findings[c.id].text, c.deduction) for c in item.checks if c.id in findings]
-            explanation = _explanation(failing)
-            if item.capped:
-                explanation += f"（扣分以本项分值{fmt(item.points)}分为限）"
-            if not item.applicable:
-                explanation = "非实有项目，不计分"
+            explanation = zh.sheet_explanation(item, findings)
             row = SheetRow(
                 n=n,
                 official=official or "",

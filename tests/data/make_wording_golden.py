@@ -198,7 +198,8 @@ question = "是否适用？"
 
 RAW_SCORE = COVERAGE.replace('id = "wording"', 'id = "wording-raw"').replace(
     '[scoring]\nveto_grade = "基本符合要求"',
-    "[scoring]\nnormalize = false\ngrades = [{ min = 15, label = \"好\" }, { min = 8, label = \"中\" }, { min = 0, label = \"差\" }]",
+    "[scoring]\nnormalize = false\n"
+    'grades = [{ min = 15, label = "好" }, { min = 8, label = "中" }, { min = 0, label = "差" }]',
 )
 
 CHECKLIST = """
@@ -306,7 +307,9 @@ def main() -> None:
     sources: list[tuple[str, Ruleset, int]] = []
     for path in sorted((ROOT / "rulesets").glob("*.toml")):
         sources.append((f"rulesets/{path.name}", load_ruleset(path).ruleset, 4))
-    sources.append(("tests/data/worked-example.toml", load_ruleset(ROOT / "tests/data/worked-example.toml").ruleset, 12))
+    sources.append(
+        ("tests/data/worked-example.toml", load_ruleset(ROOT / "tests/data/worked-example.toml").ruleset, 12)
+    )
     for name, text in (("coverage", COVERAGE), ("raw-score", RAW_SCORE), ("checklist", CHECKLIST)):
         sources.append((name, load_ruleset_text(text, name).ruleset, 40))
     for source, rs, n in sources:
