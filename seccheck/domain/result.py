@@ -213,7 +213,9 @@ class GradeChecklist:
 
 
 Deduction = Fixed | Range | PerOccurrence | PerOccurrenceCapped | ChoiceDeduction | ItemPoints | NotCounted
-CheckReason = Annotated[Deduction | NotApplicableExpr | AnsweredNA | Unanswered, Field(discriminator="code")]
+CheckReason = Annotated[
+    Deduction | NotApplicableExpr | CategoryNotApplicable | AnsweredNA | Unanswered, Field(discriminator="code")
+]
 ItemReason = Annotated[
     NotApplicableExpr | CategoryNotApplicable | AnsweredNA | Capped | Aggravating, Field(discriminator="code")
 ]

@@ -111,9 +111,8 @@ def score(rs: Ruleset, answers: Answers) -> Result:
                 why: CheckReason | None
                 if applies:
                     why = AnsweredNA() if ans is not None else Unanswered()
-                else:
-                    own = app.reason.get(chk.id)  # its own applies_if; None when its item is out
-                    why = own if isinstance(own, NotApplicableExpr) else None
+                else:  # its own applies_if, or why its item is out
+                    why = app.reason.get(chk.id) if app.item[item.id] else app.reason.get(item.id)
                 check_results.append(
                     CheckResult(
                         id=chk.id,
