@@ -207,8 +207,8 @@ def build_notice(
         inspected_on=chinese_date(result.date),
         inspectors=inspectors,
         methods=methods,
-        score_line=score_line(result),
-        calculation=calculation(result) if show_calculation else "",
+        score_line=zh.score_line(result),
+        calculation=zh.calculation(result) if show_calculation else "",
         findings=rows,
         scored=scored,
         requirements=requirements_of(rs),
@@ -218,32 +218,6 @@ def build_notice(
         verification=verification_code(seal),
         corrects=chinese_date(corrects) if corrects else "",
     )
-
-
-def score_line(result: Result) -> str:
-    if result.method == "deduction" and result.percent is not None:
-        if result.normalize:
-            return (
-                f"实有项目分值{fmt(result.applicable)}分，得分{fmt(result.raw)}分，得分率{result.percent}%，"
-                f"评定为“{result.grade}”"
-            )
-        return f"得分{fmt(result.raw)}分，评定为“{result.grade}”"
-    return f"发现问题{len(result.findings)}个，评定为“{result.grade}”"
-
-
-def calculation(result: Result) -> str:
-    """The calculation in one line, for workspaces that print it in the body ([notice] calculation)."""
-    if result.veto:
-        return f"因存在否决项所列情形，直接评定为“{result.grade}”。"
-    if result.method != "deduction" or result.percent is None:
-        return ""
-    deducted = (result.applicable or 0) - (result.earned or 0)
-    line = f"各项扣分合计{fmt(deducted)}分（单项扣分以该项分值为限）"
-    if result.aggravated:
-        line += f"，加重扣分{fmt(result.aggravated)}分"
-    if result.normalize:
-        line += f"，得分率为得分除以实有项目分值，即{result.percent}%"
-    return line + "。"
 
 
 # --- 复查意见书 ---------------------------------------------------------------------------------------

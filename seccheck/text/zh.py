@@ -81,6 +81,15 @@ WORDS: dict[str, str] = {
     "sheet.capped": "（扣分以本项分值{points}分为限）",
     "sheet.not_applicable": "非实有项目，不计分",
     "sheet.separator": "；",
+    # the notice: the score in one sentence, and the calculation when the workspace prints it
+    "notice.score": "实有项目分值{applicable}分，得分{raw}分，得分率{percent}%，评定为“{grade}”",
+    "notice.score_points": "得分{raw}分，评定为“{grade}”",
+    "notice.score_checklist": "发现问题{findings}个，评定为“{grade}”",
+    "notice.veto": "因存在否决项所列情形，直接评定为“{grade}”。",
+    "notice.deducted": "各项扣分合计{deducted}分（单项扣分以该项分值为限）",
+    "notice.aggravated": "，加重扣分{aggravated}分",
+    "notice.percent": "，得分率为得分除以实有项目分值，即{percent}%",
+    "notice.end": "。",
     "list.separator": "、",
 }
 
@@ -241,3 +250,31 @@ def sheet_explanation(item: ItemResult, findings: Mapping[str, Finding]) -> str:
     if item.capped:
         explanation += WORDS["sheet.capped"].format(points=fmt(item.points))
     return explanation
+
+
+# --- the notice ----------------------------------------------------------------------------------
+
+
+def score_line(result: Result) -> str:
+    """实有项目分值12分，得分5.5分，得分率45.8%，评定为“不符合要求”."""
+    if result.method == "deduction" and result.percent is not None:
+        key = "notice.score" if result.normalize else "notice.score_points"
+        return WORDS[key].format(
+            applicable=fmt(result.applicable), raw=fmt(result.raw), percent=result.percent, grade=result.grade
+        )
+    return WORDS["notice.score_checklist"].format(findings=len(result.findings), grade=result.grade)
+
+
+def calculation(result: Result) -> str:
+    """The calculation in one line, for workspaces that print it in the body ([notice] calculation)."""
+    if result.veto:
+        return WORDS["notice.veto"].format(grade=result.grade)
+    if result.method != "deduction" or result.percent is None:
+        return ""
+    deducted = (result.applicable or 0) - (result.earned or 0)
+    line = WORDS["notice.deducted"].format(deducted=fmt(deducted))
+    if result.aggravated:
+        line += WORDS["notice.aggravated"].format(aggravated=fmt(result.aggravated))
+    if result.normalize:
+        line += WORDS["notice.percent"].format(percent=result.percent)
+    return line + WORDS["notice.end"]
