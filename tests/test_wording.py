@@ -347,3 +347,26 @@ def test_a_result_of_this_format_must_agree_in_every_field() -> None:
     assert scores_agree(data, r)
     data["categories"][0]["items"][2]["reason"]["total"] = "9"
     assert not scores_agree(data, r)
+
+
+# --- end to end: a stored audit, reworded ------------------------------------------------------------
+
+
+def test_rewording_keeps_stored_audits_verifying(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from tests.conftest import Workspace, seccheck
+
+    root = tmp_path / "ws"
+    assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
+    ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
+    run = ws.run("import", "--new-unit", "--no-notice", ROOT / "examples" / "wechat-groups.answers.toml")
+    assert run.code == 0, run.text
+    before = ws.run("audit", "show", "1", "--explain")
+    stored = ws.run("audit", "show", "1", "--json").out
+    for key, words in list(zh.WORDS.items()):
+        if key not in ("answer.yes", "answer.no", "answer.na", "answer.unanswered"):
+            monkeypatch.setitem(zh.WORDS, key, "〔新〕" + words)
+    run = ws.run("verify", "--all")
+    assert run.code == 0, run.text
+    after = ws.run("audit", "show", "1", "--explain")
+    assert "〔新〕" not in before.out and "〔新〕" in after.out  # the sentences did change
+    assert ws.run("audit", "show", "1", "--json").out == stored
