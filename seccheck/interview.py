@@ -24,6 +24,7 @@ from seccheck.domain.scoring import score
 from seccheck.numbers import fmt
 from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Ruleset
+from seccheck.text import zh
 
 HELP, BACK, SKIP, QUIT = "?", "b", "s", "q"
 NA_WORDS = {"na", "不适用", "n/a"}
@@ -170,9 +171,9 @@ def cost_text(rs: Ruleset, q: Question) -> str:
 
 def _display(answers: Mapping[str, Answer], q: Question) -> str | None:
     if q.item is not None and (item_answer := answers.get(q.item.id)) is not None and item_answer.na:
-        return "不适用"
+        return zh.WORDS["answer.na"]
     answer = answers.get(q.key)
-    return answer.display() if answer is not None else None
+    return zh.answer_text(answer) if answer is not None else None
 
 
 # --- the interview -------------------------------------------------------------------------------
@@ -431,7 +432,7 @@ class Interview:
                     ReviewRow(
                         q.key,
                         q.question.question,
-                        _display(self.answers, q) or "（未答）",
+                        _display(self.answers, q) or zh.WORDS["answer.unanswered"],
                         deduction,
                         failing,
                         q.category.title if q.category else "基本情况",

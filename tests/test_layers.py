@@ -1,6 +1,7 @@
 """The layers a newcomer sees in the folder list, kept by a test over every import (ast, no import).
 
-ruleset → domain (pure) → io / interview / storage / documents → app (use cases) → cli.
+ruleset → domain (pure) → text (words for people) → io / interview / storage / documents → app (use
+cases) → cli. Storage keeps no wording of its own: it stores the words it is given.
 Imports under `if TYPE_CHECKING:` are annotations only and not counted.
 """
 
@@ -25,6 +26,7 @@ LAYERS = {
     ),
     "ruleset": ("seccheck.ruleset", "seccheck.schema"),
     "domain": ("seccheck.domain",),
+    "text": ("seccheck.text",),
     "io": ("seccheck.io",),
     "interview": ("seccheck.interview",),
     "storage": ("seccheck.storage",),
@@ -36,12 +38,13 @@ BELOW = {
     "base": {"base"},
     "ruleset": {"base", "ruleset"},
     "domain": {"base", "ruleset", "domain"},
+    "text": {"base", "ruleset", "domain", "text"},
     "io": {"base", "ruleset", "domain", "io"},
-    "interview": {"base", "ruleset", "domain", "interview"},
+    "interview": {"base", "ruleset", "domain", "text", "interview"},
     "storage": {"base", "ruleset", "domain", "storage"},
-    "documents": {"base", "ruleset", "domain", "documents"},
-    "app": {"base", "ruleset", "domain", "io", "interview", "storage", "documents", "app"},
-    "cli": {"base", "ruleset", "domain", "io", "interview", "app", "cli"},
+    "documents": {"base", "ruleset", "domain", "text", "documents"},
+    "app": {"base", "ruleset", "domain", "text", "io", "interview", "storage", "documents", "app"},
+    "cli": {"base", "ruleset", "domain", "text", "io", "interview", "app", "cli"},
 }
 # Third-party libraries only some layers may use: the core never imports click, rich or weasyprint.
 LIBRARIES = {

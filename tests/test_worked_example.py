@@ -13,6 +13,7 @@ from seccheck.domain.scoring import score
 from seccheck.domain.validate import check_answers
 from seccheck.ruleset.load import load_ruleset
 from seccheck.ruleset.model import Ruleset
+from seccheck.text import zh
 from tests.conftest import DATA
 
 BASE: dict[str, Any] = {
@@ -172,5 +173,6 @@ def test_due_dates_and_finding_fields(rs: Ruleset) -> None:
     r = score(rs, answers())
     f = r.findings[0]
     assert str(f.due) == "2026-12-20"  # default 30 days
-    assert f.text == "是否提出明确要求？（答：否）"
+    assert f.finding is None and f.question == "是否提出明确要求？" and f.value is False
+    assert zh.finding_text(f) == "是否提出明确要求？（答：否）"
     assert f.category_title == "主要类别"

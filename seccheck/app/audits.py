@@ -24,9 +24,9 @@ from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.ledger import canonical_decimal
 from seccheck.domain.reinspection import Comparison
-from seccheck.domain.result import Result, result_from_data, result_to_json
+from seccheck.domain.result import Result, result_from_data, result_to_json, scores_agree
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, canonical, seal_by_format, seal_v2, sealed_result
+from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, canonical, seal_by_format, seal_v2
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
@@ -524,8 +524,7 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
-        # Figures and codes only: rewording a sentence in a newer seccheck changes nothing that is sealed.
-        if sealed_result(json.loads(result_to_json(rescored, indent=None))) != sealed_result(current.result):
+        if not scores_agree(current.result, rescored):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
         if audit.grade != rescored.grade or audit.percent != rescored.percent:
             problems.append("列表中的等次或得分率与评分结果不一致")

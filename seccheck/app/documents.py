@@ -40,6 +40,7 @@ from seccheck.storage import events, notices
 from seccheck.storage import findings as finding_repo
 from seccheck.storage import ledger as ledger_repo
 from seccheck.storage.tables import Audit
+from seccheck.text import zh
 
 NOTICE = "notice"
 REVIEW = "review"
@@ -54,7 +55,8 @@ def _active(session: Session, audit_id: int) -> list[str]:
 def _problems_key(result: Result) -> list[Any]:
     """What a notice says about each problem: if an amendment leaves this as it was, the notice stands."""
     return [
-        [f.check_id, f.text, str(f.deduction), f.note, f.basis, f.rectify, f.item_title] for f in result.findings
+        [f.check_id, zh.finding_text(f), str(f.deduction), f.note, f.basis, f.rectify, f.item_title]
+        for f in result.findings
     ] + [result.grade, str(result.percent)]
 
 

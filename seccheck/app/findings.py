@@ -17,6 +17,7 @@ from seccheck.domain.result import Finding, Result
 from seccheck.storage import events
 from seccheck.storage import findings as repo
 from seccheck.storage.tables import Audit, FindingRow, Rectification
+from seccheck.text import zh
 
 
 def _due(ctx: Context, audit: Audit, finding: Finding, issued: dt.date) -> dt.date:
@@ -41,13 +42,15 @@ def _open_or_update(
     issued: dt.date,
 ) -> None:
     if existing is None:
-        row = repo.open_finding(session, audit.id, finding, _due(ctx, audit, finding, issued), ctx.actor, ctx.at())
+        row = repo.open_finding(
+            session, audit.id, finding, zh.finding_text(finding), _due(ctx, audit, finding, issued), ctx.actor, ctx.at()
+        )
         _event(
             session, ctx, "finding.opened", audit.id, finding=row.id, check=finding.check_id, revision=audit.revision
         )
         return
     row, rect = existing
-    repo.update_finding(row, finding)
+    repo.update_finding(row, finding, zh.finding_text(finding))
     if rect.state == "withdrawn":
         # Failing again after an amendment had withdrawn it: the same problem, open again.
         rect.state, rect.updated_at, rect.updated_by = "open", ctx.at(), ctx.actor

@@ -20,6 +20,7 @@ from seccheck.numbers import fmt, round_half_up
 from seccheck.ruleset.describe import cost_words
 from seccheck.ruleset.load import LoadedRuleset
 from seccheck.ruleset.model import KIND_LABELS, LEVEL_LABELS, SEVERITY_LABELS, Check, Item, Ruleset
+from seccheck.text import zh
 
 out = Console(highlight=False)
 err = Console(stderr=True, highlight=False)
@@ -133,7 +134,7 @@ def result(
                 style="dim",
             )
         )
-    out.print(Text(f"评定依据：{res.grade_reason}", style="dim"))
+    out.print(Text(f"评定依据：{zh.grade_reason(res)}", style="dim"))
 
     if res.method == "deduction":
         table = Table(title="分类得分", box=box.SIMPLE_HEAD, title_justify="left")
@@ -172,7 +173,7 @@ def result(
         table.add_row(
             str(n),
             f.check_id,
-            f.text,
+            zh.finding_text(f),
             fmt(f.deduction) if res.method == "deduction" else "—",
             Text(severity, style=style),
             dues[f.check_id].isoformat() if dues and f.check_id in dues else f"{f.deadline_days} 天",
@@ -184,13 +185,13 @@ def _explain(res: Result, rs: Ruleset | None = None) -> None:
     out.print("[bold]计算过程[/]")
     for cat in res.categories:
         if not cat.applicable:
-            out.print(f"  [dim]{escape(cat.title)}：{escape(cat.reason or '不适用')}，不计入实有项目[/]")
+            out.print(f"  [dim]{escape(cat.title)}：{escape(zh.category_reason(cat) or '不适用')}，不计入实有项目[/]")
             continue
         out.print(f"  [bold]{escape(cat.title)}[/]")
         for item in cat.items:
             head = f"    {escape(item.id)}. {escape(item.title)}"
             if not item.applicable:
-                out.print(f"[dim]{head}：{escape(item.reason or '不适用')}，不计入实有项目[/]")
+                out.print(f"[dim]{head}：{escape(zh.item_reason(item) or '不适用')}，不计入实有项目[/]")
                 continue
             if item.aggravating:
                 out.print(f"{head}（加重扣分项）：扣 {fmt(item.deduction)} 分")
@@ -200,11 +201,11 @@ def _explain(res: Result, rs: Ruleset | None = None) -> None:
                 out.print(f"{head}（{fmt(item.points)} 分）：扣 {fmt(item.deduction)} 分，得 {fmt(item.earned)} 分")
             for chk in item.checks:
                 if chk.compliant is False:
-                    out.print(f"      {escape(chk.id)} {escape(chk.reason or '')}")
+                    out.print(f"      {escape(chk.id)} {escape(zh.check_reason(chk, res) or '')}")
                     if rs is not None and chk.id in rs.checks:
                         out.print(f"        [dim]{basis_words(rs.checks[chk.id][1])}[/]")
-            if item.capped and item.reason:
-                out.print(f"      [yellow]{escape(item.reason)}[/]")
+            if item.capped and (capped := zh.item_reason(item)):
+                out.print(f"      [yellow]{escape(capped)}[/]")
     if res.method != "deduction":
         return
     scored = [i for c in res.categories for i in c.items if i.applicable and i.points]
@@ -218,7 +219,7 @@ def _explain(res: Result, rs: Ruleset | None = None) -> None:
             f"  得分率 = {fmt(res.raw)} ÷ {fmt(res.applicable)} × 100% = {res.percent_exact} "
             f"≈ {res.percent}%（四舍五入到一位小数）"
         )
-    out.print(f"  等次：{escape(res.grade)}（{escape(res.grade_reason)}）")
+    out.print(f"  等次：{escape(res.grade)}（{escape(zh.grade_reason(res))}）")
 
 
 def _sum(values: Iterable[object]) -> str:

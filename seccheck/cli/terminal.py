@@ -20,6 +20,7 @@ from seccheck.interview import (
     Shown,
 )
 from seccheck.numbers import fmt
+from seccheck.text import zh
 
 COMMANDS_HINT = "随时可输入：? 帮助　b 上一题　s 跳过　q 保存退出"
 STYLES = {"info": "cyan", "error": "red", "warning": "yellow"}
@@ -74,7 +75,7 @@ class TerminalAsker:
         table.add_column("答案", overflow="fold", max_width=12)
         table.add_column("扣分", justify="right", no_wrap=True)
         for row in review.rows:
-            style = "red" if row.finding else ("yellow" if row.answer == "（未答）" else "")
+            style = "red" if row.finding else ("yellow" if row.answer == zh.WORDS["answer.unanswered"] else "")
             table.add_row(row.key, row.question, row.answer, fmt(row.deduction) if row.deduction else "", style=style)
         self.out.print()
         self.out.print(table)

@@ -59,21 +59,6 @@ class Answer(BaseModel):
             return {"na": True}
         return {"value": data}
 
-    def display(self) -> str:
-        if self.na:
-            return "不适用"
-        return show_value(self.value)
-
-
-def show_value(value: AnswerValue | None) -> str:
-    if value is None:
-        return "（未答）"
-    if value is True:
-        return "是"
-    if value is False:
-        return "否"
-    return str(value)
-
 
 class Answers(BaseModel):
     """An answers file: who was inspected, when, by whom, and the answers by id."""

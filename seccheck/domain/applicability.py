@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.result import AnsweredNA, CategoryNotApplicable, NotApplicableExpr
 from seccheck.ruleset.model import Check, Ruleset
 
 # --- applicability (实有项目) -------------------------------------------------------------------
@@ -20,7 +21,8 @@ class Applicability:
     category: dict[str, bool] = field(default_factory=dict)
     item: dict[str, bool] = field(default_factory=dict)
     check: dict[str, bool] = field(default_factory=dict)
-    reason: dict[str, str] = field(default_factory=dict)  # by item or check id
+    # Why an item or check (by id) does not apply.
+    reason: dict[str, NotApplicableExpr | CategoryNotApplicable | AnsweredNA] = field(default_factory=dict)
     values: dict[str, object] = field(default_factory=dict)
     profile_ids: tuple[str, ...] = ()
 
@@ -51,19 +53,19 @@ def applicability(rs: Ruleset, answers: Answers | Mapping[str, Answer]) -> Appli
             result.category[item.category] = cat_ok
         item_ok = cat_ok
         if not cat_ok:
-            result.reason[item.id] = f"所属类别不适用（{rs.categories_by_id[item.category].applies_if}）"
+            result.reason[item.id] = CategoryNotApplicable(expr=rs.categories_by_id[item.category].applies_if)
         elif (cond := conditions.get(("item", item.id))) and not cond(values):
             item_ok = False
-            result.reason[item.id] = f"不适用（{item.applies_if} 不成立）"
+            result.reason[item.id] = NotApplicableExpr(expr=item.applies_if or "")
         elif (ans := given.get(item.id)) is not None and ans.na:
             item_ok = False
-            result.reason[item.id] = "答“不适用”"
+            result.reason[item.id] = AnsweredNA()
         result.item[item.id] = item_ok
         for chk in item.check:
             chk_ok = item_ok
             if chk_ok and (cond := conditions.get(("check", chk.id))) and not cond(values):
                 chk_ok = False
-                result.reason[chk.id] = f"不适用（{chk.applies_if} 不成立）"
+                result.reason[chk.id] = NotApplicableExpr(expr=chk.applies_if or "")
             result.check[chk.id] = chk_ok
             ans = given.get(chk.id)
             if chk_ok and ans is not None and not ans.na and ans.value is not None:

@@ -10,53 +10,79 @@ import datetime as dt
 from decimal import Decimal
 from fractions import Fraction
 
-from seccheck.domain.answers import Answer, Answers, AnswerValue, show_value
+from seccheck.domain.answers import Answer, Answers, AnswerValue
 from seccheck.domain.applicability import _NUMBERS, Applicability, applicability, is_compliant
-from seccheck.domain.result import CategoryResult, CheckResult, Finding, ItemResult, Result
-from seccheck.numbers import fmt, round_half_up
+from seccheck.domain.result import (
+    RESULT_FORMAT,
+    Aggravating,
+    AnsweredNA,
+    Breach,
+    Capped,
+    CategoryReason,
+    CategoryResult,
+    CheckReason,
+    CheckResult,
+    ChoiceDeduction,
+    Deduction,
+    Finding,
+    Fixed,
+    GradeByScore,
+    GradeChecklist,
+    GradeReason,
+    GradeVeto,
+    ItemPoints,
+    ItemResult,
+    NoApplicableItems,
+    NotApplicableExpr,
+    NotCounted,
+    PerOccurrence,
+    PerOccurrenceCapped,
+    Range,
+    Result,
+    Unanswered,
+)
+from seccheck.numbers import round_half_up
 from seccheck.ruleset.model import Check, Item, Ruleset
 
 ZERO = Decimal(0)
 
 
-def _deduction(item: Item, chk: Check, ans: Answer, counts: bool) -> tuple[Decimal, str]:
-    """The deduction of a non-compliant check and the reason in words."""
-    value = ans.value
-    shown = show_value(value)
+def _breach(chk: Check, value: AnswerValue | None) -> Breach:
+    """What the non-compliant answer was checked against."""
     if chk.kind == "yesno":
-        said = f"答“{shown}”（合规答案为“{show_value(chk.expected)}”）"
-    elif chk.kind == "count":
-        said = f"发现 {shown} 起" + (f"（允许 {fmt(chk.max_ok)} 起）" if chk.max_ok else "")
-    elif chk.kind == "choice":
-        label = next((o.label for o in chk.options if o.value == value), shown)
-        said = f"选“{label}”"
-    else:
-        bounds = (
-            f"[{fmt(chk.min_ok) if chk.min_ok is not None else '—'}, "
-            f"{fmt(chk.max_ok) if chk.max_ok is not None else '—'}]"
-        )
-        said = f"答 {shown}，不在合规范围 {bounds}"
+        return Breach(expected=chk.expected)
+    if chk.kind == "count":
+        return Breach(max_ok=chk.max_ok)
+    if chk.kind == "choice":
+        return Breach(label=next((o.label for o in chk.options if o.value == value), None))
+    return Breach(min_ok=chk.min_ok, max_ok=chk.max_ok)
+
+
+def _deduction(item: Item, chk: Check, ans: Answer, counts: bool) -> tuple[Decimal, Deduction]:
+    """The deduction of a non-compliant check and why."""
+    value = ans.value
     if not counts:
-        return ZERO, f"{said}，不计分"
+        return ZERO, NotCounted()
     if chk.kind == "count":
         per = chk.per or ZERO
-        amount = per * int(value)  # type: ignore[arg-type]
+        count = int(value)  # type: ignore[arg-type]
+        amount = per * count
         cap = chk.per_cap
         if cap is not None and amount > cap:
-            return cap, f"{said}，每起扣 {fmt(per)} 分，合计 {fmt(amount)} 分，本检查最多扣 {fmt(cap)} 分"
-        return amount, f"{said}，每起扣 {fmt(per)} 分，共扣 {fmt(amount)} 分"
+            return cap, PerOccurrenceCapped(count=count, per=per, total=amount, cap=cap, amount=cap)
+        return amount, PerOccurrence(count=count, per=per, amount=amount)
     if chk.kind == "choice":
         option = next((o for o in chk.options if o.value == value), None)
         amount = option.deduct if option else ZERO
-        return amount, f"{said}，扣 {fmt(amount)} 分"
+        return amount, ChoiceDeduction(option=str(value), amount=amount)
     if isinstance(chk.deduct, tuple):
         lo, hi = chk.deduct
+        chosen = ans.deduct is not None
         amount = ans.deduct if ans.deduct is not None else hi
-        step = f"，按 {fmt(chk.deduct_step)} 分" if chk.step is not None else ""
-        return amount, f"{said}，扣 {fmt(amount)} 分（区间 {fmt(lo)}–{fmt(hi)} 分{step}，检查人员酌定）"
+        return amount, Range(amount=amount, low=lo, high=hi, step=chk.step, chosen=chosen)
     if chk.deduct is not None:
-        return chk.deduct, f"{said}，扣 {fmt(chk.deduct)} 分"
-    return item.points, f"{said}，扣本项全部分值 {fmt(item.points)} 分"
+        return chk.deduct, Fixed(amount=chk.deduct)
+    return item.points, ItemPoints(amount=item.points)
 
 
 # --- the score ---------------------------------------------------------------------------------
@@ -82,15 +108,21 @@ def score(rs: Ruleset, answers: Answers) -> Result:
             ans = given.get(chk.id)
             applies = app.check[chk.id]
             if not applies or ans is None or ans.na:
-                shown = ans.display() if ans is not None else "（未答）"
+                why: CheckReason | None
+                if applies:
+                    why = AnsweredNA() if ans is not None else Unanswered()
+                else:  # its own applies_if, or why its item is out
+                    why = app.reason.get(chk.id) if app.item[item.id] else app.reason.get(item.id)
                 check_results.append(
                     CheckResult(
                         id=chk.id,
                         question=chk.question,
+                        kind=chk.kind,
                         applicable=applies,
-                        answer=shown,
+                        value=ans.value if ans is not None and not ans.na else None,
+                        na=ans is not None and ans.na,
                         compliant=None,
-                        reason=app.reason.get(chk.id),
+                        reason=why,
                         veto=chk.veto,
                     )
                 )
@@ -102,27 +134,29 @@ def score(rs: Ruleset, answers: Answers) -> Result:
                     CheckResult(
                         id=chk.id,
                         question=chk.question,
+                        kind=chk.kind,
                         applicable=True,
-                        answer=ans.display(),
+                        value=ans.value,
                         compliant=True,
                         veto=chk.veto,
                     )
                 )
                 continue
-            amount, why = _deduction(item, chk, ans, counts)
+            amount, deduction_reason = _deduction(item, chk, ans, counts)
             deduction_sum += amount
             if chk.veto:
                 veto_checks.append(chk.id)
-                why += "；否决项不合规，直接评定为" + rs.scoring.effective_veto_grade
             check_results.append(
                 CheckResult(
                     id=chk.id,
                     question=chk.question,
+                    kind=chk.kind,
                     applicable=True,
-                    answer=ans.display(),
+                    value=ans.value,
                     compliant=False,
                     deduction=amount,
-                    reason=why,
+                    reason=deduction_reason,
+                    breach=_breach(chk, ans.value),
                     veto=chk.veto,
                 )
             )
@@ -151,7 +185,7 @@ def score(rs: Ruleset, answers: Answers) -> Result:
                 deduction_total=deduction_sum,
                 deduction=deduction_sum,
                 checks=tuple(check_results),
-                reason="加重扣分项：扣分累加，不封顶" if deduction_sum else None,
+                reason=Aggravating(amount=deduction_sum) if deduction_sum else None,
             )
             continue
         capped = deduction_sum > item.points
@@ -159,7 +193,7 @@ def score(rs: Ruleset, answers: Answers) -> Result:
         earned = item.points - deduction
         applicable_total += item.points
         earned_total += earned
-        reason = f"扣分合计 {fmt(deduction_sum)} 分，超过本项分值，按 {fmt(item.points)} 分扣" if capped else None
+        reason = Capped(total=deduction_sum, points=item.points) if capped else None
         item_results[item.id] = ItemResult(
             id=item.id,
             title=item.title,
@@ -187,6 +221,7 @@ def score(rs: Ruleset, answers: Answers) -> Result:
     grade, grade_reason = _grade(rs, percent, findings, veto_checks)
 
     return Result(
+        format=RESULT_FORMAT,
         ruleset_id=rs.id,
         ruleset_title=rs.title,
         ruleset_version=rs.version,
@@ -212,40 +247,44 @@ def score(rs: Ruleset, answers: Answers) -> Result:
     )
 
 
-def _grade(rs: Ruleset, percent: Fraction | None, findings: list[Finding], veto_checks: list[str]) -> tuple[str, str]:
+def _grade(
+    rs: Ruleset, percent: Fraction | None, findings: list[Finding], veto_checks: list[str]
+) -> tuple[str, GradeReason]:
     grades = rs.scoring.grades
     if veto_checks:
-        return rs.scoring.effective_veto_grade, f"否决项 {'、'.join(veto_checks)} 不合规，直接评定"
+        return rs.scoring.effective_veto_grade, GradeVeto(checks=tuple(veto_checks))
     if percent is not None:
-        unit = "%" if rs.scoring.normalize else " 分"
-        shown = f"得分{'率' if rs.scoring.normalize else ''} {round_half_up(percent)}{unit}"
+        shown = round_half_up(percent)
+        normalize = rs.scoring.normalize
         for n, g in enumerate(grades):
             if percent >= Fraction(g.min):
-                if n == 0:
-                    return g.label, f"{shown}，不低于 {fmt(g.min)}{unit}"
-                upper = f"低于 {fmt(grades[n - 1].min)}{unit}"
-                return g.label, f"{shown}，{upper}" + (f"、不低于 {fmt(g.min)}{unit}" if g.min else "")
-        return grades[-1].label, shown  # unreachable: the last min is 0
+                below = grades[n - 1].min if n else None
+                return g.label, GradeByScore(percent=shown, normalize=normalize, at_least=g.min, below=below)
+        last = grades[-1]  # unreachable: the last min is 0
+        below = grades[-2].min if len(grades) > 1 else None
+        return last.label, GradeByScore(percent=shown, normalize=normalize, at_least=last.min, below=below)
     # Checklist rule, also used when no scored item applies.
+    critical = sum(1 for f in findings if f.severity == "critical")
     if not findings:
-        return grades[0].label, "未发现问题"
-    if any(f.severity == "critical" for f in findings):
-        return grades[-1].label, "发现严重问题"
-    return grades[1].label, f"发现 {len(findings)} 个问题，无严重问题"
+        label = grades[0].label
+    elif critical:
+        label = grades[-1].label
+    else:
+        label = grades[1].label
+    return label, GradeChecklist(findings=len(findings), critical=critical)
 
 
 def _finding(rs: Ruleset, item: Item, chk: Check, ans: Answer, amount: Decimal, date: dt.date) -> Finding:
     days = rs.deadline_of(chk)
-    shown = ans.display()
     return Finding(
         check_id=chk.id,
         item_id=item.id,
         category_id=item.category,
         category_title=rs.categories_by_id[item.category].title if item.category in rs.categories_by_id else "",
         item_title=item.title,
-        text=chk.finding or f"{chk.question}（答：{shown}）",
+        finding=chk.finding,
         question=chk.question,
-        answer=shown,
+        value=ans.value,
         deduction=amount,
         severity=rs.severity_of(item, chk),
         basis=chk.basis,
@@ -283,13 +322,7 @@ def _categories(
                 id=cat.id,
                 title=cat.title,
                 applicable=applicable,
-                reason=None
-                if applicable
-                else (
-                    f"不适用（{cat.applies_if} 不成立）"
-                    if cat.applies_if and not any(m.applicable for m in members)
-                    else "无适用的检查项"
-                ),
+                reason=None if applicable else _category_reason(cat.applies_if, members),
                 points=sum((m.points for m in scored), ZERO),
                 earned=sum((m.earned or ZERO for m in scored), ZERO),
                 deduction=sum((m.deduction for m in scored), ZERO),
@@ -299,3 +332,9 @@ def _categories(
             )
         )
     return tuple(out)
+
+
+def _category_reason(applies_if: str | None, members: list[ItemResult]) -> CategoryReason:
+    if applies_if and not any(m.applicable for m in members):
+        return NotApplicableExpr(expr=applies_if)
+    return NoApplicableItems()

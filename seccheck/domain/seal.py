@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
@@ -91,7 +92,9 @@ SEAL_FORMAT = 2
 # canonical form). Everything else in a result is wording or ruleset text shown to people.
 _RESULT_FIELDS: dict[str, dict[str, str]] = {
     "result": {
+        "format": "plain",
         "ruleset_id": "plain",
+        "ruleset_version": "plain",
         "method": "plain",
         "normalize": "plain",
         "date": "plain",
@@ -104,6 +107,7 @@ _RESULT_FIELDS: dict[str, dict[str, str]] = {
         "percent_exact": "plain",
         "grade": "plain",
         "grade_index": "plain",
+        "grade_reason": "struct",
         "veto": "plain",
         "veto_checks": "plain",
         "stats": "decimals",
@@ -113,6 +117,7 @@ _RESULT_FIELDS: dict[str, dict[str, str]] = {
     "category": {
         "id": "plain",
         "applicable": "plain",
+        "reason": "struct",
         "points": "decimal",
         "earned": "decimal",
         "deduction": "decimal",
@@ -125,17 +130,30 @@ _RESULT_FIELDS: dict[str, dict[str, str]] = {
         "points": "decimal",
         "aggravating": "plain",
         "applicable": "plain",
+        "reason": "struct",
         "deduction_total": "decimal",
         "deduction": "decimal",
         "earned": "decimal",
         "capped": "plain",
         "checks": "check",
     },
-    "check": {"id": "plain", "applicable": "plain", "compliant": "plain", "deduction": "decimal", "veto": "plain"},
+    "check": {
+        "id": "plain",
+        "kind": "plain",
+        "applicable": "plain",
+        "value": "struct",
+        "na": "plain",
+        "compliant": "plain",
+        "deduction": "decimal",
+        "reason": "struct",
+        "breach": "struct",
+        "veto": "plain",
+    },
     "finding": {
         "check_id": "plain",
         "item_id": "plain",
         "category_id": "plain",
+        "value": "struct",
         "deduction": "decimal",
         "severity": "plain",
         "deadline_days": "plain",
@@ -158,9 +176,27 @@ def _sealed(level: str, data: Mapping[str, Any]) -> dict[str, Any]:
             out[name] = canonical_decimal(value)
         elif kind == "decimals":
             out[name] = {k: canonical_decimal(v) for k, v in value.items()}
+        elif kind == "struct":
+            out[name] = _canonical_struct(value)
         else:
             out[name] = [_sealed(kind, part) for part in value]
     return out
+
+
+_DECIMAL_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?")
+
+
+def _canonical_struct(value: Any) -> Any:
+    # Reason codes carry their numbers as JSON strings ("1.50"): one spelling per number, as elsewhere.
+    if isinstance(value, Mapping):
+        return {k: _canonical_struct(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_canonical_struct(v) for v in value]
+    if isinstance(value, str) and _DECIMAL_TEXT.fullmatch(value):
+        return canonical_decimal(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return canonical_decimal(value)
+    return value
 
 
 def sealed_result(result: Mapping[str, Any]) -> dict[str, Any]:

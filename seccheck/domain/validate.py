@@ -6,7 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from seccheck.domain.answers import Answer, Answers, show_value
+from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.errors import Problem
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
@@ -131,10 +131,17 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
         ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
         expected = "日期，如 2026-11-20"
     if not ok:
-        given = repr(value) if isinstance(value, str) else show_value(value)
+        given = repr(value) if isinstance(value, str) else _given(value)
         space = " " if expected[0].isascii() else ""
         add(f"应为{space}{expected}（实际：{given}）", ident, "value")
     return ok
+
+
+def _given(value: object) -> str:
+    """A wrong value in a problem message (the words of answers are in seccheck.text.zh)."""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return str(value)
 
 
 def _is_iso_date(text: str) -> bool:

@@ -15,6 +15,7 @@ from decimal import Decimal
 from seccheck.domain.result import Result
 from seccheck.numbers import fmt
 from seccheck.ruleset.model import Ruleset
+from seccheck.text import zh
 
 DEFAULT_TITLE = "保密检查整改通知书"
 REVIEW_TITLE = "保密检查复查意见书"
@@ -186,7 +187,7 @@ def build_notice(
     rows = tuple(
         FindingRow(
             n=n,
-            problem=f.text,
+            problem=zh.finding_text(f),
             note=f.note,
             item=f.item_title,
             basis=f.basis or "有关保密管理规定",
@@ -208,8 +209,8 @@ def build_notice(
         inspected_on=chinese_date(result.date),
         inspectors=inspectors,
         methods=methods,
-        score_line=score_line(result),
-        calculation=calculation(result) if show_calculation else "",
+        score_line=zh.score_line(result),
+        calculation=zh.calculation(result) if show_calculation else "",
         findings=rows,
         scored=scored,
         requirements=requirements_of(rs),
@@ -219,32 +220,6 @@ def build_notice(
         verification=verification_code(anchor),
         corrects=chinese_date(corrects) if corrects else "",
     )
-
-
-def score_line(result: Result) -> str:
-    if result.method == "deduction" and result.percent is not None:
-        if result.normalize:
-            return (
-                f"实有项目分值{fmt(result.applicable)}分，得分{fmt(result.raw)}分，得分率{result.percent}%，"
-                f"评定为“{result.grade}”"
-            )
-        return f"得分{fmt(result.raw)}分，评定为“{result.grade}”"
-    return f"发现问题{len(result.findings)}个，评定为“{result.grade}”"
-
-
-def calculation(result: Result) -> str:
-    """The calculation in one line, for workspaces that print it in the body ([notice] calculation)."""
-    if result.veto:
-        return f"因存在否决项所列情形，直接评定为“{result.grade}”。"
-    if result.method != "deduction" or result.percent is None:
-        return ""
-    deducted = (result.applicable or 0) - (result.earned or 0)
-    line = f"各项扣分合计{fmt(deducted)}分（单项扣分以该项分值为限）"
-    if result.aggravated:
-        line += f"，加重扣分{fmt(result.aggravated)}分"
-    if result.normalize:
-        line += f"，得分率为得分除以实有项目分值，即{result.percent}%"
-    return line + "。"
 
 
 # --- 复查意见书 ---------------------------------------------------------------------------------------
@@ -410,10 +385,6 @@ class ScoreSheetContent:
         return "".join(parts)
 
 
-def _explanation(item_checks: Sequence[tuple[str, Decimal]]) -> str:
-    return "；".join(f"{text}（扣{fmt(d)}分）" if d else text for text, d in item_checks)
-
-
 def build_scoresheet(result: Result, rs: Ruleset, *, anchor: tuple[int, str]) -> ScoreSheetContent:
     """The 自查自评表 of a scored audit: one row per scored item, grouped by category, then the totals.
     Its figures are the result's own, so they match `score --explain` by construction."""
@@ -429,12 +400,7 @@ def build_scoresheet(result: Result, rs: Ruleset, *, anchor: tuple[int, str]) ->
                 continue
             n += 1
             official = rs.items_by_id[item.id].official if item.id in rs.items_by_id else None
-            failing = [(findings[c.id].text, c.deduction) for c in item.checks if c.id in findings]
-            explanation = _explanation(failing)
-            if item.capped:
-                explanation += f"（扣分以本项分值{fmt(item.points)}分为限）"
-            if not item.applicable:
-                explanation = "非实有项目，不计分"
+            explanation = zh.sheet_explanation(item, findings)
             row = SheetRow(
                 n=n,
                 official=official or "",

@@ -37,14 +37,15 @@ def of_chain(session: Session, chain_id: int, before: int) -> list[tuple[Finding
 
 
 def open_finding(
-    session: Session, audit_id: int, finding: Finding, due: dt.date, actor: str, at: dt.datetime
+    session: Session, audit_id: int, finding: Finding, text: str, due: dt.date, actor: str, at: dt.datetime
 ) -> FindingRow:
+    """`text`: the problem as worded for people (seccheck.text.zh.finding_text), kept for queries and reports."""
     row = FindingRow(
         audit_id=audit_id,
         check_id=finding.check_id,
         item_id=finding.item_id,
         category_id=finding.category_id,
-        text=finding.text,
+        text=text,
         deduction=finding.deduction,
         severity=finding.severity,
         due=due,
@@ -56,11 +57,11 @@ def open_finding(
     return row
 
 
-def update_finding(row: FindingRow, finding: Finding) -> None:
+def update_finding(row: FindingRow, finding: Finding, text: str) -> None:
     """The finding as the latest revision words and scores it; its identity and rectification stay."""
     row.item_id = finding.item_id
     row.category_id = finding.category_id
-    row.text = finding.text
+    row.text = text
     row.deduction = finding.deduction
     row.severity = finding.severity
     row.deadline_days = finding.deadline_days
