@@ -328,7 +328,8 @@ def test_typed_answers_follow_the_same_limits(db_url: str, tmp_path: Path) -> No
         ("1=否:0.500000000000000000", "最多 2 位小数"),
         ("4=无\x1b[2J", "控制字符"),
     ):
-        run = seccheck("audit", "amend", str(audit_id), "--set", setting, "--no-notice", cwd=ctx.workspace.root, env=env)
+        args = ("audit", "amend", str(audit_id), "--set", setting, "--no-notice")
+        run = seccheck(*args, cwd=ctx.workspace.root, env=env)
         assert run.code == 1 and words in run.err and "--set" in run.err, (setting, run.text)
     run = seccheck(
         "audit", "amend", str(audit_id), "--note", "1=未\x00听取", "--no-notice", cwd=ctx.workspace.root, env=env

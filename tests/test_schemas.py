@@ -25,15 +25,16 @@ Validator = jsonschema.Draft202012Validator
 
 # Every keyword of the Draft 2020-12 vocabularies (core, applicator, unevaluated, validation,
 # meta-data, format-annotation, content); ajv's strict mode refuses anything else.
-KEYWORDS = set(
+_VOCABULARY = (
     "$schema $id $ref $anchor $dynamicRef $dynamicAnchor $vocabulary $comment $defs "
     "allOf anyOf oneOf not if then else dependentSchemas prefixItems items contains properties "
     "patternProperties additionalProperties propertyNames unevaluatedItems unevaluatedProperties "
     "type const enum multipleOf maximum exclusiveMaximum minimum exclusiveMinimum maxLength minLength "
     "pattern maxItems minItems uniqueItems maxContains minContains maxProperties minProperties required "
     "dependentRequired title description default deprecated readOnly writeOnly examples format "
-    "contentEncoding contentMediaType contentSchema".split()
+    "contentEncoding contentMediaType contentSchema"
 )
+KEYWORDS = set(_VOCABULARY.split())
 NAMED = {"properties", "patternProperties", "$defs", "dependentSchemas"}  # keys there are names
 DATA_KEYWORDS = {"default", "examples", "const", "enum"}  # values there are data
 SUBSCHEMA_LISTS = {"allOf", "anyOf", "oneOf", "prefixItems"}
@@ -195,9 +196,7 @@ def read_toml_text(text: str) -> tuple[dict[str, Any], str]:
         ('title = "主要负责人"', 'title = "主要负责人"\npoints_typo = 1', "unknown key"),
     ],
 )
-def test_ruleset_errors_the_schema_can_express_are_caught_by_it_and_by_the_loader(
-    old: str, new: str, why: str
-) -> None:
+def test_ruleset_errors_the_schema_can_express_are_caught_by_it_and_by_the_loader(old: str, new: str, why: str) -> None:
     data = _worked(old, new)
     assert errors_of("ruleset", data), why
     text = (DATA / "worked-example.toml").read_text(encoding="utf-8").replace(old, new, 1)
@@ -236,7 +235,8 @@ def test_answers_errors_the_schema_can_express_are_caught_by_it_and_by_the_loade
 
 
 def test_the_loader_reads_toml_floats_exactly() -> None:
-    # The schema types numbers as JSON numbers; the loader still reads 0.1 as Decimal("0.1"), never 0.1000000000000000055…
+    # The schema types numbers as JSON numbers; the loader still reads 0.1 as Decimal("0.1"),
+    # never as the float 0.1000000000000000055…
     data = _worked("deduct = [0.5, 1]", "deduct = [0.1, 0.3]\nstep = 0.1")
     assert errors_of("ruleset", data) == []
     text = (DATA / "worked-example.toml").read_text(encoding="utf-8")

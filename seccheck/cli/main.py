@@ -146,7 +146,7 @@ def ruleset_check(files: tuple[Path, ...]) -> None:
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件而不是打印。")
 @click.option("--answers", is_flag=True, help="输出答案文件格式的 JSON Schema（随包附带 answers.schema.json）。")
 def ruleset_schema(out: Path | None, answers: bool) -> None:
-    """输出规则集格式（或用 --answers：答案文件格式）的 JSON Schema（由模型生成，随包附带 ruleset.schema.json、answers.schema.json）。"""
+    """输出规则集格式（--answers：答案文件格式）的 JSON Schema，由模型生成，随包附带同样内容的文件。"""
     if answers:
         from seccheck.io.answersfile import answers_schema_text
 

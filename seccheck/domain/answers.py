@@ -88,7 +88,7 @@ class Answer(BaseModel):
             {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]},
         ),
     ] = Field(default=None, description="答案：true/false、数字、文字、选项值或日期")
-    na: StrictBool = Field(default=False, description="不适用（也可写作 \"ID\" = \"na\"）")
+    na: StrictBool = Field(default=False, description='不适用（也可写作 "ID" = "na"）')
     deduct: Annotated[Decimal, PlainValidator(_points), WithJsonSchema(POINTS_SCHEMA)] | None = Field(
         default=None, description="区间扣分时检查人员酌定的扣分"
     )
