@@ -368,11 +368,14 @@ class Interview:
                 note = (
                     self.asker.ask(Prompt("note", f"备注（{limits.NOTE} 字以内，可不填，回车跳过）", q)).strip() or None
                 )
-                if note is None or len(note) <= limits.NOTE:
+                if note is None or (len(note) <= limits.NOTE and not limits.control_problem(note, multiline=True)):
                     break
-                self.asker.show(
-                    Message(f"备注过长：上限 {limits.NOTE} 字（实际 {len(note)} 字）；请精简后重新输入", "error")
+                problem = (
+                    f"备注过长：上限 {limits.NOTE} 字（实际 {len(note)} 字）；请精简后重新输入"
+                    if len(note) > limits.NOTE
+                    else f"备注{limits.control_problem(note, multiline=True)}"
                 )
+                self.asker.show(Message(problem, "error"))
             evidence: list[str] = []
             while True:
                 ask_files = Prompt("evidence", "证据文件路径（可不填，多个用空格分隔，回车跳过）", q)

@@ -4,6 +4,8 @@ docs/limits.md explains each; `bench/notice.py` renders a notice with every text
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 NAME = 200  # a unit's or campaign's name
 PERSON = 50  # an inspector's or actor's name
 PEOPLE = 20  # inspectors of one audit
@@ -13,8 +15,13 @@ NOTE = 200  # the situation note of one answer: printed in the notice's 问题 c
 TEXT_ANSWER = 1000  # a text answer (recorded, not printed on the notice)
 EVIDENCE_PATH = 260  # one evidence file's path (the Windows path limit)
 EVIDENCES = 20  # evidence files of one answer
+SOURCE_PATH = 500  # the path of an imported answers file, recorded as the audit's source
 REPORT = 2000  # a rectification report's note, a rejection's reason, an amendment's reason
 VERSION = 40  # a ruleset's version string
+PREFIX = 20  # the workspace's notice-number prefix (某保检) and marking (工作秘密)
+PHONE = 40  # the issuer's telephone
+UNIT_CODE = 64  # a unit's code (统一社会信用代码 or a local code)
+UNIT_KIND = 64  # a unit's kind (党政机关、企业、打字复印店…)
 # Texts of a ruleset that documents print.
 TITLE = 100  # ruleset, category and item titles
 QUESTION = 500
@@ -22,3 +29,88 @@ FINDING = 200  # the problem as the notice states it
 RECTIFY = 300
 BASIS = 300
 HELP = 2000
+
+# --- Numbers (docs/limits.md, docs/ruleset-format.md “数值的精度与范围”) ---------------------------
+# Arithmetic is exact (Decimal and Fraction); these bounds keep every sum and product far inside
+# Decimal's 28 digits and every stored number short, so nothing is rounded or overflows silently.
+POINTS_MAX = Decimal(1000)  # points, deduct, per, step, max (the cap of per), option deduct, totals
+POINTS_PLACES = 2  # 0.5, 0.25, 0.1: the finest step local standards use
+PERCENT_MAX = Decimal(100)  # a grade's min (%)
+COUNT_MAX = 10**9  # a count answer (发现几起) and a count check's max_ok
+NUMBER_MAX = Decimal(10) ** 12  # a number answer and a number check's min, max, min_ok, max_ok: below this
+NUMBER_PLACES = 4
+
+
+def decimal_places(number: Decimal | int) -> int:
+    """The decimal places of a number as written: 0.5 has 1, 0.50 has 2, 4 and 4E+2 have 0."""
+    if isinstance(number, int):
+        return 0
+    exponent = number.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
+
+
+def points_problem(number: Decimal | int, maximum: Decimal = POINTS_MAX) -> str | None:
+    """What is wrong with a point value (0 to `maximum`, at most POINTS_PLACES decimals), or None."""
+    return _finite(number) or _places(number, POINTS_PLACES) or _between(number, Decimal(0), maximum)
+
+
+def number_problem(number: Decimal | int) -> str | None:
+    """What is wrong with a number answer or bound (|x| < NUMBER_MAX, NUMBER_PLACES decimals), or None."""
+    if _finite(number):
+        return _finite(number)
+    if not -NUMBER_MAX < number < NUMBER_MAX:
+        return f"数值过大：绝对值应小于 10^12（实际：{_short(number)}）"
+    return _places(number, NUMBER_PLACES)
+
+
+def count_problem(number: int) -> str | None:
+    """What is wrong with a count (an integer 0 to COUNT_MAX), or None."""
+    if not 0 <= number <= COUNT_MAX:
+        return f"应为 0 至 {COUNT_MAX}（10^9）之间的整数（实际：{_short(number)}）"
+    return None
+
+
+def _finite(number: Decimal | int) -> str | None:
+    if isinstance(number, Decimal) and not number.is_finite():
+        return f"应为有限的数字（实际：{number}）"
+    return None
+
+
+def _places(number: Decimal | int, places: int) -> str | None:
+    if decimal_places(number) > places:
+        return f"小数位过多：最多 {places} 位小数（实际 {decimal_places(number)} 位：{_short(number)}）"
+    return None
+
+
+def _between(number: Decimal | int, low: Decimal, high: Decimal) -> str | None:
+    if not low <= number <= high:
+        return f"应在 {low} 至 {high} 之间（实际：{_short(number)}）"
+    return None
+
+
+def _short(number: Decimal | int) -> str:
+    text = str(number)
+    return text if len(text) <= 40 else text[:20] + "…" + text[-8:] + f"（共 {len(text)} 位）"
+
+
+# --- Characters (records.md §6) -------------------------------------------------------------------
+# Names, versions and paths are one line: no control characters at all. Notes and text answers may
+# hold line breaks and tabs. NUL (which PostgreSQL cannot store) and every other control character,
+# ESC included (it would drive the terminal), are refused where the text comes in.
+LINE_BREAKS = "\t\n\r"
+
+
+def control_problem(text: str, *, multiline: bool = False) -> str | None:
+    """What is wrong with the characters of a text, or None. `multiline`: tab and line breaks allowed."""
+    allowed = LINE_BREAKS if multiline else ""
+    bad = sorted({ch for ch in text if _is_control(ch) and ch not in allowed})
+    if not bad:
+        return None
+    codes = "、".join(f"U+{ord(ch):04X}" for ch in bad[:5]) + ("…" if len(bad) > 5 else "")
+    what = "除换行、制表符外的控制字符" if multiline else "控制字符（含换行、制表符）"
+    return f"含有{what}：{codes}；请删去"
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F

@@ -41,6 +41,7 @@ def test_wheel_contains_rulesets_and_schema(wheel: Path) -> None:
     for name in builtin:
         assert f"seccheck/rulesets/{name}" in names
     assert "seccheck/schema/ruleset.schema.json" in names
+    assert "seccheck/schema/answers.schema.json" in names
     assert "seccheck/notice/assets/notice.html.j2" in names and "seccheck/notice/assets/notice.css.j2" in names
     assert "seccheck/storage/migrations/versions/0002_notices_rectifications.py" in names
     assert not any(n.startswith("tests/") for n in names)

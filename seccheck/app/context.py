@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
+from seccheck import limits
 from seccheck.storage.db import Database
 from seccheck.storage.workspace import Workspace
 
@@ -44,11 +45,22 @@ class FixedClock:
 
 
 def current_actor() -> str:
-    """Who is acting: SECCHECK_USER if set (an inspector's name), else the login name."""
+    """Who is acting: SECCHECK_USER if set (an inspector's name), else the login name.
+
+    It is recorded with every change, so it is held to a person's name limits (docs/limits.md)."""
+    source = "环境变量 SECCHECK_USER" if os.environ.get("SECCHECK_USER") else "登录名"
     try:
-        return os.environ.get("SECCHECK_USER") or getpass.getuser()
+        actor = os.environ.get("SECCHECK_USER") or getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "unknown"
+    problem = limits.control_problem(actor)
+    if problem is None and len(actor) > limits.PERSON:
+        problem = f"过长：上限 {limits.PERSON} 字（实际 {len(actor)} 字）"
+    if problem:
+        from seccheck.errors import BadInput, Problem
+
+        raise BadInput([Problem(f"操作人（{source}）{problem}；请用 SECCHECK_USER 设置检查人员姓名", field="actor")])
+    return actor
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
 from seccheck.app.audits import (
@@ -177,6 +178,11 @@ def import_files(
             report.done.append(imported)
         except SeccheckError as exc:
             report.failed.append((path, exc.problems))
+        except DataError as exc:
+            # A value the input checks let through but this database cannot store: this file is
+            # refused (its transaction rolled back) and the batch goes on.
+            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+            report.failed.append((path, [Problem(f"数据库拒绝保存此文件中的值：{detail}", file=str(path))]))
         if progress is not None:
             progress(imported, path)
     return report

@@ -32,6 +32,23 @@ def clean_name(text: str, field: str = "unit") -> str:
     return name
 
 
+# A unit's other particulars and their limits (docs/limits.md): one line each.
+PARTICULARS = {"code": limits.UNIT_CODE, "kind": limits.UNIT_KIND, "contact": limits.NAME}
+
+
+def particulars_problems(values: dict[str, str], *, file: str | None = None, line: int | None = None) -> list[Problem]:
+    """What is wrong with a unit's code, kind and contact as given (too long, control characters)."""
+    problems = []
+    for field, maximum in PARTICULARS.items():
+        text = values.get(field) or ""
+        problem = limits.control_problem(text)
+        if problem is None and len(text) > maximum:
+            problem = f"过长：上限 {maximum} 字（实际 {len(text)} 字）"
+        if problem:
+            problems.append(Problem(problem, file=file, line=line, field=field))
+    return problems
+
+
 def close_matches(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.5)
 
@@ -75,6 +92,9 @@ def find_unit(
 
 def add_unit(ctx: Context, name: str, code: str = "", kind: str = "", contact: str = "") -> int:
     name = clean_name(name, "name")
+    problems = particulars_problems({"code": code, "kind": kind, "contact": contact})
+    if problems:
+        raise BadInput(problems)
 
     def work(session: Session) -> int:
         existing, _ = repo.resolve(session, name)
@@ -96,6 +116,7 @@ def import_units(ctx: Context, path: Path) -> tuple[int, list[str]]:
             row["name"] = clean_name(row["name"], "name")
         except BadInput as exc:
             problems += [Problem(p.message, file=str(path), line=n, field="name") for p in exc.problems]
+        problems += particulars_problems(row, file=str(path), line=n)
     if problems:
         raise BadInput(problems)
 

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from pydantic import ValidationError
+
+from seccheck.errors import BadInput, Problem
 from seccheck.storage.db import Database
 from seccheck.storage.workspace import Issuer, Workspace, init_workspace
+from seccheck.tomlfile import LineIndex, problems_from_validation
 
 
 def create_workspace(
@@ -19,11 +23,18 @@ def create_workspace(
     inspectors: list[str] | None = None,
     db_url: str | None = None,
 ) -> Workspace:
-    workspace = init_workspace(
-        root,
-        Issuer(name=issuer, prefix=prefix, marking=marking, contact=contact, phone=phone),
-        inspectors or [],
-        db_url,
-    )
+    given = {"name": issuer, "prefix": prefix, "marking": marking, "contact": contact, "phone": phone}
+    try:
+        checked = Issuer.model_validate(given)
+    except ValidationError as exc:
+        # Named as the options of `seccheck init` are: --issuer, --prefix …
+        options = {"name": "--issuer"}
+        raise BadInput(
+            [
+                Problem(p.message, field=options.get(p.field or "", f"--{p.field}"))
+                for p in problems_from_validation(exc, given, "seccheck init", LineIndex(""))
+            ]
+        ) from None
+    workspace = init_workspace(root, checked, inspectors or [], db_url)
     Database(workspace.db_url).close()  # creates the schema now, so the first command finds it ready
     return workspace

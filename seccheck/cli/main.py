@@ -144,11 +144,17 @@ def ruleset_check(files: tuple[Path, ...]) -> None:
 
 @ruleset.command("schema")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="写入文件而不是打印。")
-def ruleset_schema(out: Path | None) -> None:
-    """输出规则集格式的 JSON Schema（由模型生成，随包附带 ruleset.schema.json）。"""
-    from seccheck.ruleset.schema import schema_text
+@click.option("--answers", is_flag=True, help="输出答案文件格式的 JSON Schema（随包附带 answers.schema.json）。")
+def ruleset_schema(out: Path | None, answers: bool) -> None:
+    """输出规则集格式（--answers：答案文件格式）的 JSON Schema，由模型生成，随包附带同样内容的文件。"""
+    if answers:
+        from seccheck.io.answersfile import answers_schema_text
 
-    text = schema_text()
+        text = answers_schema_text()
+    else:
+        from seccheck.ruleset.schema import schema_text
+
+        text = schema_text()
     if out is None:
         click.echo(text, nl=False)
     else:

@@ -7,9 +7,20 @@ import datetime as dt
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainValidator,
+    StrictBool,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
 
 from seccheck import limits
+from seccheck.ruleset.model import POINTS_SCHEMA
 
 # What an answer can hold: yes/no, a count, a number, a choice or text, a date.
 AnswerValue = bool | int | Decimal | str | dt.date
@@ -19,17 +30,71 @@ NA = "na"
 FIRST_YEAR, LAST_YEAR = 1950, 2200
 
 
+def _one_line(text: str) -> str:
+    problem = limits.control_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _paragraph(text: str) -> str:
+    problem = limits.control_problem(text, multiline=True)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+def _points(value: Any) -> Decimal:
+    # As in rulesets: a number, never a quoted one ("0.5") or a boolean.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"应为数字（不带引号）（实际：{value!r}）")
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    problem = limits.points_problem(number)
+    if problem:
+        raise ValueError(problem)
+    return number
+
+
+# Text as stored (records.md §6): names, versions and paths are one line; notes may break lines.
+OneLine = AfterValidator(_one_line)
+Paragraph = AfterValidator(_paragraph)
+
+
+def check_value(value: AnswerValue) -> AnswerValue:
+    """An answer value within the stated limits (docs/limits.md): numbers finite, |x| < 10^12 with at
+    most 4 decimals; text without control characters but line breaks and tabs, at most TEXT_ANSWER
+    characters. Raises ValueError saying what is wrong. (Counts are bounded by the check's kind, in
+    seccheck.domain.validate.)"""
+    if isinstance(value, bool | dt.date):
+        return value
+    if isinstance(value, int | Decimal):
+        problem = limits.number_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+    if len(value) > limits.TEXT_ANSWER:
+        raise ValueError(f"文字答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(value)} 字）")
+    return _paragraph(value)
+
+
 class Answer(BaseModel):
     """One answer. `na` is 不适用; `deduct` is the amount chosen within a range deduction."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    value: AnswerValue | None = None
-    na: bool = False
-    deduct: Decimal | None = Field(default=None, ge=0)
-    note: Annotated[str, Field(max_length=limits.NOTE)] | None = None
+    value: Annotated[
+        AnswerValue | None,
+        WithJsonSchema(
+            {"anyOf": [{"type": "boolean"}, {"type": "number"}, {"type": "string"}]},
+        ),
+    ] = Field(default=None, description="答案：true/false、数字、文字、选项值或日期")
+    na: StrictBool = Field(default=False, description='不适用（也可写作 "ID" = "na"）')
+    deduct: Annotated[Decimal, PlainValidator(_points), WithJsonSchema(POINTS_SCHEMA)] | None = Field(
+        default=None, description="区间扣分时检查人员酌定的扣分"
+    )
+    note: Annotated[str, Field(max_length=limits.NOTE), Paragraph] | None = None
     evidence: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH)], ...],
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH), OneLine], ...],
         Field(max_length=limits.EVIDENCES),
     ] = ()
 
@@ -37,14 +102,14 @@ class Answer(BaseModel):
     @classmethod
     def _value(cls, value: Any) -> Any:
         # Plain: keep the TOML type as it is (true stays a bool, 2 stays an int).
-        if value is None or isinstance(value, bool | int | Decimal | str | dt.date):
-            if isinstance(value, dt.datetime):
-                raise ValueError("应为日期（不带时间）")
-            if isinstance(value, str) and len(value) > limits.TEXT_ANSWER:
-                raise ValueError(f"文字答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(value)} 字）")
+        if value is None:
             return value
+        if isinstance(value, dt.datetime | dt.time):
+            raise ValueError("应为日期（不带时间）")
         if isinstance(value, float):
-            return Decimal(str(value))
+            value = Decimal(str(value))
+        if isinstance(value, bool | int | Decimal | str | dt.date):
+            return check_value(value)
         raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{value!r}）")
 
     @model_validator(mode="before")
@@ -66,16 +131,18 @@ class Answers(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     format: Literal[1]
-    ruleset: Annotated[str, Field(min_length=1)]
-    ruleset_version: Annotated[str, Field(max_length=limits.VERSION)] | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME)]
+    ruleset: Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH), OneLine]
+    ruleset_version: Annotated[str, Field(max_length=limits.VERSION), OneLine] | None = None
+    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine]
     date: dt.date
     mode: Mode = "self"
     inspectors: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON)], ...], Field(max_length=limits.PEOPLE)
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON), OneLine], ...],
+        Field(max_length=limits.PEOPLE),
     ] = ()
     methods: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=limits.METHOD)], ...], Field(max_length=limits.METHODS)
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.METHOD), OneLine], ...],
+        Field(max_length=limits.METHODS),
     ] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
     answers: dict[str, Answer] = Field(default_factory=dict)
 

@@ -6,6 +6,7 @@ Shared by `seccheck audit amend --set` and the interview, so both accept the sam
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal, InvalidOperation
 
 from seccheck import limits
@@ -25,7 +26,7 @@ def accepted(q: Check | ProfileQuestion) -> str:
     if q.kind == "yesno":
         return "是/否（或 y/n）"
     if q.kind == "count":
-        return "非负整数（发现几起）"
+        return f"非负整数（发现几起，不超过 {limits.COUNT_MAX}）"
     if q.kind == "number":
         bounds = []
         if q.min is not None:
@@ -50,18 +51,23 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
         if low in NO:
             return False
     elif kind == "count":
-        if raw.isdigit():
+        if _DIGITS.fullmatch(raw):
+            if len(raw) > len(str(limits.COUNT_MAX)) or int(raw) > limits.COUNT_MAX:
+                raise AnswerTextError(f"“{_shown(raw)}”过大：计数应为 0 至 {limits.COUNT_MAX}（10^9）之间的整数")
             return int(raw)
     elif kind == "number":
         try:
-            number = Decimal(raw)
+            number = Decimal(raw) if raw and len(raw) <= 100 else None
         except InvalidOperation:
             number = None
-        in_range = number is not None and number.is_finite() and (q.min is None or number >= q.min)
+        problem = limits.number_problem(number) if number is not None else None
+        if problem:
+            raise AnswerTextError(f"“{_shown(raw)}”不是有效的答案：{problem}")
+        in_range = number is not None and (q.min is None or number >= q.min)
         if number is not None and in_range and (q.max is None or number <= q.max):
             return int(number) if number == number.to_integral_value() and "." not in raw else number
     elif kind == "choice":
-        if raw.isdigit() and 1 <= int(raw) <= len(q.options):
+        if _DIGITS.fullmatch(raw) and len(raw) < 4 and 1 <= int(raw) <= len(q.options):
             return q.options[int(raw) - 1].value
         for option in q.options:
             if raw in (option.value, option.label):
@@ -71,11 +77,23 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
             return dt.date.fromisoformat(raw)
         except ValueError:
             pass
-    elif raw and len(raw) <= limits.TEXT_ANSWER:
-        return raw
-    elif raw:
+    elif raw and len(raw) > limits.TEXT_ANSWER:
         raise AnswerTextError(f"答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(raw)} 字）")
-    raise AnswerTextError(f"“{raw}”不是有效的答案；请输入{accepted(q)}")
+    elif raw:
+        problem = limits.control_problem(raw, multiline=True)
+        if problem:
+            raise AnswerTextError(f"答案{problem}")
+        return raw
+    raise AnswerTextError(f"“{_shown(raw)}”不是有效的答案；请输入{accepted(q)}")
+
+
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _shown(raw: str) -> str:
+    """What the person typed, as it may be shown back: no control characters, not too long."""
+    text = "".join("�" if limits.control_problem(ch) else ch for ch in raw)
+    return text if len(text) <= 40 else text[:40] + "…"
 
 
 def deduct_choices(bounds: tuple[Decimal, Decimal], step: Decimal) -> str:
@@ -93,6 +111,8 @@ def parse_deduct(text: str, bounds: tuple[Decimal, Decimal], step: Decimal = Dec
         amount = Decimal(text.strip())
     except InvalidOperation:
         amount = None
+    if amount is not None and amount.is_finite() and limits.points_problem(amount) and lo <= amount <= hi:
+        raise AnswerTextError(f"扣分{limits.points_problem(amount)}")
     if amount is None or not amount.is_finite() or not (lo <= amount <= hi) or (amount - lo) % step:
         raise AnswerTextError(
             f"扣分应在 {fmt(lo)} 至 {fmt(hi)} 之间，按 {fmt(step)} 分取值：{deduct_choices(bounds, step)}"

@@ -4,10 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from pydantic import ValidationError
+
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.answertext import AnswerTextError, parse_deduct, parse_value
 from seccheck.errors import BadInput, Problem
 from seccheck.ruleset.model import Ruleset
+from seccheck.tomlfile import LineIndex, problems_from_validation
 
 
 def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes: Sequence[str]) -> dict[str, Answer]:
@@ -48,7 +51,13 @@ def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes
         if base is None:
             problems.append(Problem("没有这个答案，无法修改备注", id=ident, field="--note"))
             continue
-        changes[ident] = base.model_copy(update={"note": text})
+        # Validated like a note in a file (length, control characters), never copied in unchecked.
+        data = {**base.model_dump(), "note": text}
+        try:
+            changes[ident] = Answer.model_validate(data)
+        except ValidationError as exc:
+            for p in problems_from_validation(exc, data, "--note", LineIndex("")):
+                problems.append(Problem(p.message, id=ident, field="--note"))
     if problems:
         raise BadInput(problems)
     return changes

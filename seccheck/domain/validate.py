@@ -6,6 +6,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from seccheck import limits
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.errors import Problem
@@ -111,8 +112,8 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
         ok = isinstance(value, bool)
         expected = "true 或 false"
     elif kind == "count":
-        ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
-        expected = "非负整数（发现几起）"
+        ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limits.COUNT_MAX
+        expected = f"非负整数（发现几起，不超过 {limits.COUNT_MAX}）"
     elif kind == "number":
         ok = isinstance(value, int | Decimal) and not isinstance(value, bool)
         expected = "数字"

@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from seccheck import limits
 from seccheck.errors import BadInput, Problem
 from seccheck.ruleset import expr
 from seccheck.ruleset.model import PHRASE_NAMES, Ruleset, phrase_names
@@ -43,8 +44,13 @@ def load_ruleset_text(text: str, name: str = "<ruleset>", *, frozen: bool = Fals
 
 def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False, frozen: bool = False) -> LoadedRuleset:
     lines = LineIndex(text)
+    controls = [] if frozen else list(_control_characters(data, name, lines))
+    if controls:
+        raise BadInput(controls)
     try:
-        ruleset = Ruleset.model_validate(data)
+        # A stored copy (`frozen`) was accepted when its audits were made: numeric bounds added since
+        # do not apply to it, so that old audits stay readable (docs/limits.md).
+        ruleset = Ruleset.model_validate(data, context={"frozen": frozen})
     except ValidationError as exc:
         problems = problems_from_validation(exc, data, name, lines)
         problems += _duplicate_ids_raw(data, name, lines)
@@ -55,6 +61,26 @@ def _build(data: dict[str, Any], text: str, name: str, *, builtin: bool = False,
         raise BadInput(problems)
     digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
     return LoadedRuleset(ruleset, name, text, digest, builtin, tuple(problems))
+
+
+def _control_characters(
+    node: Any, name: str, lines: LineIndex, path: str = "", ident: str | None = None
+) -> Iterator[Problem]:
+    """Texts with control characters other than tab and line breaks (written as escapes such as
+    \\u0000 or \\u001b): the database cannot store NUL, and none of them may reach a terminal."""
+    if isinstance(node, dict):
+        own = node.get("id") if isinstance(node.get("id"), str) else None
+        for key, value in node.items():
+            inner = own or ident
+            field = key if own else (f"{path}.{key}" if path else key)
+            yield from _control_characters(value, name, lines, field, inner)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from _control_characters(value, name, lines, f"{path}[{n}]", ident)
+    elif isinstance(node, str):
+        problem = limits.control_problem(node, multiline=True)
+        if problem:
+            yield Problem(problem, file=name, line=lines.of_id(ident) if ident else None, id=ident, field=path)
 
 
 def _duplicate_ids_raw(data: dict[str, Any], name: str, lines: LineIndex) -> list[Problem]:

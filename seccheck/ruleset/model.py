@@ -17,12 +17,12 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     PlainValidator,
     StrictBool,
     StrictInt,
+    ValidationInfo,
     WithJsonSchema,
     model_validator,
 )
@@ -51,19 +51,75 @@ KIND_LABELS = {
 }
 
 
-def _number(value: Any) -> Any:
+def _frozen(info: ValidationInfo | None) -> bool:
+    """Validating a ruleset copy stored with audits: bounds added after it was stored do not apply."""
+    return bool(info is not None and isinstance(info.context, dict) and info.context.get("frozen"))
+
+
+def _exact(value: Any, expected: str = "应为数字（不带引号）") -> Decimal:
     # TOML gives int or (with parse_float=Decimal) Decimal; refuse strings and booleans rather
-    # than quietly reading "4" as 4 or true as 1.
-    if isinstance(value, bool | str):
-        raise ValueError("应为数字（不带引号）")
-    if isinstance(value, float):
-        return Decimal(str(value))
-    return value
+    # than quietly reading "4" as 4 or true as 1. A float (from Python) is read by its shortest repr.
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        raise ValueError(f"{expected}（实际：{value!r}）" if isinstance(value, str) else expected)
+    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
+    if not number.is_finite():
+        raise ValueError(f"应为有限的数字（实际：{value}）")
+    return number
 
 
-Number = Annotated[Decimal, BeforeValidator(_number)]
+def _number(value: Any, info: ValidationInfo) -> Decimal:
+    """A number answer's bound (min, max, min_ok, max_ok): |x| < 10^12, at most 4 decimals."""
+    number = _exact(value)
+    problem = None if _frozen(info) else limits.number_problem(number)
+    if problem:
+        raise ValueError(problem)
+    return number
+
+
+def _points(value: Any, info: ValidationInfo) -> Decimal:
+    """A point value (points, deductions, per, step, caps): 0 to 1000, at most 2 decimals."""
+    number = _exact(value)
+    problem = limits.points_problem(number) if not _frozen(info) else ("应不小于 0" if number < 0 else None)
+    if problem:
+        raise ValueError(problem)
+    return number
+
+
+def _percent(value: Any, info: ValidationInfo) -> Decimal:
+    number = _exact(value)
+    problem = limits.points_problem(number, limits.PERCENT_MAX) if not _frozen(info) else None
+    if problem or not 0 <= number <= limits.PERCENT_MAX:
+        raise ValueError(problem or f"应在 0 至 {limits.PERCENT_MAX} 之间（实际：{number}）")
+    return number
+
+
+def _step(value: Any, info: ValidationInfo) -> Decimal:
+    number = _points(value, info)
+    if number <= 0:
+        raise ValueError(f"应大于 0（实际：{number}）")
+    return number
+
+
+POINTS_SCHEMA: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": int(limits.POINTS_MAX)}
+Number = Annotated[
+    Decimal,
+    PlainValidator(_number),
+    WithJsonSchema(
+        {
+            "type": "number",
+            "exclusiveMinimum": -int(limits.NUMBER_MAX),
+            "exclusiveMaximum": int(limits.NUMBER_MAX),
+        }
+    ),
+]
 DEFAULT_STEP = Decimal("0.5")  # the official method's range deductions: 扣0.5至1分
-NonNegative = Annotated[Decimal, BeforeValidator(_number), Field(ge=0)]
+NonNegative = Annotated[Decimal, PlainValidator(_points), WithJsonSchema(POINTS_SCHEMA)]
+Percent = Annotated[Decimal, PlainValidator(_percent), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
+Step = Annotated[
+    Decimal,
+    PlainValidator(_step),
+    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(limits.POINTS_MAX)}),
+]
 Id = Annotated[str, Field(pattern=ID_PATTERN)]
 STAT_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
 StatKey = Annotated[str, Field(pattern=STAT_KEY_PATTERN)]
@@ -77,7 +133,7 @@ class _Model(BaseModel):
 
 
 class Grade(_Model):
-    min: NonNegative = Field(default=Decimal(0), le=100, description="最低得分率（%）")
+    min: Percent = Field(default=Decimal(0), description="最低得分率（%）")
     label: str = Field(min_length=1, description="等次名称，如 符合要求")
 
 
@@ -160,23 +216,24 @@ class Category(_Model):
     description: str | None = None
 
 
-def _deduct(value: Any) -> Decimal | tuple[Decimal, Decimal]:
+def _deduct(value: Any, info: ValidationInfo) -> Decimal | tuple[Decimal, Decimal]:
     # One validator for both shapes, so a bad value gives one clear message, not one per shape.
     expected = "应为非负数字（固定扣分）或 [最低, 最高] 区间"
     if isinstance(value, list | tuple):
         if len(value) != 2:
             raise ValueError(f"{expected}；区间必须恰好两个数")
-        lo, hi = (_plain_number(v, expected) for v in value)
+        lo, hi = (_plain_number(v, expected, info) for v in value)
         return (lo, hi)
-    return _plain_number(value, expected)
+    return _plain_number(value, expected, info)
 
 
-def _plain_number(value: Any, expected: str) -> Decimal:
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"{expected}（实际：{value!r}）")
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    if number < 0 or not number.is_finite():
+def _plain_number(value: Any, expected: str, info: ValidationInfo) -> Decimal:
+    number = _exact(value, expected)
+    if number < 0:
         raise ValueError(f"{expected}（实际：{value}）")
+    problem = None if _frozen(info) else limits.points_problem(number)
+    if problem:
+        raise ValueError(problem)
     return number
 
 
@@ -186,8 +243,8 @@ Deduct = Annotated[
     WithJsonSchema(
         {
             "oneOf": [
-                {"type": "number", "minimum": 0},
-                {"type": "array", "items": {"type": "number", "minimum": 0}, "minItems": 2, "maxItems": 2},
+                POINTS_SCHEMA,
+                {"type": "array", "items": POINTS_SCHEMA, "minItems": 2, "maxItems": 2},
             ]
         }
     ),
@@ -225,9 +282,7 @@ class Check(_Model):
     expect: StrictBool | None = Field(default=None, description="合规答案（是否题，默认 true）")
     deduct: Deduct | None = Field(default=None, description="固定扣分，或 [最低, 最高] 区间")
     per: NonNegative | None = Field(default=None, description="计数题每起扣分")
-    step: NonNegative | None = Field(
-        default=None, gt=0, description="区间扣分的取值步长（默认 0.5；地方标准常用 0.1、0.25）"
-    )
+    step: Step | None = Field(default=None, description="区间扣分的取值步长（默认 0.5；地方标准常用 0.1、0.25）")
     max_ok: Number | None = None
     min_ok: Number | None = None
     min: Number | None = Field(default=None, description="数值题答案下限（校验用）")
@@ -249,7 +304,7 @@ class Check(_Model):
     applies_if: str | None = None
 
     @model_validator(mode="after")
-    def _kind_keys(self) -> Check:
+    def _kind_keys(self, info: ValidationInfo) -> Check:
         kind = self.kind
         misplaced: list[str] = []
         if self.expect is not None and kind != "yesno":
@@ -288,8 +343,13 @@ class Check(_Model):
         capped = self.kind == "count" and self.max is not None and self.per is not None
         if capped and (self.max <= 0 or self.max < self.per):  # type: ignore[operator]
             raise ValueError(f"max（最多扣 {self.max} 分）应不小于每起扣分 per = {self.per}")
+        cap_problem = limits.points_problem(self.max) if capped and not _frozen(info) else None  # type: ignore[arg-type]
+        if cap_problem:
+            raise ValueError(f"max（最多扣多少分）{cap_problem}")
         if kind == "count" and self.max_ok is not None and (self.max_ok < 0 or self.max_ok % 1):
             raise ValueError("count 题的 max_ok 应为非负整数")
+        if kind == "count" and self.max_ok is not None and self.max_ok > limits.COUNT_MAX:
+            raise ValueError(f"count 题的 max_ok 应不大于 {limits.COUNT_MAX}（实际：{self.max_ok}）")
         if self.min is not None and self.max is not None and self.min > self.max:
             raise ValueError("min 不能大于 max")
         _check_options(kind, self.options)

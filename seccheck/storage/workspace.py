@@ -10,10 +10,11 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
+from seccheck import limits
 from seccheck.errors import BadInput, Problem
 from seccheck.fileutil import write_atomic
 from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
@@ -28,16 +29,31 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
+def _one_line(text: str) -> str:
+    # What reaches the database and the documents: no control characters (records.md §6).
+    problem = limits.control_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
+_OneLine = AfterValidator(_one_line)
+_Name = Annotated[str, Field(max_length=limits.NAME), _OneLine]
+_Person = Annotated[str, Field(max_length=limits.PERSON), _OneLine]
+_Short = Annotated[str, Field(max_length=limits.PREFIX), _OneLine]
+_Phone = Annotated[str, Field(max_length=limits.PHONE), _OneLine]
+
+
 class Issuer(_Section):
-    name: str = Field(default="", description="发文机关全称，如 某区国家保密局")
-    prefix: str = Field(default="", description="发文字号前缀，如 某保检 -> 某保检〔2026〕12号")
-    marking: str = Field(default="", description="左上角标识，如 工作秘密；留空不印")
-    contact: str = Field(default="", description="联系人")
-    phone: str = Field(default="", description="联系电话")
+    name: _Name = Field(default="", description="发文机关全称，如 某区国家保密局")
+    prefix: _Short = Field(default="", description="发文字号前缀，如 某保检 -> 某保检〔2026〕12号")
+    marking: _Short = Field(default="", description="左上角标识，如 工作秘密；留空不印")
+    contact: _Person = Field(default="", description="联系人")
+    phone: _Phone = Field(default="", description="联系电话")
 
 
 class Defaults(_Section):
-    inspectors: list[str] = Field(default_factory=list, description="默认检查人员")
+    inspectors: list[_Person] = Field(default_factory=list, description="默认检查人员")
 
 
 class Rectification(_Section):
@@ -136,6 +152,12 @@ def _toml_str(text: str) -> str:
 
 def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: str | None = None) -> Workspace:
     """Create the folder's config, reports/ and (for SQLite) the database file, owner-only."""
+    # Checked before anything is written: a bad option leaves no half-made workspace behind.
+    given = {"issuer": issuer.model_dump(), "defaults": {"inspectors": inspectors}}
+    try:
+        WorkspaceConfig.model_validate(given)
+    except ValidationError as exc:
+        raise BadInput(problems_from_validation(exc, given, "seccheck init", LineIndex(""))) from None
     root.mkdir(parents=True, exist_ok=True)
     path = root / CONFIG_NAME
     if path.exists():
