@@ -51,7 +51,7 @@ LIBRARIES = {
     "sqlalchemy": {"storage", "app", "cli"},
     "alembic": {"storage"},
     "jinja2": {"documents"},
-    "openpyxl": {"documents"},
+    "openpyxl": {"documents", "io"},
     "docx": {"documents"},
 }
 

@@ -190,14 +190,18 @@ def test_every_ruleset_has_an_example() -> None:
     assert {p.name.removesuffix(".answers.toml") for p in EXAMPLES} >= set(RULESETS)
 
 
-@pytest.mark.parametrize("path", EXAMPLES, ids=[p.stem for p in EXAMPLES])
+LOCAL = ROOT / "examples" / "local-standard"
+
+
+@pytest.mark.parametrize("path", [*EXAMPLES, LOCAL / "local-standard.answers.toml"], ids=lambda p: p.stem)
 def test_example_scores_as_its_header_says(path: Path) -> None:
     header = path.read_text(encoding="utf-8")
     m = re.search(r"预期结果（人工核算）：等次 (\S+)，得分率 (\S+?)%?，发现问题 (\d+) 个", header)
     assert m, f"{path.name}: header must state 预期结果（人工核算）：等次 X，得分率 Y%，发现问题 N 个"
     grade, percent, findings = m.group(1), m.group(2), int(m.group(3))
     answers, lines = load_answers(path)
-    rs = RULESETS[answers.ruleset].ruleset
+    own = path.parent / f"{answers.ruleset}.toml"  # an example with its own ruleset (examples/local-standard/)
+    rs = load_ruleset(own).ruleset if own.exists() else RULESETS[answers.ruleset].ruleset
     assert [p for p in check_answers(rs, answers, lines=lines) if not p.warning] == []
     result = score(rs, answers)
     assert result.grade == grade

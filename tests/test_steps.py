@@ -23,7 +23,7 @@ from seccheck.domain.answertext import AnswerTextError, parse_deduct
 from seccheck.domain.scoring import score
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput
-from seccheck.interview import Interview, Message
+from seccheck.interview import Interview
 from seccheck.ruleset.load import load_ruleset, load_ruleset_text
 from seccheck.ruleset.model import Ruleset
 from seccheck.storage.db import Database
@@ -176,7 +176,7 @@ def test_ruleset_show_and_score_explain_say_the_step_and_the_cap(tmp_path: Path)
     path = tmp_path / "a.answers.toml"
     path.write_text(
         'format = 1\nruleset = "steps-example"\nunit = "某局"\ndate = 2026-11-20\n[answers]\n'
-        'A1 = { value = false, deduct = 0.3 }\nA2 = { value = false, deduct = 0.75 }\n'
+        "A1 = { value = false, deduct = 0.3 }\nA2 = { value = false, deduct = 0.75 }\n"
         "B = 7\nC = 2\nD = true\nE = 3\n",
         encoding="utf-8",
     )
