@@ -84,7 +84,9 @@ def test_the_score_sheet_prints_official_numbers_from_official_only() -> None:
     answers, _ = load_answers(SELF)
     sheet = build_scoresheet(score(rs, answers), rs, seal="0" * 64)
     assert sheet.has_official
-    rows = {r.title: r.official for g in sheet.groups for r in g.rows} | {r.title: r.official for r in sheet.aggravating}
+    rows = {r.title: r.official for g in sheet.groups for r in g.rows} | {
+        r.title: r.official for r in sheet.aggravating
+    }
     for item in rs.item:
         if item.title in rows:
             assert rows[item.title] == (item.official or ""), item.id

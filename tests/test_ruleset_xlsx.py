@@ -65,15 +65,25 @@ def test_the_template_has_every_sheet_column_and_drop_down(tmp_path: Path) -> No
     book = load_workbook(path)
     assert book.sheetnames == ["说明", "settings", "grades", "profile", "categories", "items", "options", "stats"]
     items = [c.value for c in book["items"][1]]
-    # every key a check or an item may have is a column (the item's own id/applies_if/description renamed)
-    from seccheck.ruleset.model import CHECK_KEYS, Item
+    # every key of the format has its column (or settings row, or sheet): a key added to a model without
+    # a place in the spreadsheet fails here
+    from seccheck.ruleset.model import Category, Check, Grade, Item, Option, ProfileQuestion, Ruleset, Scoring, StatDecl
 
-    for key in CHECK_KEYS:
-        assert key in items or key == "options", key
-    for key in Item.model_fields:
-        assert {"id": "item_id", "applies_if": "item_applies_if", "description": "item_description"}.get(
-            key, key
-        ) in items or key == "check", key
+    def header(sheet: str) -> list[object]:
+        return [c.value for c in book[sheet][1]]
+
+    settings_keys = {book["settings"].cell(row=n, column=1).value for n in range(2, book["settings"].max_row + 1)}
+    tables = {"scoring", "profile", "category", "item", "stat"}
+    assert set(Ruleset.model_fields) - tables <= settings_keys
+    assert {f"scoring.{k}" for k in Scoring.model_fields if k != "grades"} <= settings_keys
+    assert set(Grade.model_fields) <= set(header("grades"))
+    assert set(ProfileQuestion.model_fields) - {"options"} <= set(header("profile"))
+    assert set(Category.model_fields) <= set(header("categories"))
+    assert set(StatDecl.model_fields) <= set(header("stats"))
+    assert set(Option.model_fields) | {"owner"} == set(header("options"))
+    renamed = {"id": "item_id", "applies_if": "item_applies_if", "description": "item_description"}
+    assert {renamed.get(k, k) for k in Item.model_fields} - {"check"} <= set(items)
+    assert {"check_id" if k == "id" else k for k in Check.model_fields} - {"options"} <= set(items)
     assert "check_id" in items
     lists = {dv.formula1 for dv in book["items"].data_validations.dataValidation}
     assert '"yesno,count,choice,number,text,date"' in lists and '"general,major,critical"' in lists
@@ -189,3 +199,13 @@ def test_every_mistake_is_reported_at_once_by_sheet_row_and_column(tmp_path: Pat
     assert any(
         "工作表“settings”" in (p.file or "") and p.field == "id" and "格式不符" in p.message for p in exc.value.problems
     ), [str(p) for p in exc.value.problems]
+
+
+@pytest.mark.parametrize("name", ["r.toml", "r.xls", "fake.xlsx", "missing.xlsx"])
+def test_a_file_that_is_not_a_workbook_is_refused_with_its_name(tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    if name != "missing.xlsx":
+        path.write_bytes((DATA / "worked-example.toml").read_bytes())
+    run = seccheck("ruleset", "from-xlsx", path, "--out", tmp_path / "x.toml")
+    assert run.code == 1, run.text
+    assert name in run.err and ("另存为 .xlsx" in run.err or "文件不存在" in run.err)

@@ -211,3 +211,15 @@ def test_interview_asks_for_an_amount_on_the_step(tmp_path: Path) -> None:
         assert saved["A1"].deduct == Decimal("0.3") and saved["A2"].deduct == Decimal("0.75")
     finally:
         ctx.db.close()
+
+
+def test_an_amendment_takes_the_check_s_step(rs: Ruleset) -> None:
+    from seccheck.domain.settings import parse_settings
+
+    current = answers(CASE_1)
+    changes = parse_settings(rs, current, ["A2=否:0.5", "A1=否:0.4"], [])
+    assert changes["A2"].deduct == Decimal("0.5") and changes["A1"].deduct == Decimal("0.4")
+    with pytest.raises(BadInput) as err:
+        parse_settings(rs, current, ["A2=否:0.3", "A1=否:0.45"], [])
+    messages = {p.id: p.message for p in err.value.problems}
+    assert "按 0.25 分取值" in messages["A2"] and "按 0.1 分取值" in messages["A1"]

@@ -253,10 +253,10 @@ def _workbook(rows: dict[str, list[list[Any]]], *, settings: dict[str, list[Any]
     guide = book.active
     guide.title = INSTRUCTIONS
     guide.column_dimensions["A"].width = 110
-    for line in GUIDE:
-        _put(guide.cell(row=guide.max_row + 1 if guide["A1"].value else 1, column=1), line)
+    for n, line in enumerate(GUIDE, start=1):
+        _put(guide.cell(row=n, column=1), line)
     guide["A1"].font = Font(bold=True, size=14)
-    start = guide.max_row + 2
+    start = len(GUIDE) + 2
     _put(guide.cell(row=start, column=1), "各工作表的列：")
     guide.cell(row=start, column=1).font = Font(bold=True)
     r = start + 1
@@ -313,7 +313,8 @@ def _workbook(rows: dict[str, list[list[Any]]], *, settings: dict[str, list[Any]
             letter = get_column_letter(i)
             formula = '"' + ",".join(col.choices) + '"' if col.choices else bools if col.kind == BOOL else None
             if formula:
-                dv = DataValidation(type="list", formula1=formula, allow_blank=True)
+                # kinds and severities must come from the list; TRUE/FALSE is a hint (是/否 are read too)
+                dv = DataValidation(type="list", formula1=formula, allow_blank=True, showErrorMessage=bool(col.choices))
                 dv.error, dv.errorTitle = "请从下拉列表中选择", "取值不在列表中"
                 ws.add_data_validation(dv)
                 dv.add(f"{letter}2:{letter}{last}")
@@ -434,10 +435,11 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], _Reader]:
     from zipfile import BadZipFile
 
     from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, data_only=False)
-    except (BadZipFile, OSError, KeyError, ValueError) as exc:
+    except (BadZipFile, InvalidFileException, OSError, KeyError, ValueError) as exc:
         raise BadInput(
             [Problem(f"无法作为 .xlsx 打开（{type(exc).__name__}）；请用 Excel/WPS 另存为 .xlsx", file=str(path))]
         ) from None
@@ -644,5 +646,10 @@ def convert(path: Path) -> tuple[str, LoadedRuleset]:
 
 def _located(problem: Problem, reader: _Reader) -> Problem:
     place = reader.where.get(problem.id or "")
-    where = f"{reader.name} 工作表“{place[0]}”第 {place[1]} 行" if place else f"{reader.name}（工作表“settings”）"
+    if place:
+        where = f"{reader.name} 工作表“{place[0]}”第 {place[1]} 行"
+    else:
+        field = problem.field or ""
+        sheet = "grades" if "grades" in field else "stats" if field.startswith("stat") else "settings"
+        where = f"{reader.name} 工作表“{sheet}”"
     return Problem(problem.message, file=where, id=problem.id, field=problem.field, warning=problem.warning)
