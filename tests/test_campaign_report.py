@@ -63,7 +63,7 @@ def campaign_ws(tmp_path: Path) -> Workspace:
 def test_rectification_lifecycle_is_logged(campaign_ws: Workspace) -> None:
     ws = campaign_ws
     rows = json.loads(ws.run("rectify", "list", "--json").out)
-    assert len(rows) == 23 and {r["state"] for r in rows} == {"open"}
+    assert len(rows) == 24 and {r["state"] for r in rows} == {"open"}
     first, second = rows[0]["id"], rows[1]["id"]
     assert ws.run("rectify", "verify", str(first)).code == 4  # must be reported first
     assert ws.run("rectify", "report", str(first), "--note", "已整改").code == 0
@@ -119,7 +119,7 @@ def test_report_figures_match_independent_counts(campaign_ws: Workspace) -> None
     assert self_checks.startswith("应组织2家单位开展自查自评，已完成1家，覆盖率50%；")
     found = [int(n) for n in re.findall(r"发现问题(\d+)个", run.out)]
     verified = [int(n) for n in re.findall(r"已整改(\d+)个", run.out)]
-    assert sum(found) == 23 and sum(verified) == 1
+    assert sum(found) == 24 and sum(verified) == 1
     assert any(f"发现问题{n}个，已整改1个，整改率{round(100 / n, 1)}%" in run.out for n in found)
     wechat = f"摸底排查微信工作群{stats['W00a']}个，整顿解散{stats['W00b']}个，"
     wechat += f"合并{stats['W00c']}个，规范{stats['W00d']}个，"
@@ -128,13 +128,13 @@ def test_report_figures_match_independent_counts(campaign_ws: Workspace) -> None
     assert f"销毁涉密载体{stats['R04a']}件" in self_checks
     book = load_workbook(ws.root / "reports" / f"{CAMPAIGN}-汇总.xlsx")
     assert book.sheetnames == ["汇总", "单位", "问题", "整改", "统计", "2026年汇总", "2026年表述"]
-    assert book["问题"].max_row - 1 == 23
+    assert book["问题"].max_row - 1 == 24
     assert book["单位"].max_row - 1 == 5
     stat_rows = {r[2]: r[3] for r in book["统计"].iter_rows(min_row=2, values_only=True)}
     assert stat_rows["wechat_members_registered"] == stats["W00e"]
     assert stat_rows["items_destroyed"] == stats["R04a"]
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True)}
-    assert summary["整改：已核实"] == 1 and summary["发现问题"] == 23
+    assert summary["整改：已核实"] == 1 and summary["发现问题"] == 24
 
 
 def test_report_pdf_and_html_carry_charts(campaign_ws: Workspace) -> None:

@@ -21,9 +21,9 @@ def test_score_prints_grade_table_and_findings() -> None:
     run = seccheck("score", EXAMPLE)
     assert run.code == 0, run.text
     assert "等次：基本符合要求" in run.out
-    assert "得分率 86.0%" in run.out
+    assert "得分率 85.2%" in run.out
     assert "分类得分" in run.out and "一、保密工作领导责任制落实情况" in run.out
-    assert "发现的问题（9 个）" in run.out
+    assert "发现的问题（10 个）" in run.out
     assert "7 天" in run.out  # aggravating finding: 7-day deadline, counted from the notice (none yet)
 
 

@@ -60,6 +60,7 @@ def test_a_self_assessment_gets_its_score_sheet_never_a_notice(workspace: Worksp
     assert f"得分率{percent.group(1)}%" in flat
     assert "考评结果基本符合要求" in flat and "否决项未发生" in flat
     assert "总分100" in flat and "★" in flat
+    assert "标准项" in flat  # the official-number column: the ruleset's items carry `official`
     for signature in ("单位（盖章）", "负责人", "填表人", "日期"):
         assert signature in flat
     # every scored item has its row, with its points
@@ -72,6 +73,27 @@ def test_a_self_assessment_gets_its_score_sheet_never_a_notice(workspace: Worksp
     again = workspace.run("scoresheet", "1")
     assert again.code == 0, again.text
     assert sheet.read_bytes() == before
+
+
+def test_the_score_sheet_prints_official_numbers_from_official_only() -> None:
+    from seccheck.domain.scoring import score
+    from seccheck.io.answersfile import load_answers
+    from seccheck.notice.content import build_scoresheet
+
+    rs = resolve_ruleset("unit-self-assessment").ruleset
+    answers, _ = load_answers(SELF)
+    sheet = build_scoresheet(score(rs, answers), rs, seal="0" * 64)
+    assert sheet.has_official
+    rows = {r.title: r.official for g in sheet.groups for r in g.rows} | {
+        r.title: r.official for r in sheet.aggravating
+    }
+    for item in rs.item:
+        if item.title in rows:
+            assert rows[item.title] == (item.official or ""), item.id
+    assert rows["禁止无关人员进入涉密场所和保密要害部门、部位"] == "32"
+    assert rows["涉密存储介质"] == "" and rows["发生泄密事件"] == "58"
+    numbered = [r.official for g in sheet.groups for r in g.rows if r.official]
+    assert numbered == ["1", "2", "3", "4", "32", "33", "34", "35", "36", "37"]
 
 
 def test_a_shop_is_not_told_to_hold_staff_to_party_discipline(workspace: Workspace) -> None:

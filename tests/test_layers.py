@@ -54,7 +54,7 @@ LIBRARIES = {
     "sqlalchemy": {"storage", "app", "cli"},
     "alembic": {"storage"},
     "jinja2": {"documents"},
-    "openpyxl": {"documents"},
+    "openpyxl": {"documents", "io"},
     "docx": {"documents"},
 }
 

@@ -86,7 +86,7 @@ def test_finalising_renders_the_notice_with_everything_in_it(sqlite_ws: Workspac
         "某保检〔2026〕1号",
         "保密检查整改通知书",
         "某区教育局：",
-        "得分率86.0%",
+        "得分率85.2%",
         "评定为“基本符合要求”",
         "联系人：李明",
         "0000-1234567",
@@ -226,7 +226,7 @@ HOSTILE = [
 def test_hostile_text_is_printed_literally_and_nothing_is_fetched(sqlite_ws: Workspace, tmp_path: Path) -> None:
     text = UNIT_EXAMPLE.read_text(encoding="utf-8")
     text = text.replace('unit = "某区教育局"', "unit = " + _toml("某区" + HOSTILE[0]))
-    notes = {'"6" = {': HOSTILE[1], '"9" = {': HOSTILE[2], '"31" = {': HOSTILE[3]}
+    notes = {'"u2.2" = {': HOSTILE[1], '"u3.2" = {': HOSTILE[2], '"u7.3" = {': HOSTILE[3]}
     for key, note in notes.items():
         text = re.sub(
             re.escape(key) + r"( value = [^,]+(?:, deduct = [0-9.]+)?), note = \"[^\"]*\"",

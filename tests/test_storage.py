@@ -52,10 +52,10 @@ def test_import_list_show_verify(workspace: Workspace) -> None:
     listed = json.loads(workspace.run("audit", "list", "--json").out)
     assert len(listed) == len(EXAMPLES)
     by_unit = {a["unit"]: a for a in listed if a["ruleset_id"] == "unit-self-assessment"}
-    assert by_unit["某区教育局"]["grade"] == "基本符合要求" and by_unit["某区教育局"]["percent"] == "86.0"
+    assert by_unit["某区教育局"]["grade"] == "基本符合要求" and by_unit["某区教育局"]["percent"] == "85.2"
     audit_id = by_unit["某区教育局"]["id"]
     shown = workspace.run("audit", "show", str(audit_id))
-    assert "封签 SHA-256" in shown.out and "得分率 86.0%" in shown.out
+    assert "封签 SHA-256" in shown.out and "得分率 85.2%" in shown.out
     verified = workspace.run("verify", "--all")
     assert verified.code == 0 and verified.out.count("✓ 封签相符") == len(EXAMPLES)
 
@@ -124,14 +124,14 @@ def test_evidence_named_by_an_answers_file_is_kept_and_checked(workspace: Worksp
     [
         ("UPDATE answers SET value = 'false' WHERE audit_id = 1 AND key = '1a'", "与封存的版本不符"),
         ("UPDATE answers SET note = '改过的备注' WHERE audit_id = 1 AND key = '1b'", "与封存的版本不符"),
-        ("UPDATE audits SET result = {replace(result, '\"86.0\"', '\"96.0\"')} WHERE id = 1", "与封存的版本不符"),
+        ("UPDATE audits SET result = {replace(result, '\"85.2\"', '\"95.2\"')} WHERE id = 1", "与封存的版本不符"),
         (
             "UPDATE audit_revisions SET answers = {replace(answers, '全年', '半年')} WHERE audit_id = 1",
             "第 1 版的封签不符",
         ),
         ("UPDATE audits SET grade = '符合要求' WHERE id = 1", "列表中的等次"),
         ("UPDATE ruleset_copies SET text = text || '\n# 改动' ", "规则集副本"),
-        ("DELETE FROM findings WHERE audit_id = 1 AND check_id = '24'", "问题记录"),
+        ("DELETE FROM findings WHERE audit_id = 1 AND check_id = 'u6.4'", "问题记录"),
     ],
 )
 def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: str, expected: str) -> None:
@@ -142,7 +142,7 @@ def test_verify_reports_edits_behind_our_back(workspace: Workspace, statement: s
         conn.execute(
             text(
                 "DELETE FROM rectifications WHERE finding_id IN "
-                "(SELECT id FROM findings WHERE audit_id = 1 AND check_id = '24')"
+                "(SELECT id FROM findings WHERE audit_id = 1 AND check_id = 'u6.4')"
             )
         )
         # A JSON column is edited as its text: jsonb on PostgreSQL needs the casts.
@@ -166,7 +166,7 @@ def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
         "amend",
         "1",
         "--set",
-        "24=是",
+        "u6.4=是",
         "--set",
         "1b=否:1",
         "--reason",
@@ -178,8 +178,8 @@ def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
     assert "检查 1 已修订为第 2 版" in run.out
     audit = json.loads(workspace.run("audit", "show", "1", "--json").out)
     assert audit["revision"] == 2 and audit["id"] == 1
-    # 24 fixed (+2), 1b now 1 instead of 0.5 (-0.5): (76.5 + 1.5) / 89 = 87.64…
-    assert audit["result"]["percent"] == "87.6"
+    # u6.4 fixed (+2), 1b now 1 instead of 0.5 (-0.5): (75 + 1.5) / 88 = 86.93…
+    assert audit["result"]["percent"] == "86.9"
     assert workspace.run("verify", "1").code == 0
     listed = json.loads(workspace.run("audit", "list", "--json").out)
     assert [(a["id"], a["revision"]) for a in listed] == [(1, 2)]
@@ -193,7 +193,7 @@ def test_amend_makes_a_new_revision_and_logs_it(workspace: Workspace) -> None:
     assert amended[0].actor == "王复核" and amended[0].audit_id == 1
     detail = amended[0].detail
     assert detail["revision"] == 2 and detail["reason"] == "复核后更正"
-    again = workspace.run("audit", "amend", "1", "--set", "24=否", "--no-notice")
+    again = workspace.run("audit", "amend", "1", "--set", "u6.4=否", "--no-notice")
     assert again.code == 0 and "第 3 版" in again.out
     assert workspace.run("verify", "1").code == 0
 

@@ -115,7 +115,7 @@ def main(ctx: click.Context, workspace: Path | None, db_url: str | None) -> None
 
 @main.group(cls=_Group)
 def ruleset() -> None:
-    """规则集：校验、列出、查看，输出 JSON Schema。"""
+    """规则集：校验、列出、查看，输出 JSON Schema；用电子表格编写（template、from-xlsx、to-xlsx）。"""
 
 
 @ruleset.command("check")
@@ -183,6 +183,46 @@ def ruleset_show(ref: str) -> None:
     from seccheck.ruleset.load import resolve_ruleset
 
     render.ruleset_tree(resolve_ruleset(ref))
+
+
+@ruleset.command("template")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="模板文件（.xlsx）。")
+def ruleset_template(out: Path) -> None:
+    """写出用电子表格编写规则集的模板（.xlsx）：各工作表、列名批注、下拉列表和中文说明。"""
+    from seccheck.fileutil import write_atomic
+    from seccheck.io.ruleset_xlsx import template_bytes
+
+    write_atomic(out, template_bytes(), mode=0o644)
+    click.echo(f"已写入模板 {out}；填好后用 seccheck ruleset from-xlsx {out} --out 规则集.toml 转换")
+
+
+@ruleset.command("from-xlsx")
+@click.argument("workbook", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="规则集文件（.toml）。")
+def ruleset_from_xlsx(workbook: Path, out: Path) -> None:
+    """把电子表格（.xlsx）转换为规则集 TOML；一次列出所有问题（工作表、行号、列名），再按规则集格式校验。"""
+    from seccheck.cli import render
+    from seccheck.fileutil import write_atomic
+    from seccheck.io.ruleset_xlsx import convert
+
+    text, loaded = convert(workbook)
+    write_atomic(out, text.encode("utf-8"), mode=0o644)
+    render.problems(list(loaded.warnings))
+    render.ruleset_ok(loaded)
+    click.echo(f"已写入 {out}")
+
+
+@ruleset.command("to-xlsx")
+@click.argument("ref")
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="电子表格文件（.xlsx）。")
+def ruleset_to_xlsx(ref: str, out: Path) -> None:
+    """把规则集（内置 id 或文件）导出为电子表格（.xlsx），可修改后用 from-xlsx 转回。"""
+    from seccheck.fileutil import write_atomic
+    from seccheck.io.ruleset_xlsx import ruleset_bytes
+    from seccheck.ruleset.load import resolve_ruleset
+
+    write_atomic(out, ruleset_bytes(resolve_ruleset(ref).ruleset), mode=0o644)
+    click.echo(f"已写入 {out}")
 
 
 # --- seccheck score -----------------------------------------------------------------------------
