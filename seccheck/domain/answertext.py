@@ -6,6 +6,7 @@ Shared by `seccheck audit amend --set` and the interview, so both accept the sam
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from seccheck import limits
@@ -98,3 +99,38 @@ def parse_deduct(text: str, bounds: tuple[Decimal, Decimal], step: Decimal = Dec
             f"扣分应在 {fmt(lo)} 至 {fmt(hi)} 之间，按 {fmt(step)} 分取值：{deduct_choices(bounds, step)}"
         )
     return amount
+
+
+def match_id(typed: str, ids: Iterable[str]) -> str | None:
+    """The id a person typed, ignoring case (1A is 1a); an exact match wins; None if none or ambiguous."""
+    wanted = typed.strip()
+    known = list(ids)
+    if wanted in known:
+        return wanted
+    folded = [i for i in known if i.casefold() == wanted.casefold()]
+    return folded[0] if len(folded) == 1 else None
+
+
+def problem_answer(q: Check | ProfileQuestion) -> str:
+    """Which answer is the problem, in words, when it is not the usual 否 of a yes/no question.
+
+    "" for a profile question (never a problem) and for a yes/no check whose compliant answer is 是.
+    """
+    if not isinstance(q, Check):
+        return ""
+    if q.kind == "yesno":
+        return "" if q.expected else "答“是”为问题（合规答“否”）"
+    if q.kind == "count":
+        limit = q.max_ok if q.max_ok is not None else 0
+        return f"大于 {fmt(limit)} 起为问题"
+    if q.kind == "choice":
+        bad = [o.label for o in q.options if not o.compliant]
+        return "选" + "、".join(f"“{label}”" for label in bad) + "为问题" if bad else ""
+    if q.kind == "number":
+        bounds = []
+        if q.min_ok is not None:
+            bounds.append(f"小于 {fmt(q.min_ok)}")
+        if q.max_ok is not None:
+            bounds.append(f"大于 {fmt(q.max_ok)}")
+        return "或".join(bounds) + "为问题" if bounds else ""
+    return ""
