@@ -189,7 +189,7 @@ def _display(answers: Mapping[str, Answer], q: Question) -> str | None:
     if q.item is not None and (item_answer := answers.get(q.item.id)) is not None and item_answer.na:
         return "不适用"
     answer = answers.get(q.key)
-    return answer.display() if answer is not None else None
+    return answer.display(q.question.options) if answer is not None else None
 
 
 # --- the interview -------------------------------------------------------------------------------

@@ -26,6 +26,7 @@ out = SafeConsole()
 err = SafeConsole(stderr=True)
 
 GRADE_STYLES = ("bold green", "bold yellow", "bold red")
+PROBLEM_MARK = "✗"  # a problem, said without colour too (NO_COLOR, a printout)
 
 
 def problems(items: Iterable[Problem]) -> None:
@@ -166,7 +167,9 @@ def result(
     if not res.findings:
         out.print(markup("[green]未发现问题。[/]"))
         return
-    table = Table(title=f"发现的问题（{len(res.findings)} 个）", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        title=f"{PROBLEM_MARK} 发现的问题（{len(res.findings)} 个）", box=box.SIMPLE_HEAD, title_justify="left"
+    )
     table.add_column("序号", justify="right")
     table.add_column("检查")
     table.add_column("问题", ratio=1, overflow="fold")
@@ -177,7 +180,7 @@ def result(
         severity = SEVERITY_LABELS[f.severity]
         style = "red" if f.severity == "critical" else ("yellow" if f.severity == "major" else "")
         table.add_row(
-            str(n),
+            f"{PROBLEM_MARK}{n}",
             f.check_id,
             f.text,
             fmt(f.deduction) if res.method == "deduction" else "—",
@@ -386,14 +389,14 @@ def reinspection(done: Finalised) -> None:
         if b.percent is not None and a.percent is not None:
             out.print(f"  得分率 {b.percent}% → {a.percent}%", soft_wrap=True)
         out.print(Text(f"  等次 {b.grade} → {a.grade}"), soft_wrap=True)
-    for label, ids, style in (
-        ("已整改（整改记录已核实）", diff.fixed, "green"),
-        ("仍未整改（整改期限顺延）", diff.still_failing, "red"),
-        ("新发现", diff.newly_failing, "yellow"),
-        ("未复查（本次不适用或未作答）", diff.unchecked, "yellow"),
+    for mark, label, ids, style in (
+        ("✓", "已整改（整改记录已核实）", diff.fixed, "green"),
+        (PROBLEM_MARK, "仍未整改（整改期限顺延）", diff.still_failing, "red"),
+        (PROBLEM_MARK, "新发现", diff.newly_failing, "yellow"),
+        ("？", "未复查（本次不适用或未作答）", diff.unchecked, "yellow"),
     ):
         if ids or label != "未复查（本次不适用或未作答）":
-            line = f"  {label}：{'、'.join(ids) if ids else '无'}"
+            line = f"{mark if ids else ' '} {label}：{'、'.join(ids) if ids else '无'}"
             out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)
 
 

@@ -22,7 +22,7 @@ from seccheck.numbers import fmt
 
 COMMANDS_HINT = "随时可输入：? 帮助　b 上一题　s 跳过　q 保存退出"
 STYLES = {"info": "cyan", "error": "red", "warning": "yellow"}
-PROBLEM_MARK, MISSING_MARK = "✗", "？"
+PROBLEM_MARK, MISSING_MARK = render.PROBLEM_MARK, "？"
 
 
 class TerminalAsker:

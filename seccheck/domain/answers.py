@@ -4,12 +4,16 @@ checking answers against a ruleset in seccheck.domain.validate."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from seccheck import limits
+
+if TYPE_CHECKING:
+    from seccheck.ruleset.model import Option
 
 # What an answer can hold: yes/no, a count, a number, a choice or text, a date.
 AnswerValue = bool | int | Decimal | str | dt.date
@@ -59,15 +63,18 @@ class Answer(BaseModel):
             return {"na": True}
         return {"value": data}
 
-    def display(self) -> str:
+    def display(self, options: Sequence[Option] = ()) -> str:
+        """The answer as a person reads it: 是/否, 不适用, a choice by its label when `options` are given."""
         if self.na:
             return "不适用"
-        return show_value(self.value)
+        return show_value(self.value, options)
 
 
-def show_value(value: AnswerValue | None) -> str:
+def show_value(value: AnswerValue | None, options: Sequence[Option] = ()) -> str:
     if value is None:
         return "（未答）"
+    if isinstance(value, str) and (label := next((o.label for o in options if o.value == value), None)):
+        return label
     if value is True:
         return "是"
     if value is False:

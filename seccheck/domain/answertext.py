@@ -33,7 +33,8 @@ def accepted(q: Check | ProfileQuestion) -> str:
             bounds.append(f"不小于 {q.min}")
         if q.max is not None:
             bounds.append(f"不大于 {q.max}")
-        return "数字" + (f"（{'，'.join(bounds)}）" if bounds else "")
+        noun = "整数" if q.integer else "数字"
+        return noun + (f"（{'，'.join(bounds)}）" if bounds else "")
     if q.kind == "choice":
         return "选项编号或值：" + "、".join(f"{n}={o.label}" for n, o in enumerate(q.options, start=1))
     if q.kind == "date":
@@ -51,13 +52,17 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
         if low in NO:
             return False
     elif kind == "count":
-        if raw.isdigit():
+        if raw.isascii() and raw.isdigit():
             return int(raw)
+        if _is_number(raw):
+            raise AnswerTextError(f"“{raw}”不是非负整数：计数只收 0、1、2 这样的整数；请输入{accepted(q)}")
     elif kind == "number":
         try:
             number = Decimal(raw)
         except InvalidOperation:
             number = None
+        if number is not None and q.integer and (not number.is_finite() or number % 1 or "." in raw):
+            raise AnswerTextError(f"“{raw}”不是整数：此题只收整数（如 3）；请输入{accepted(q)}")
         in_range = number is not None and number.is_finite() and (q.min is None or number >= q.min)
         if number is not None and in_range and (q.max is None or number <= q.max):
             return int(number) if number == number.to_integral_value() and "." not in raw else number
@@ -77,6 +82,13 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
     elif raw:
         raise AnswerTextError(f"答案过长：上限 {limits.TEXT_ANSWER} 字（实际 {len(raw)} 字）")
     raise AnswerTextError(f"“{raw}”不是有效的答案；请输入{accepted(q)}")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
 
 
 def deduct_choices(bounds: tuple[Decimal, Decimal], step: Decimal) -> str:
