@@ -532,7 +532,7 @@ class Interview:
 
     def _confirm(self, result: Result) -> str | None:
         """Finalising seals the audit: asked once more, with the grade and percent it will carry."""
-        text = f"定稿后封签，答案只能经修订更改。{standing_words(result)}。确认定稿请输入“是”，回车返回答案一览"
+        text = f"定稿：{standing_words(result)}。定稿后封签，答案只能经修订更改。"
         try:
             reply = self.asker.ask(Prompt("confirm", text)).strip()
         except EOFError:

@@ -216,3 +216,14 @@ def test_an_over_long_note_is_asked_again_not_lost(db: Context, loaded: LoadedRu
     assert iv.run() == "quit"
     assert any(f"上限 {limits.NOTE} 字（实际 {limits.NOTE + 1} 字）" in m for m in asker.messages())
     assert load_audit(db, audit_id).answers.answers["1a"].note == "精简后的说明"
+
+
+def test_ids_match_in_any_case_unless_ambiguous() -> None:
+    from seccheck.domain.answertext import match_id
+
+    assert match_id("1A", ["1a", "1b", "1a"]) == "1a"  # the same id listed twice is one id
+    assert match_id("w01b", ["W01b"]) == "W01b"
+    assert match_id("x1", ["X1", "x1"]) == "x1"  # an exact match wins
+    assert match_id("X2", ["x2", "x2".upper() + "_"]) == "x2"
+    assert match_id("ab", ["aB", "Ab"]) is None  # ambiguous: refused, not guessed
+    assert match_id("zz", ["1a"]) is None

@@ -85,7 +85,7 @@ SPEC = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "
 
 def finish(child: pexpect.spawn) -> str:
     reply(child, "")  # the review: Enter asks to finalise
-    reply(child, "是", "确认定稿")  # and 是 confirms
+    reply(child, "是", "确认定稿请输入")  # and 是 confirms
     child.expect(pexpect.EOF)
     return plain(str(child.before))
 
@@ -196,7 +196,7 @@ def test_fits_80_columns_and_no_color(ws: Path) -> None:
         child.sendline(text)
     child.expect_exact(PROMPT)
     child.sendline("")
-    child.expect_exact("确认定稿")
+    child.expect_exact("确认定稿请输入")
     raw.append(str(child.before))
     transcript.append(plain(raw[-1]))
     child.expect_exact(PROMPT)

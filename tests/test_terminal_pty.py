@@ -17,7 +17,7 @@ from tests.test_interview_pty import PROMPT, plain, spawn, start
 from tests.test_interview_pty import ws as ws  # the workspace fixture
 
 REVIEW = "输入题号修改答案"
-CONFIRM = "确认定稿（是/回车返回）"
+CONFIRM = "确认定稿请输入“是”"
 # has_pcs, 1a, (note, evidence), 1b, deduct, (note, evidence), 1c, 2, 3, (note, evidence), 4 na, 5, 6
 SPEC = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "na", "0", "否"]
 
@@ -138,7 +138,7 @@ def test_finalising_asks_for_confirmation_with_grade_and_percent(ws: Path) -> No
         say(child, text)
     assert REVIEW in say(child, "")  # Enter on the review …
     before = say(child, "")  # … and a bare Enter again: back to the review, nothing sealed
-    assert "得分率 45.8% · 等次 不符合要求" in before and CONFIRM in before
+    assert "定稿：得分率 45.8% · 等次 不符合要求" in before and CONFIRM in before
     assert REVIEW in say(child, "")
     assert statuses(ws) == ["draft"]
     assert CONFIRM in say(child, "是")
@@ -292,3 +292,15 @@ def test_clicks_own_words_are_chinese(ws: Path) -> None:
     rows = [line for line in text.splitlines() if line.startswith("  -")]
     starts = {cell_len(m.group(1)) for line in rows if (m := re.match(r"(\s+\S.*?\s{2,})\S", line))}
     assert len(rows) >= 3 and len(starts) == 1, rows
+
+
+def test_ids_typed_on_the_command_line_ignore_case(ws: Path) -> None:
+    assert "打字复印" in seccheck("ruleset", "show", "Print-Shop", cwd=ws).out
+    ruleset, answers = DATA / "worked-example.toml", DATA / "worked-example.answers.toml"
+    assert seccheck("audit", str(ruleset), "--answers", answers, "--new-unit", cwd=ws).code == 0
+    amended = seccheck("audit", "amend", "1", "--set", "1B=否:1", "--note", "1B=会上未听取", "--reason", "复核", cwd=ws)
+    assert amended.code == 0, amended.text
+    answer = saved(ws)["1b"]
+    assert answer.value is False and answer.deduct == 1 and answer.note == "会上未听取"
+    refused = seccheck("audit", "amend", "1", "--set", "3=3.5", "--reason", "复核", cwd=ws)
+    assert refused.code == 1 and "“3.5”不是非负整数" in refused.text

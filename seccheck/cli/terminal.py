@@ -92,9 +92,10 @@ class TerminalAsker:
         problems = sum(1 for row in review.rows if row.finding)
         self.out.print()
         self.out.print(table)
-        self.out.print(
-            Text(f"{PROBLEM_MARK} 发现的问题 {problems} 个", style="red" if problems else ""), soft_wrap=True
-        )
+        if problems:
+            self.out.print(Text(f"{PROBLEM_MARK} 发现的问题 {problems} 个", style="red"), soft_wrap=True)
+        else:
+            self.out.print(Text("未发现问题", style="green"), soft_wrap=True)
         if review.missing:
             self.out.print(Text(f"{MISSING_MARK} 未答：{'、'.join(review.missing)}", style="yellow"), soft_wrap=True)
 
@@ -118,7 +119,7 @@ class TerminalAsker:
             hint = prompt.accepted + ("，或 na（不适用）" if prompt.allow_na else "")
             return out.input(Text.assemble((hint, "cyan"), " › "))
         if prompt.kind == "confirm":
-            out.print(Text(prompt.text, style="bold"), soft_wrap=True)
-            return out.input(Text.assemble(("确认定稿（是/回车返回）", "cyan"), " › "))
+            out.print(Text(prompt.text, style="bold"))
+            return out.input(Text.assemble(("确认定稿请输入“是”，回车返回答案一览", "cyan"), " › "))
         text = prompt.text + (f"；当前 {prompt.current}（回车保留）" if prompt.current is not None else "")
         return out.input(Text.assemble((text, "cyan"), " › "))

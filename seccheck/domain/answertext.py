@@ -119,8 +119,8 @@ def match_id(typed: str, ids: Iterable[str]) -> str | None:
     known = list(ids)
     if wanted in known:
         return wanted
-    folded = [i for i in known if i.casefold() == wanted.casefold()]
-    return folded[0] if len(folded) == 1 else None
+    folded = {i for i in known if i.casefold() == wanted.casefold()}
+    return folded.pop() if len(folded) == 1 else None
 
 
 def problem_answer(q: Check | ProfileQuestion) -> str:
