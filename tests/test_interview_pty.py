@@ -210,8 +210,8 @@ def test_fits_80_columns_and_no_color(ws: Path) -> None:
     for line in output.splitlines():
         assert cell_len(line) <= 80, line
     # Chinese is double width: the table's columns still line up.
-    table = [line for line in output.splitlines() if line.strip().startswith(("1   1a", "2   1b"))]
-    assert len({line.index("1a") if "1a" in line else line.index("1b") for line in table}) == 1
+    table = [line for line in output.splitlines() if line.strip().startswith(("✗1   1a", "✗2   1b"))]
+    assert len(table) == 2 and len({line.index("1a") if "1a" in line else line.index("1b") for line in table}) == 1
 
 
 def test_colour_when_allowed(ws: Path) -> None:
