@@ -5,19 +5,33 @@ what the person typed. The terminal asker (rich, in the CLI) is one; tests drive
 with a scripted one. A `Recorder` saves every answer the moment it is given (the database in
 practice), so nothing typed is lost, whatever happens to the process.
 
-At any answer prompt: `?` help, `b` back one question, `s` skip for now, `q` save and quit.
+At any answer prompt: `?` help, `b` back one question, `s` skip for now, `q` save and quit. At the
+sub-prompts of a non-compliant answer (amount of a range deduction, note, evidence) `?` shows the
+help, `b` goes back one step (from the first, to the answer itself) and `q` saves what is complete
+and quits. After going back, answering walks forward through the questions in order, as far as the
+person had come; from there on it goes to the next unanswered question.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import shlex
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Literal, Protocol
 
 from seccheck import limits
-from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.answertext import AnswerTextError, accepted, deduct_choices, parse_deduct, parse_value
+from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.answertext import (
+    YES,
+    AnswerTextError,
+    accepted,
+    deduct_choices,
+    match_id,
+    parse_deduct,
+    parse_value,
+    problem_answer,
+)
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.domain.result import Result
 from seccheck.domain.scoring import score
@@ -27,6 +41,7 @@ from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Rules
 from seccheck.text import zh
 
 HELP, BACK, SKIP, QUIT = "?", "b", "s", "q"
+SUB_HINT = "? 帮助，b 返回上一步，q 保存退出"
 NA_WORDS = {"na", "不适用", "n/a"}
 
 
@@ -78,6 +93,7 @@ class HelpView:
     basis: str | None
     rectify: str | None
     finding: str | None
+    problem: str = ""
 
 
 @dataclass(frozen=True)
@@ -106,7 +122,7 @@ Shown = Header | CategoryStart | Message | HelpView | Review | Done
 
 @dataclass(frozen=True)
 class Prompt:
-    kind: Literal["answer", "deduct", "note", "evidence", "review"]
+    kind: Literal["answer", "deduct", "note", "evidence", "review", "confirm"]
     text: str
     question: Question | None = None
     position: int = 0
@@ -116,6 +132,7 @@ class Prompt:
     current: str | None = None  # the answer given before, kept on an empty reply
     allow_na: bool = False
     progress: str = ""  # the running score
+    problem: str = ""  # which answer is the problem, when it is not the usual 否
 
 
 class Asker(Protocol):
@@ -173,7 +190,7 @@ def _display(answers: Mapping[str, Answer], q: Question) -> str | None:
     if q.item is not None and (item_answer := answers.get(q.item.id)) is not None and item_answer.na:
         return zh.WORDS["answer.na"]
     answer = answers.get(q.key)
-    return zh.answer_text(answer) if answer is not None else None
+    return zh.answer_text(answer, q.question.options) if answer is not None else None
 
 
 # --- the interview -------------------------------------------------------------------------------
@@ -188,6 +205,7 @@ class Interview:
     audit_id: int | None = None
     answers: dict[str, Answer] = field(default_factory=dict)
     skipped: set[str] = field(default_factory=set)
+    back_from: str | None = None  # where the person first pressed `b`: answers walk forward to it
 
     def __post_init__(self) -> None:
         self.answers = dict(self.meta.answers)
@@ -195,10 +213,11 @@ class Interview:
     # The running score: what has been answered so far.
     def progress(self) -> str:
         result = score(self.rs, self._with(self.answers))
+        standing = standing_words(result)
         if self.rs.scoring.method == "deduction":
             lost = sum((i.deduction for c in result.categories for i in c.items if i.applicable), Decimal(0))
-            return f"已扣 {fmt(lost)} 分 · 问题 {len(result.findings)} 个"
-        return f"问题 {len(result.findings)} 个"
+            return f"{standing} · 已扣 {fmt(lost)} 分 · 问题 {len(result.findings)} 个"
+        return f"{standing} · 问题 {len(result.findings)} 个"
 
     def _with(self, answers: Mapping[str, Answer]) -> Answers:
         return self.meta.model_copy(update={"answers": dict(answers)})
@@ -265,15 +284,24 @@ class Interview:
                 if index == 0:
                     self.asker.show(Message("已经是第一题。", "warning"))
                 else:
+                    self.back_from = self.back_from or q.key
                     index -= 1
                     last_category = None
                 continue
             if single:
                 return None
-            # On to the next open question: answers given before are kept, not asked again.
+            # After going back: the next question in order, up to where the person had come.
+            # Beyond it, the next open question: answers given before are kept, not asked again.
             seq = questions(self.rs, self.answers)
-            position = next((n for n, s in enumerate(seq) if s.key == q.key), index)
-            index = self._first_open(seq, position + 1)
+            position = _position(seq, q.key, index)
+            back_from = _position(seq, self.back_from, -1) if self.back_from else -1
+            if position + 1 <= back_from:
+                index = position + 1
+                if index == back_from:
+                    self.back_from = None  # back where the person was: on as usual from there
+            else:
+                self.back_from = None
+                index = self._first_open(seq, position + 1)
 
     def _ask_one(self, q: Question, index: int, total: int) -> str | None:
         """Ask one question until it gets a valid reply; returns BACK, QUIT, SKIP or None."""
@@ -291,6 +319,7 @@ class Interview:
             _display(self.answers, q),
             allow_na,
             self.progress(),
+            problem_answer(q.question),
         )
         while True:
             try:
@@ -303,17 +332,7 @@ class Interview:
             if command == BACK:
                 return BACK
             if command == HELP:
-                chk = q.question
-                self.asker.show(
-                    HelpView(
-                        q,
-                        cost,
-                        chk.help,
-                        getattr(chk, "basis", None),
-                        getattr(chk, "rectify", None),
-                        getattr(chk, "finding", None),
-                    )
-                )
+                self._help(q, cost)
                 continue
             if command == SKIP:
                 self.skipped.add(q.key)
@@ -335,54 +354,93 @@ class Interview:
             except AnswerTextError as exc:
                 self.asker.show(Message(str(exc) + "；? 帮助，b 上一题，s 跳过，q 保存退出", "error"))
                 continue
-            answer = self._details(q, value)
-            if answer is None:
-                return QUIT
-            self._save(q, answer)
-            return None
+            step, answer = self._details(q, value)
+            if step == BACK:
+                continue  # asked the answer again
+            if answer is not None:
+                self._save(q, answer)
+            return step
 
-    def _details(self, q: Question, value: object) -> Answer | None:
-        """After a non-compliant answer: the amount of a range deduction, a note, evidence files."""
+    def _help(self, q: Question, cost: str) -> None:
         chk = q.question
-        if not isinstance(chk, Check) or is_compliant(chk, value):  # type: ignore[arg-type]
-            return Answer(value=value)
-        deduct = None
+        self.asker.show(
+            HelpView(
+                q,
+                cost,
+                chk.help,
+                getattr(chk, "basis", None),
+                getattr(chk, "rectify", None),
+                getattr(chk, "finding", None),
+                problem_answer(chk),
+            )
+        )
+
+    def _details(self, q: Question, value: AnswerValue) -> tuple[str | None, Answer | None]:
+        """After a non-compliant answer: the amount of a range deduction, a note, evidence files.
+
+        Returns (None, answer) when complete; (BACK, None) to ask the answer again; (QUIT, answer)
+        to save what is complete and quit, (QUIT, None) when nothing is (a range amount missing).
+        """
+        chk = q.question
+        if not isinstance(chk, Check) or is_compliant(chk, value):
+            return None, Answer(value=value)
         scored = self.rs.scoring.method == "deduction" and q.item is not None and q.item.scored
-        if isinstance(chk.deduct, tuple) and scored:
-            lo, hi = chk.deduct
-            while deduct is None:
+        steps = ["deduct"] if isinstance(chk.deduct, tuple) and scored else []
+        steps += ["note", "evidence"]
+        deduct: Decimal | None = None
+        note: str | None = None
+        evidence: list[str] = []
+        n = 0
+        while n < len(steps):
+            step = steps[n]
+            prompt = self._detail_prompt(step, q, chk, deduct)
+            try:
+                reply = self.asker.ask(prompt).strip()
+            except EOFError:
+                reply = QUIT
+            command = reply.lower().replace("？", "?")
+            if command == HELP:
+                self._help(q, cost_text(self.rs, q))
+                self.asker.show(Message(f"现在是“{prompt.text}”；{SUB_HINT}"))
+                continue
+            if command == BACK:
+                if n == 0:
+                    return BACK, None
+                n -= 1
+                continue
+            if command == QUIT:
+                if "deduct" in steps and deduct is None:
+                    self.asker.show(Message(f"{q.key} 的答案未保存：还没有给出扣分。", "warning"))
+                    return QUIT, None
+                return QUIT, Answer(value=value, deduct=deduct, note=note, evidence=tuple(evidence))
+            if step == "deduct":
+                assert isinstance(chk.deduct, tuple)
+                if not reply and deduct is not None:
+                    n += 1
+                    continue
                 try:
-                    choices = deduct_choices((lo, hi), chk.deduct_step)
-                    ask_deduct = Prompt(
-                        "deduct", f"扣分（{fmt(lo)}–{fmt(hi)}，按 {fmt(chk.deduct_step)} 分：{choices}）", q
-                    )
-                    reply = self.asker.ask(ask_deduct).strip()
-                except EOFError:
-                    return None
-                try:
-                    deduct = parse_deduct(reply, (lo, hi), chk.deduct_step)
+                    deduct = parse_deduct(reply, chk.deduct, chk.deduct_step)
                 except AnswerTextError as exc:
-                    self.asker.show(Message(str(exc), "error"))
-        try:
-            while True:
-                note = (
-                    self.asker.ask(Prompt("note", f"备注（{limits.NOTE} 字以内，可不填，回车跳过）", q)).strip() or None
-                )
-                if note is None or (len(note) <= limits.NOTE and not limits.control_problem(note, multiline=True)):
-                    break
-                problem = (
-                    f"备注过长：上限 {limits.NOTE} 字（实际 {len(note)} 字）；请精简后重新输入"
-                    if len(note) > limits.NOTE
-                    else f"备注{limits.control_problem(note, multiline=True)}"
-                )
-                self.asker.show(Message(problem, "error"))
-            evidence: list[str] = []
-            while True:
-                ask_files = Prompt("evidence", "证据文件路径（可不填，多个用空格分隔，回车跳过）", q)
-                reply = self.asker.ask(ask_files).strip()
-                if not reply:
-                    break
-                paths = reply.split()
+                    self.asker.show(Message(f"{exc}；{SUB_HINT}", "error"))
+                    continue
+            elif step == "note":
+                if len(reply) > limits.NOTE:
+                    self.asker.show(
+                        Message(f"备注过长：上限 {limits.NOTE} 字（实际 {len(reply)} 字）；请精简后重新输入", "error")
+                    )
+                    continue
+                if problem := limits.control_problem(reply, multiline=True):
+                    self.asker.show(Message(f"备注{problem}", "error"))
+                    continue
+                note = reply or None
+            elif reply:
+                try:
+                    paths = shlex.split(reply)
+                except ValueError:
+                    self.asker.show(
+                        Message(f'引号不成对；含空格的路径请用引号括起，如 "会议 记录.pdf"；{SUB_HINT}', "error")
+                    )
+                    continue
                 if len(paths) > limits.EVIDENCES or any(len(p) > limits.EVIDENCE_PATH for p in paths):
                     self.asker.show(
                         Message(
@@ -392,13 +450,23 @@ class Interview:
                     )
                     continue
                 try:
-                    evidence += [self.recorder.attach(path) for path in paths]
-                    break
+                    evidence = [self.recorder.attach(path) for path in paths]
                 except OSError as exc:
                     self.asker.show(Message(f"无法读取证据文件：{exc}；请重新输入或回车跳过", "error"))
-        except EOFError:
-            return None
-        return Answer(value=value, deduct=deduct, note=note, evidence=tuple(evidence))
+                    continue
+            n += 1
+        return None, Answer(value=value, deduct=deduct, note=note, evidence=tuple(evidence))
+
+    def _detail_prompt(self, step: str, q: Question, chk: Check, deduct: Decimal | None) -> Prompt:
+        if step == "deduct":
+            assert isinstance(chk.deduct, tuple)
+            lo, hi = chk.deduct
+            choices = deduct_choices((lo, hi), chk.deduct_step)
+            text = f"扣分（{fmt(lo)}–{fmt(hi)}，按 {fmt(chk.deduct_step)} 分：{choices}）"
+            return Prompt("deduct", text, q, current=fmt(deduct) if deduct is not None else None)
+        if step == "note":
+            return Prompt("note", f"备注（{limits.NOTE} 字以内，可不填，回车跳过）", q)
+        return Prompt("evidence", "证据文件路径（可不填，多个用空格分隔，含空格的路径加引号，回车跳过）", q)
 
     def _save(self, q: Question, answer: Answer) -> None:
         item = q.item
@@ -444,7 +512,7 @@ class Interview:
             missing = tuple(q.key for q in seq if _display(self.answers, q) is None)
             self.asker.show(Review(tuple(rows), missing))
             try:
-                reply = self.asker.ask(Prompt("review", "输入题号修改答案；回车定稿；q 保存退出")).strip()
+                reply = self.asker.ask(Prompt("review", "输入题号修改答案；回车定稿（还会确认）；q 保存退出")).strip()
             except EOFError:
                 return QUIT
             if reply.lower() == QUIT:
@@ -453,14 +521,44 @@ class Interview:
                 if missing:
                     self.asker.show(Message(f"还有 {len(missing)} 题未答：{'、'.join(missing)}", "warning"))
                     return seq.index(next(q for q in seq if q.key == missing[0]))
-                return None
+                confirmed = self._confirm(result)
+                if confirmed != "back":
+                    return confirmed
+                continue
             keys = {q.key: n for n, q in enumerate(seq)}
-            if reply not in keys:
+            key = match_id(reply, keys)
+            if key is None:
                 self.asker.show(Message(f"没有题号 {reply}；请输入表中的题号", "error"))
                 continue
-            outcome = self._ask_all(keys[reply], single=True)
+            outcome = self._ask_all(keys[key], single=True)
             if outcome == QUIT:
                 return QUIT
+
+    def _confirm(self, result: Result) -> str | None:
+        """Finalising seals the audit: asked once more, with the grade and percent it will carry."""
+        text = f"定稿：{standing_words(result)}。定稿后封签，答案只能经修订更改。"
+        try:
+            reply = self.asker.ask(Prompt("confirm", text)).strip()
+        except EOFError:
+            return QUIT
+        if reply.lower() in YES:
+            return None
+        if reply.lower() == QUIT:
+            return QUIT
+        return "back"
+
+
+def standing_words(result: Result) -> str:
+    """得分率 83.3% · 等次 基本符合要求 (as far as answered), in the ruleset's own terms."""
+    parts = []
+    if result.percent is not None:
+        parts.append(f"得分率 {result.percent}%" if result.normalize else f"得分 {result.percent} 分")
+    parts.append(f"等次 {result.grade}")
+    return " · ".join(parts)
+
+
+def _position(seq: Iterable[Question], key: str | None, default: int) -> int:
+    return next((n for n, s in enumerate(seq) if s.key == key), default)
 
 
 def missing_answers(rs: Ruleset, answers: Mapping[str, Answer]) -> list[str]:

@@ -78,7 +78,7 @@ def interview(db: Context, audit_id: int, replies: Iterable[str], tmp_path: Path
 
 
 # The spec's worked example, as typed: 1a no (no note, no evidence), 1b no with 0.5, …
-SPEC_RUN = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "na", "0", "否", ""]
+SPEC_RUN = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "na", "0", "否", "", "是"]
 
 
 def test_full_run_scores_the_worked_example(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
@@ -93,7 +93,9 @@ def test_full_run_scores_the_worked_example(db: Context, loaded: LoadedRuleset, 
     # progress and cost are shown with each question
     third = [p for p in asker.prompts if p.kind == "answer"][2]
     assert (third.position, third.total) == (3, 9)
-    assert third.cost == "不合规扣 0.5–1 分" and third.progress == "已扣 1 分 · 问题 1 个"
+    assert third.cost == "不合规扣 0.5–1 分"
+    # 1a cost 1 point; nothing else answered yet counts as full: 17/18 = 94.4%
+    assert third.progress == "得分率 94.4% · 等次 符合要求 · 已扣 1 分 · 问题 1 个"
 
 
 def test_every_answer_is_saved_as_it_is_given(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
@@ -112,11 +114,11 @@ def test_every_answer_is_saved_as_it_is_given(db: Context, loaded: LoadedRuleset
 def test_back_keeps_answers_and_recomputes_applicability(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
     # has_pcs yes, 1a yes, back to 1a (shown with its answer), back to has_pcs, change it to no:
-    # item 3 disappears, and the interview goes on at the first open question (1a is kept).
-    replies = ["是", "是", "b", "b", "否", "q"]
+    # item 3 disappears, and the interview walks forward in order: 1a (kept on Enter), then 1b.
+    replies = ["是", "是", "b", "b", "否", "", "q"]
     iv, asker = interview(db, audit_id, replies, tmp_path)
     assert iv.run() == "quit"
-    assert asker.asked() == ["has_pcs", "1a", "1b", "1a", "has_pcs", "1b"]
+    assert asker.asked() == ["has_pcs", "1a", "1b", "1a", "has_pcs", "1a", "1b"]
     kept = [p for p in asker.prompts if p.kind == "answer"][3]
     assert kept.current == "是"
     answers = load_audit(db, audit_id).answers.answers
@@ -177,7 +179,7 @@ def test_evidence_is_hashed_and_copied(db: Context, loaded: LoadedRuleset, tmp_p
 
 def test_review_amends_an_answer_before_finalising(db: Context, loaded: LoadedRuleset, tmp_path: Path) -> None:
     audit_id = start(db, loaded)
-    replies = [*SPEC_RUN[:-1], "1c", "否", "", "", ""]
+    replies = [*SPEC_RUN[:-2], "1C", "否", "", "", "", "是"]  # ids are typed in any case
     iv, asker = interview(db, audit_id, replies, tmp_path)
     assert iv.run() == "finalized"
     reviews = [s for s in asker.shown if isinstance(s, Review)]
@@ -214,3 +216,14 @@ def test_an_over_long_note_is_asked_again_not_lost(db: Context, loaded: LoadedRu
     assert iv.run() == "quit"
     assert any(f"上限 {limits.NOTE} 字（实际 {limits.NOTE + 1} 字）" in m for m in asker.messages())
     assert load_audit(db, audit_id).answers.answers["1a"].note == "精简后的说明"
+
+
+def test_ids_match_in_any_case_unless_ambiguous() -> None:
+    from seccheck.domain.answertext import match_id
+
+    assert match_id("1A", ["1a", "1b", "1a"]) == "1a"  # the same id listed twice is one id
+    assert match_id("w01b", ["W01b"]) == "W01b"
+    assert match_id("x1", ["X1", "x1"]) == "x1"  # an exact match wins
+    assert match_id("X2", ["x2", "x2".upper() + "_"]) == "x2"
+    assert match_id("ab", ["aB", "Ab"]) is None  # ambiguous: refused, not guessed
+    assert match_id("zz", ["1a"]) is None

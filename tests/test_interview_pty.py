@@ -84,7 +84,8 @@ SPEC = ["是", "否", "", "", "否", "0.5", "", "", "是", "是", "4", "", "", "
 
 
 def finish(child: pexpect.spawn) -> str:
-    reply(child, "")  # the review: Enter finalises
+    reply(child, "")  # the review: Enter asks to finalise
+    reply(child, "是", "确认定稿请输入")  # and 是 confirms
     child.expect(pexpect.EOF)
     return plain(str(child.before))
 
@@ -117,7 +118,7 @@ def test_back_skip_na_range_help_and_wrong_input(ws: Path) -> None:
     child.expect_exact("当前答案：否（回车保留）")
     reply(child, "")  # keep
     reply(child, "否")  # 1b
-    reply(child, "3", "扣分（0.5–1，按 0.5 分：0.5、1）")
+    reply(child, "3", "扣分（0.5–1，按 0.5 分")
     child.expect_exact("扣分应在 0.5 至 1 之间")
     reply(child, "1", "扣分")
     reply(child, "", "备注")
@@ -141,7 +142,7 @@ def test_kill_9_loses_no_given_answer(ws: Path) -> None:
     child = start(ws)
     for text in SPEC[:5]:  # has_pcs, 1a (+ note, evidence), 1b
         reply(child, text)
-    child.expect_exact("扣分（0.5–1，按 0.5 分：0.5、1）")
+    child.expect_exact("扣分（0.5–1，按 0.5 分")
     os.kill(child.pid, signal.SIGKILL)
     child.expect(pexpect.EOF)
     child.close()
@@ -195,6 +196,11 @@ def test_fits_80_columns_and_no_color(ws: Path) -> None:
         child.sendline(text)
     child.expect_exact(PROMPT)
     child.sendline("")
+    child.expect_exact("确认定稿请输入")
+    raw.append(str(child.before))
+    transcript.append(plain(raw[-1]))
+    child.expect_exact(PROMPT)
+    child.sendline("是")
     child.expect(pexpect.EOF)
     raw.append(str(child.before))
     transcript.append(plain(raw[-1]))
@@ -204,8 +210,8 @@ def test_fits_80_columns_and_no_color(ws: Path) -> None:
     for line in output.splitlines():
         assert cell_len(line) <= 80, line
     # Chinese is double width: the table's columns still line up.
-    table = [line for line in output.splitlines() if line.strip().startswith(("1   1a", "2   1b"))]
-    assert len({line.index("1a") if "1a" in line else line.index("1b") for line in table}) == 1
+    table = [line for line in output.splitlines() if line.strip().startswith(("✗1   1a", "✗2   1b"))]
+    assert len(table) == 2 and len({line.index("1a") if "1a" in line else line.index("1b") for line in table}) == 1
 
 
 def test_colour_when_allowed(ws: Path) -> None:

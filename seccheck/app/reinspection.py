@@ -17,6 +17,7 @@ from seccheck.app.audits import Draft, Finalised, check_date, complete_followups
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.domain.answers import Answers
+from seccheck.domain.answertext import match_id
 from seccheck.domain.rectification import UNRESOLVED
 from seccheck.domain.result import result_from_data
 from seccheck.domain.seal import submission_digest
@@ -56,7 +57,8 @@ def start_reinspection(
         follows = repo.get(session, draft.reinspection_of) if draft and draft.reinspection_of else None
         follows = follows or _latest_final(session, chain_id)
         loaded = repo.ruleset_of(session, follows)
-        unknown = [c for c in extra if c not in loaded.ruleset.checks]
+        checks = [match_id(c, loaded.ruleset.checks) or c for c in extra]  # typed in any case: 1A is 1a
+        unknown = [c for c in checks if c not in loaded.ruleset.checks]
         if unknown:
             raise BadInput([Problem("未知的检查 id", id=c, field="--check") for c in unknown])
         when = day or (draft.date if draft else ctx.today())
@@ -66,10 +68,10 @@ def start_reinspection(
         check_date(ctx, when, campaign, accept=accept_date)
         if draft is not None:
             draft.date = when
-            for key in extra:
+            for key in checks:
                 repo.remove_answer(session, draft.id, key)
             return Draft(draft.id, False)
-        reopen = set(open_checks(session, chain_id, before=follows.id + 1)) | set(extra)
+        reopen = set(open_checks(session, chain_id, before=follows.id + 1)) | set(checks)
         # A check asked again takes its item's 不适用 with it, so the question can be answered.
         items = {loaded.ruleset.checks[c][0].id for c in reopen if c in loaded.ruleset.checks}
         unit = repo.unit_name(session, follows)

@@ -15,9 +15,19 @@ from typing import Any
 
 import click
 
+from seccheck.cli import zh
+
+zh.install()  # click's own words in Chinese; before any option is declared
+
 
 class _Group(click.Group):
     """Every error becomes its exit status and a message in one place (seccheck.cli.exit)."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        from seccheck.cli.safe import guard_terminal_streams
+
+        guard_terminal_streams()  # control characters never reach a terminal, whoever prints
+        return super().main(*args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         from seccheck.cli.exit import ExitStatus

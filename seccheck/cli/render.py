@@ -8,12 +8,12 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 from rich import box
-from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 from rich.tree import Tree
 
+from seccheck.cli.console import SafeConsole, markup
 from seccheck.domain.result import Result
 from seccheck.errors import Problem
 from seccheck.numbers import fmt, round_half_up
@@ -22,10 +22,12 @@ from seccheck.ruleset.load import LoadedRuleset
 from seccheck.ruleset.model import KIND_LABELS, LEVEL_LABELS, SEVERITY_LABELS, Check, Item, Ruleset
 from seccheck.text import zh
 
-out = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+# Markup off, control characters made visible (seccheck.cli.console): user text is never obeyed.
+out = SafeConsole()
+err = SafeConsole(stderr=True)
 
 GRADE_STYLES = ("bold green", "bold yellow", "bold red")
+PROBLEM_MARK = "✗"  # a problem, said without colour too (NO_COLOR, a printout)
 
 
 def problems(items: Iterable[Problem]) -> None:
@@ -39,8 +41,10 @@ def ruleset_ok(loaded: LoadedRuleset) -> None:
     checks = sum(len(i.check) for i in rs.item)
     points = f"，计分项目合计 {fmt(rs.scored_points)} 分" if rs.scoring.method == "deduction" else ""
     out.print(
-        f"[green]✓[/] {escape(loaded.source)}：{escape(rs.id)} {escape(rs.version)}，"
-        f"{len(rs.category)} 类 {len(rs.item)} 项 {checks} 个检查{points}",
+        markup(
+            f"[green]✓[/] {escape(loaded.source)}：{escape(rs.id)} {escape(rs.version)}，"
+            f"{len(rs.category)} 类 {len(rs.item)} 项 {checks} 个检查{points}"
+        ),
         soft_wrap=True,
     )
 
@@ -82,32 +86,34 @@ def ruleset_tree(loaded: LoadedRuleset) -> None:
     rs = loaded.ruleset
     method = "扣分制" if rs.scoring.method == "deduction" else "清单（不计分）"
     root = Tree(
-        f"[bold]{escape(rs.title)}[/]  {escape(rs.id)} {escape(rs.version)} · {LEVEL_LABELS[rs.level]} · {method}"
+        markup(
+            f"[bold]{escape(rs.title)}[/]  {escape(rs.id)} {escape(rs.version)} · {LEVEL_LABELS[rs.level]} · {method}"
+        )
     )
     if rs.scoring.method == "deduction":
         root.add(
             f"总分 {fmt(rs.scored_points)} 分；等次："
-            + "，".join(f"≥{fmt(g.min)}% {escape(g.label)}" for g in rs.scoring.grades)
+            + "，".join(f"≥{fmt(g.min)}% {g.label}" for g in rs.scoring.grades)
         )
     if rs.profile:
-        prof = root.add("[bold]基本情况（决定实有项目）[/]")
+        prof = root.add(markup("[bold]基本情况（决定实有项目）[/]"))
         for p in rs.profile:
-            prof.add(f"{escape(p.id)}  {escape(p.question)}  [dim]{KIND_LABELS[p.kind]}[/]")
+            prof.add(markup(f"{escape(p.id)}  {escape(p.question)}  [dim]{KIND_LABELS[p.kind]}[/]"))
     for cat in rs.category:
         items = [i for i in rs.item if i.category == cat.id]
         pts = sum((i.points for i in items), start=rs.scored_points * 0)
         cond = f"  [dim]适用条件：{escape(cat.applies_if)}[/]" if cat.applies_if else ""
-        node = root.add(f"[bold]{escape(cat.title)}[/]  {fmt(pts)} 分{cond}")
+        node = root.add(markup(f"[bold]{escape(cat.title)}[/]  {fmt(pts)} 分{cond}"))
         for item in items:
             label = "加重扣分项" if item.aggravating else f"{fmt(item.points)} 分"
             extra = "，可答不适用" if item.allow_na else ""
             extra += f"，适用条件：{escape(item.applies_if)}" if item.applies_if else ""
             official = f"  [dim]（官方标准第{escape(item.official)}项）[/]" if item.official else ""
-            inode = node.add(f"{escape(item.id)}. {escape(item.title)}  [cyan]{label}[/]{extra}{official}")
+            inode = node.add(markup(f"{escape(item.id)}. {escape(item.title)}  [cyan]{label}[/]{extra}{official}"))
             for chk in item.check:
-                cnode = inode.add(f"{escape(chk.id)}  {escape(chk.question)}  [dim]{_rule(item, chk, rs)}[/]")
+                cnode = inode.add(markup(f"{escape(chk.id)}  {escape(chk.question)}  [dim]{_rule(item, chk, rs)}[/]"))
                 if chk.basis or chk.basis_note:
-                    cnode.add(f"[dim]{basis_words(chk)}[/]")
+                    cnode.add(markup(f"[dim]{basis_words(chk)}[/]"))
     out.print(root)
 
 
@@ -117,8 +123,10 @@ def result(
     """The result; deadlines as recorded when `dues` is given, else as a number of days (no notice yet)."""
     mode = "检查" if res.mode == "inspection" else "自查"
     out.print(
-        f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
-        f"{mode} · {res.date.isoformat()}"
+        markup(
+            f"[bold]{escape(res.unit)}[/]  {escape(res.ruleset_title)}（{escape(res.ruleset_version)}） · "
+            f"{mode} · {res.date.isoformat()}"
+        )
     )
     line = Text("等次：")
     line.append(res.grade, style=GRADE_STYLES[min(res.grade_index, len(GRADE_STYLES) - 1)])
@@ -158,9 +166,11 @@ def result(
         _explain(res, rs)
 
     if not res.findings:
-        out.print("[green]未发现问题。[/]")
+        out.print(markup("[green]未发现问题。[/]"))
         return
-    table = Table(title=f"发现的问题（{len(res.findings)} 个）", box=box.SIMPLE_HEAD, title_justify="left")
+    table = Table(
+        title=f"{PROBLEM_MARK} 发现的问题（{len(res.findings)} 个）", box=box.SIMPLE_HEAD, title_justify="left"
+    )
     table.add_column("序号", justify="right")
     table.add_column("检查")
     table.add_column("问题", ratio=1, overflow="fold")
@@ -171,7 +181,7 @@ def result(
         severity = SEVERITY_LABELS[f.severity]
         style = "red" if f.severity == "critical" else ("yellow" if f.severity == "major" else "")
         table.add_row(
-            str(n),
+            f"{PROBLEM_MARK}{n}",
             f.check_id,
             zh.finding_text(f),
             fmt(f.deduction) if res.method == "deduction" else "—",
@@ -182,16 +192,18 @@ def result(
 
 
 def _explain(res: Result, rs: Ruleset | None = None) -> None:
-    out.print("[bold]计算过程[/]")
+    out.print(markup("[bold]计算过程[/]"))
     for cat in res.categories:
         if not cat.applicable:
-            out.print(f"  [dim]{escape(cat.title)}：{escape(zh.category_reason(cat) or '不适用')}，不计入实有项目[/]")
+            out.print(
+                markup(f"  [dim]{escape(cat.title)}：{escape(zh.category_reason(cat) or '不适用')}，不计入实有项目[/]")
+            )
             continue
-        out.print(f"  [bold]{escape(cat.title)}[/]")
+        out.print(markup(f"  [bold]{escape(cat.title)}[/]"))
         for item in cat.items:
             head = f"    {escape(item.id)}. {escape(item.title)}"
             if not item.applicable:
-                out.print(f"[dim]{head}：{escape(zh.item_reason(item) or '不适用')}，不计入实有项目[/]")
+                out.print(markup(f"[dim]{head}：{escape(zh.item_reason(item) or '不适用')}，不计入实有项目[/]"))
                 continue
             if item.aggravating:
                 out.print(f"{head}（加重扣分项）：扣 {fmt(item.deduction)} 分")
@@ -201,11 +213,11 @@ def _explain(res: Result, rs: Ruleset | None = None) -> None:
                 out.print(f"{head}（{fmt(item.points)} 分）：扣 {fmt(item.deduction)} 分，得 {fmt(item.earned)} 分")
             for chk in item.checks:
                 if chk.compliant is False:
-                    out.print(f"      {escape(chk.id)} {escape(zh.check_reason(chk, res) or '')}")
+                    out.print(Text(f"      {chk.id} {zh.check_reason(chk, res) or ''}"))
                     if rs is not None and chk.id in rs.checks:
-                        out.print(f"        [dim]{basis_words(rs.checks[chk.id][1])}[/]")
+                        out.print(markup(f"        [dim]{basis_words(rs.checks[chk.id][1])}[/]"))
             if item.capped and (capped := zh.item_reason(item)):
-                out.print(f"      [yellow]{escape(capped)}[/]")
+                out.print(markup(f"      [yellow]{escape(capped)}[/]"))
     if res.method != "deduction":
         return
     scored = [i for c in res.categories for i in c.items if i.applicable and i.points]
@@ -219,7 +231,7 @@ def _explain(res: Result, rs: Ruleset | None = None) -> None:
             f"  得分率 = {fmt(res.raw)} ÷ {fmt(res.applicable)} × 100% = {res.percent_exact} "
             f"≈ {res.percent}%（四舍五入到一位小数）"
         )
-    out.print(f"  等次：{escape(res.grade)}（{escape(zh.grade_reason(res))}）")
+    out.print(Text(f"  等次：{res.grade}（{zh.grade_reason(res)}）"))
 
 
 def _sum(values: Iterable[object]) -> str:
@@ -273,8 +285,8 @@ def campaign(info: CampaignInfo, rows: list[AuditSummary]) -> None:
     period = ""
     if info.period_start or info.period_end:
         period = f" · {info.period_start or '…'} 至 {info.period_end or '…'}"
-    out.print(f"[bold]{escape(info.name)}[/]（{info.year}）{period}", soft_wrap=True)
-    out.print(f"规则集：{escape('、'.join(info.rulesets))}", soft_wrap=True)
+    out.print(markup(f"[bold]{escape(info.name)}[/]（{info.year}）{period}"), soft_wrap=True)
+    out.print(Text(f"规则集：{'、'.join(info.rulesets)}"), soft_wrap=True)
     planned_done = [u for u in info.planned if u in info.covered]
     out.print(f"应检单位 {len(info.planned)} 个，已检 {len(planned_done)} 个；检查记录 {info.audits} 份")
     missing = [u for u in info.planned if u not in info.covered]
@@ -312,17 +324,19 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
     rs = record.ruleset.ruleset
     status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[record.status]
     out.print(
-        f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
-        + (f" · 复查检查 {record.reinspection_of}" if record.reinspection_of else ""),
+        markup(
+            f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
+            + (f" · 复查检查 {record.reinspection_of}" if record.reinspection_of else "")
+        ),
         soft_wrap=True,
     )
-    out.print(f"规则集：{escape(rs.id)} {escape(rs.version)}（SHA-256 {record.ruleset.sha256[:16]}…）", soft_wrap=True)
+    out.print(Text(f"规则集：{rs.id} {rs.version}（SHA-256 {record.ruleset.sha256[:16]}…）"), soft_wrap=True)
     if record.campaign:
-        out.print(f"专项行动：{escape(record.campaign)}", soft_wrap=True)
+        out.print(Text(f"专项行动：{record.campaign}"), soft_wrap=True)
     if record.answers.inspectors:
-        out.print(f"检查人员：{escape('、'.join(record.answers.inspectors))}", soft_wrap=True)
+        out.print(Text(f"检查人员：{'、'.join(record.answers.inspectors)}"), soft_wrap=True)
     out.print(
-        f"建立：{escape(record.created_by)} {record.created_at.isoformat()}"
+        f"建立：{record.created_by} {record.created_at.isoformat()}"
         + (f"；定稿 {record.finalized_at.isoformat()}" if record.finalized_at else ""),
         soft_wrap=True,
     )
@@ -338,11 +352,11 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
 def doctor(checks: list[Any]) -> None:
     for check in checks:
         mark = "[green]✓[/]" if check.ok else ("[red]✗[/]" if check.required else "[yellow]![/]")
-        out.print(f"{mark} [bold]{escape(check.name)}[/]：{escape(check.detail)}", soft_wrap=True)
+        out.print(markup(f"{mark} [bold]{escape(check.name)}[/]：{escape(check.detail)}"), soft_wrap=True)
         if check.fix:
             out.print(Text(f"    {'修复' if not check.ok else '提示'}：{check.fix}", style="dim"), soft_wrap=True)
     failed = [c for c in checks if not c.ok and c.required]
-    out.print("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]")
+    out.print(markup("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]"))
 
 
 def rectifications(rows: list[Any]) -> None:
@@ -372,20 +386,20 @@ def reinspection(done: Finalised) -> None:
     if diff is None:
         return
     out.print()
-    out.print(f"[bold]复查结果（检查 {done.reinspection_of} → 检查 {done.audit_id}）[/]")
+    out.print(markup(f"[bold]复查结果（检查 {done.reinspection_of} → 检查 {done.audit_id}）[/]"))
     b, a = done.before, done.result
     if b is not None:
         if b.percent is not None and a.percent is not None:
             out.print(f"  得分率 {b.percent}% → {a.percent}%", soft_wrap=True)
         out.print(Text(f"  等次 {b.grade} → {a.grade}"), soft_wrap=True)
-    for label, ids, style in (
-        ("已整改（整改记录已核实）", diff.fixed, "green"),
-        ("仍未整改（整改期限顺延）", diff.still_failing, "red"),
-        ("新发现", diff.newly_failing, "yellow"),
-        ("未复查（本次不适用或未作答）", diff.unchecked, "yellow"),
+    for mark, label, ids, style in (
+        ("✓", "已整改（整改记录已核实）", diff.fixed, "green"),
+        (PROBLEM_MARK, "仍未整改（整改期限顺延）", diff.still_failing, "red"),
+        (PROBLEM_MARK, "新发现", diff.newly_failing, "yellow"),
+        ("？", "未复查（本次不适用或未作答）", diff.unchecked, "yellow"),
     ):
         if ids or label != "未复查（本次不适用或未作答）":
-            line = f"  {label}：{'、'.join(ids) if ids else '无'}"
+            line = f"{mark if ids else ' '} {label}：{'、'.join(ids) if ids else '无'}"
             out.print(Text(line, style=style if ids else "dim"), soft_wrap=True)
 
 
@@ -426,7 +440,7 @@ def finalised(done: Finalised) -> None:
         return
     out.print()
     result(done.result, dues=done.dues)
-    out.print(f"[green]检查 {done.audit_id} 已定稿（第 {done.revision} 版）。[/]")
+    out.print(markup(f"[green]检查 {done.audit_id} 已定稿（第 {done.revision} 版）。[/]"))
     out.print(f"封签 SHA-256：{done.seal}", soft_wrap=True)
     reinspection(done)
     followups(done)

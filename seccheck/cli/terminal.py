@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from rich import box
-from rich.markup import escape
 from rich.rule import Rule
 from rich.table import Table
 from rich.text import Text
@@ -24,6 +23,7 @@ from seccheck.text import zh
 
 COMMANDS_HINT = "随时可输入：? 帮助　b 上一题　s 跳过　q 保存退出"
 STYLES = {"info": "cyan", "error": "red", "warning": "yellow"}
+PROBLEM_MARK, MISSING_MARK = render.PROBLEM_MARK, "？"
 
 
 class TerminalAsker:
@@ -37,13 +37,16 @@ class TerminalAsker:
                 mode = "检查" if shown.mode == "inspection" else "自查"
                 out.print(Rule(f"{shown.ruleset_title}（{shown.ruleset_version}）", style="bold"))
                 out.print(
-                    f"被检查单位：[bold]{escape(shown.unit)}[/]　方式：{mode}"
-                    + (f"　检查编号：{shown.audit_id}" if shown.audit_id else ""),
+                    Text.assemble(
+                        "被检查单位：",
+                        (shown.unit, "bold"),
+                        f"　方式：{mode}" + (f"　检查编号：{shown.audit_id}" if shown.audit_id else ""),
+                    ),
                     soft_wrap=True,
                 )
                 out.print(f"基本情况 {shown.profile_count} 题，检查 {shown.check_count} 题（随基本情况增减）")
                 if shown.resumed:
-                    out.print(f"[green]继续上次的检查：已答 {shown.resumed} 题，从第一道未答的题开始。[/]")
+                    out.print(Text(f"继续上次的检查：已答 {shown.resumed} 题，从第一道未答的题开始。", style="green"))
                 out.print(Text(COMMANDS_HINT, style="dim"))
             case CategoryStart():
                 out.print()
@@ -54,6 +57,7 @@ class TerminalAsker:
                 chk = shown.question.question
                 out.print(Text(f"【{shown.question.key}】{chk.question}", style="bold"), soft_wrap=True)
                 for label, value in (
+                    ("问题答案", shown.problem),
                     ("扣分", shown.cost),
                     ("说明", shown.help),
                     ("依据", shown.basis),
@@ -69,18 +73,32 @@ class TerminalAsker:
                 pass  # the result is printed with what finalising did (render.finalised)
 
     def _review(self, review: Review) -> None:
-        table = Table(title="答案一览（红色为发现的问题）", box=box.SIMPLE_HEAD, title_justify="left")
+        # The marks say it without colour too (NO_COLOR, a printout): ✗ a problem, ？ not answered.
+        table = Table(
+            title=f"答案一览（{PROBLEM_MARK} 为发现的问题，{MISSING_MARK} 为未答）",
+            box=box.SIMPLE_HEAD,
+            title_justify="left",
+        )
+        table.add_column("", no_wrap=True, width=2)
         table.add_column("题号", no_wrap=True)
         table.add_column("问题", overflow="fold", ratio=1)
         table.add_column("答案", overflow="fold", max_width=12)
         table.add_column("扣分", justify="right", no_wrap=True)
         for row in review.rows:
-            style = "red" if row.finding else ("yellow" if row.answer == zh.WORDS["answer.unanswered"] else "")
-            table.add_row(row.key, row.question, row.answer, fmt(row.deduction) if row.deduction else "", style=style)
+            missing = row.answer == zh.WORDS["answer.unanswered"]
+            style = "red" if row.finding else ("yellow" if missing else "")
+            mark = PROBLEM_MARK if row.finding else (MISSING_MARK if missing else "")
+            deduction = fmt(row.deduction) if row.deduction else ""
+            table.add_row(mark, row.key, row.question, row.answer, deduction, style=style)
+        problems = sum(1 for row in review.rows if row.finding)
         self.out.print()
         self.out.print(table)
+        if problems:
+            self.out.print(Text(f"{PROBLEM_MARK} 发现的问题 {problems} 个", style="red"), soft_wrap=True)
+        else:
+            self.out.print(Text("未发现问题", style="green"), soft_wrap=True)
         if review.missing:
-            self.out.print(Text(f"未答：{'、'.join(review.missing)}", style="yellow"), soft_wrap=True)
+            self.out.print(Text(f"{MISSING_MARK} 未答：{'、'.join(review.missing)}", style="yellow"), soft_wrap=True)
 
     def ask(self, prompt: Prompt) -> str:
         out = self.out
@@ -92,9 +110,17 @@ class TerminalAsker:
                 soft_wrap=True,
             )
             out.print(Text(prompt.text, style="bold"), soft_wrap=True)
-            out.print(Text(f"  {prompt.cost} · {prompt.progress}", style="dim"), soft_wrap=True)
+            if prompt.problem:
+                out.print(Text(f"  {PROBLEM_MARK} {prompt.problem}", style="bold red"), soft_wrap=True)
+            out.print(Text(f"  {prompt.cost}", style="dim"), soft_wrap=True)
+            if prompt.progress:
+                out.print(Text(f"  目前（按已答的题）：{prompt.progress}", style="dim"), soft_wrap=True)
             if prompt.current is not None:
                 out.print(Text(f"  当前答案：{prompt.current}（回车保留）", style="green"), soft_wrap=True)
             hint = prompt.accepted + ("，或 na（不适用）" if prompt.allow_na else "")
             return out.input(Text.assemble((hint, "cyan"), " › "))
-        return out.input(Text.assemble((prompt.text, "cyan"), " › "))
+        if prompt.kind == "confirm":
+            out.print(Text(prompt.text, style="bold"))
+            return out.input(Text.assemble(("确认定稿请输入“是”，回车返回答案一览", "cyan"), " › "))
+        text = prompt.text + (f"；当前 {prompt.current}（回车保留）" if prompt.current is not None else "")
+        return out.input(Text.assemble((text, "cyan"), " › "))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,6 +21,9 @@ from pydantic import (
 
 from seccheck import limits
 from seccheck.ruleset.model import POINTS_SCHEMA
+
+if TYPE_CHECKING:
+    pass
 
 # What an answer can hold: yes/no, a count, a number, a choice or text, a date.
 AnswerValue = bool | int | Decimal | str | dt.date

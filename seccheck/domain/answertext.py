@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
 
 from seccheck import limits
@@ -33,7 +34,8 @@ def accepted(q: Check | ProfileQuestion) -> str:
             bounds.append(f"不小于 {q.min}")
         if q.max is not None:
             bounds.append(f"不大于 {q.max}")
-        return "数字" + (f"（{'，'.join(bounds)}）" if bounds else "")
+        noun = "整数" if q.integer else "数字"
+        return noun + (f"（{'，'.join(bounds)}）" if bounds else "")
     if q.kind == "choice":
         return "选项编号或值：" + "、".join(f"{n}={o.label}" for n, o in enumerate(q.options, start=1))
     if q.kind == "date":
@@ -55,6 +57,8 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
             if len(raw) > len(str(limits.COUNT_MAX)) or int(raw) > limits.COUNT_MAX:
                 raise AnswerTextError(f"“{_shown(raw)}”过大：计数应为 0 至 {limits.COUNT_MAX}（10^9）之间的整数")
             return int(raw)
+        if _is_number(raw):
+            raise AnswerTextError(f"“{raw}”不是非负整数：计数只收 0、1、2 这样的整数；请输入{accepted(q)}")
     elif kind == "number":
         try:
             number = Decimal(raw) if raw and len(raw) <= 100 else None
@@ -63,6 +67,8 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
         problem = limits.number_problem(number) if number is not None else None
         if problem:
             raise AnswerTextError(f"“{_shown(raw)}”不是有效的答案：{problem}")
+        if number is not None and q.integer and (number % 1 or "." in raw):
+            raise AnswerTextError(f"“{_shown(raw)}”不是整数：此题只收整数（如 3）；请输入{accepted(q)}")
         in_range = number is not None and (q.min is None or number >= q.min)
         if number is not None and in_range and (q.max is None or number <= q.max):
             return int(number) if number == number.to_integral_value() and "." not in raw else number
@@ -96,6 +102,13 @@ def _shown(raw: str) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
+def _is_number(text: str) -> bool:
+    try:
+        return Decimal(text).is_finite()
+    except InvalidOperation:
+        return False
+
+
 def deduct_choices(bounds: tuple[Decimal, Decimal], step: Decimal) -> str:
     """The amounts a range deduction allows, in words: 0.5、1 or 0.1、0.2…1."""
     lo, hi = bounds
@@ -118,3 +131,38 @@ def parse_deduct(text: str, bounds: tuple[Decimal, Decimal], step: Decimal = Dec
             f"扣分应在 {fmt(lo)} 至 {fmt(hi)} 之间，按 {fmt(step)} 分取值：{deduct_choices(bounds, step)}"
         )
     return amount
+
+
+def match_id(typed: str, ids: Iterable[str]) -> str | None:
+    """The id a person typed, ignoring case (1A is 1a); an exact match wins; None if none or ambiguous."""
+    wanted = typed.strip()
+    known = list(ids)
+    if wanted in known:
+        return wanted
+    folded = {i for i in known if i.casefold() == wanted.casefold()}
+    return folded.pop() if len(folded) == 1 else None
+
+
+def problem_answer(q: Check | ProfileQuestion) -> str:
+    """Which answer is the problem, in words, when it is not the usual 否 of a yes/no question.
+
+    "" for a profile question (never a problem) and for a yes/no check whose compliant answer is 是.
+    """
+    if not isinstance(q, Check):
+        return ""
+    if q.kind == "yesno":
+        return "" if q.expected else "答“是”为问题（合规答“否”）"
+    if q.kind == "count":
+        limit = q.max_ok if q.max_ok is not None else 0
+        return f"大于 {fmt(limit)} 起为问题"
+    if q.kind == "choice":
+        bad = [o.label for o in q.options if not o.compliant]
+        return "选" + "、".join(f"“{label}”" for label in bad) + "为问题" if bad else ""
+    if q.kind == "number":
+        bounds = []
+        if q.min_ok is not None:
+            bounds.append(f"小于 {fmt(q.min_ok)}")
+        if q.max_ok is not None:
+            bounds.append(f"大于 {fmt(q.max_ok)}")
+        return "或".join(bounds) + "为问题" if bounds else ""
+    return ""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from pydantic import ValidationError
 
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.answertext import AnswerTextError, parse_deduct, parse_value
+from seccheck.domain.answertext import AnswerTextError, match_id, parse_deduct, parse_value
 from seccheck.errors import BadInput, Problem
 from seccheck.ruleset.model import Ruleset
 from seccheck.tomlfile import LineIndex, problems_from_validation
@@ -16,9 +16,10 @@ from seccheck.tomlfile import LineIndex, problems_from_validation
 def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes: Sequence[str]) -> dict[str, Answer]:
     changes: dict[str, Answer] = {}
     problems: list[Problem] = []
+    known = [*rs.profile_by_id, *rs.items_by_id, *rs.checks]  # ids are typed in any case: 1B is 1b
     for setting in settings:
         ident, sep, text = setting.partition("=")
-        ident = ident.strip()
+        ident = match_id(ident, known) or ident.strip()
         if not sep:
             problems.append(Problem("应写成 ID=答案，如 1b=否:0.5", field="--set"))
             continue
@@ -47,6 +48,7 @@ def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes
         )
     for entry in notes:
         ident, _, text = entry.partition("=")
+        ident = match_id(ident, [*known, *current.answers]) or ident.strip()
         base = changes.get(ident) or current.answers.get(ident)
         if base is None:
             problems.append(Problem("没有这个答案，无法修改备注", id=ident, field="--note"))

@@ -117,6 +117,8 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
     elif kind == "number":
         ok = isinstance(value, int | Decimal) and not isinstance(value, bool)
         expected = "数字"
+        if ok and q.integer and not isinstance(value, int):
+            ok, expected = False, "整数（此题只收整数，如 3）"
         if ok and q.min is not None and Decimal(value) < q.min:  # type: ignore[arg-type]
             ok, expected = False, f"不小于 {q.min} 的数字"
         if ok and q.max is not None and Decimal(value) > q.max:  # type: ignore[arg-type]

@@ -330,7 +330,7 @@ def resolve_ruleset(ref: str, extra: Iterable[Path] = ()) -> LoadedRuleset:
         if loaded.ruleset.id == ref:
             return loaded
     for candidate in builtin_paths():
-        if candidate.stem == ref:
+        if candidate.stem.casefold() == ref.casefold():  # typed by a person: any case
             return load_ruleset(candidate, builtin=True)
     known = "、".join(p.stem for p in builtin_paths())
     raise BadInput([Problem(f"找不到规则集 {ref!r}；内置规则集：{known}；也可给出 .toml 文件路径", id=ref)])

@@ -200,10 +200,13 @@ class ProfileQuestion(_Model):
     options: tuple[Option, ...] = ()
     min: Number | None = None
     max: Number | None = None
+    integer: StrictBool = Field(default=False, description="数值题：只接受整数（几个、几人、几台）")
     help: str | None = Field(default=None, max_length=limits.HELP)
 
     @model_validator(mode="after")
     def _kind_keys(self) -> ProfileQuestion:
+        if self.integer and self.kind != "number":
+            raise ValueError(f"{self.kind} 题不能使用：integer（仅用于 number）")
         _check_options(self.kind, self.options)
         return self
 
@@ -289,6 +292,7 @@ class Check(_Model):
     max: Number | None = Field(
         default=None, description="数值题：答案上限（校验用）；按起扣分的计数题：本检查最多扣多少分"
     )
+    integer: StrictBool = Field(default=False, description="数值题：只接受整数（几个、几人、几台）")
     options: tuple[Option, ...] = ()
     finding: str | None = Field(default=None, max_length=limits.FINDING)
     rectify: str | None = Field(default=None, max_length=limits.RECTIFY)
@@ -315,6 +319,8 @@ class Check(_Model):
             misplaced.append("options（仅用于 choice）")
         if self.min is not None and kind != "number":
             misplaced.append("min（仅用于 number）")
+        if self.integer and kind != "number":
+            misplaced.append("integer（仅用于 number；count 题本就只收整数）")
         if self.max is not None and kind != "number" and not (kind == "count" and self.per is not None):
             misplaced.append("max（用于 number 的答案上限，或按起扣分 per 的扣分上限）")
         if self.step is not None and not isinstance(self.deduct, tuple):

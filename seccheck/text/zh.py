@@ -12,7 +12,7 @@ as they are.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from decimal import Decimal
 from typing import Any
@@ -29,6 +29,7 @@ from seccheck.domain.result import (
     Result,
 )
 from seccheck.numbers import fmt
+from seccheck.ruleset.model import Option
 
 #: Every sentence, by reason code (docs/result.md). Placeholders are filled from the reason's fields
 #: (numbers as 4, 0.5 — never 4.0 or 5E-1) and from `said`, what was seen.
@@ -113,10 +114,13 @@ def _fields(reason: Any) -> dict[str, Any]:
 # --- answers -------------------------------------------------------------------------------------
 
 
-def value_text(value: AnswerValue | None) -> str:
-    """An answer value as people read it: 是/否, 4, 0.5, 2026-11-20, （未答）."""
+def value_text(value: AnswerValue | None, options: Sequence[Option] = ()) -> str:
+    """An answer value as people read it: 是/否, 4, 0.5, 2026-11-20, （未答）; a choice by its label
+    when the check's `options` are given."""
     if value is None:
         return WORDS["answer.unanswered"]
+    if isinstance(value, str) and (label := next((o.label for o in options if o.value == value), None)):
+        return label
     if value is True:
         return WORDS["answer.yes"]
     if value is False:
@@ -126,9 +130,9 @@ def value_text(value: AnswerValue | None) -> str:
     return str(value)
 
 
-def answer_text(answer: Answer) -> str:
+def answer_text(answer: Answer, options: Sequence[Option] = ()) -> str:
     """An answer as people read it, 不适用 included."""
-    return WORDS["answer.na"] if answer.na else value_text(answer.value)
+    return WORDS["answer.na"] if answer.na else value_text(answer.value, options)
 
 
 def check_answer(chk: CheckResult) -> str:
