@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -32,8 +31,9 @@ def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None
 
     rows = list_rectifications(app.context(), overdue=overdue, unit=unit, campaign=campaign)
     if as_json:
-        data = [{**r.__dict__, "due": r.due.isoformat()} for r in rows]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.rectification(r) for r in rows]))
         return
     render.rectifications(rows)
 

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -98,7 +96,9 @@ def unit_list(app: App, as_json: bool) -> None:
 
     units = list_units(app.context())
     if as_json:
-        click.echo(json.dumps([u.__dict__ for u in units], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.unit(u) for u in units]))
         return
     render.units(units)
 
@@ -180,7 +180,9 @@ def campaign_list(app: App, as_json: bool) -> None:
 
     campaigns = list_campaigns(app.context())
     if as_json:
-        click.echo(json.dumps([_jsonable(c.__dict__) for c in campaigns], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.campaign(c) for c in campaigns]))
         return
     render.campaigns(campaigns)
 
@@ -196,11 +198,9 @@ def campaign_show(app: App, ref: str, as_json: bool) -> None:
 
     info, audits = show_campaign(app.context(), ref)
     if as_json:
-        click.echo(
-            json.dumps(
-                _jsonable({**info.__dict__, "audits": [a.__dict__ for a in audits]}), ensure_ascii=False, indent=2
-            )
-        )
+        from seccheck.app import views
+
+        click.echo(views.to_json(views.campaign_detail(info, audits)))
         return
     render.campaign(info, audits)
 
@@ -334,7 +334,9 @@ def audit_list(app: App, unit: str | None, campaign: str | None, status: str | N
 
     audits = list_audits(app.context(), unit=unit, campaign=campaign, status=status)
     if as_json:
-        click.echo(json.dumps([_jsonable(a.__dict__) for a in audits], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.audit(a) for a in audits]))
         return
     render.audits(audits)
 
@@ -348,28 +350,12 @@ def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
     """查看一次检查：基本信息、封签、评分结果和问题。"""
     from seccheck.app.audits import load_audit
     from seccheck.cli import render
-    from seccheck.domain.seal import answer_record
 
     record = load_audit(app.context(), audit_id)
     if as_json:
-        data = {
-            "id": record.id,
-            "unit": record.unit,
-            "campaign": record.campaign,
-            "status": record.status,
-            "revision": record.revision,
-            "reinspection_of": record.reinspection_of,
-            "chain_id": record.chain_id,
-            "seal": record.seal,
-            "ruleset": {
-                "id": record.ruleset.ruleset.id,
-                "version": record.ruleset.ruleset.version,
-                "sha256": record.ruleset.sha256,
-            },
-            "answers": {k: answer_record(a) for k, a in record.answers.answers.items()},
-            "result": json.loads(record.result_json) if record.result_json else None,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json(views.audit_detail(record)))
         return
     render.audit(record, explain=explain)
 
@@ -496,16 +482,6 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
             click.echo(f"检查 {audit_id}：✓ 封签相符")
     if bad:
         sys.exit(ExitStatus.BAD_INPUT)
-
-
-def _jsonable(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _jsonable(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_jsonable(v) for v in data]
-    if isinstance(data, dt.date):
-        return data.isoformat()
-    return data
 
 
 @click.command("notice")
