@@ -171,7 +171,7 @@ def test_values_are_typed_the_same_way_everywhere(ws: Workspace) -> None:
     unit = json.loads(ws.run("unit", "list", "--json").out)[0]
     campaign = json.loads(ws.run("campaign", "show", "秋季检查", "--json").out)
     shown = json.loads(ws.run("audit", "show", "1", "--json").out)
-    rect = json.loads(ws.run("rectify", "list", "--json").out)[0]
+    rect = next(r for r in json.loads(ws.run("rectify", "list", "--json").out) if r["audit_id"] == 1)
     assert isinstance(unit["id"], int) and isinstance(unit["audit_count"], int)
     assert isinstance(campaign["audit_count"], int) and isinstance(campaign["audits"], list)
     assert campaign["ruleset_ids"] == ["wechat-groups"] and campaign["audits"][0]["ruleset_id"] == "wechat-groups"

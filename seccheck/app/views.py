@@ -330,6 +330,8 @@ def _close(node: Any) -> None:
         if node.get("type") == "object" and "properties" in node:
             node["required"] = list(node["properties"])
             node["additionalProperties"] = False
+            for field in node["properties"].values():
+                field.pop("default", None)  # always printed: a default would only mislead
         for value in node.values():
             _close(value)
     elif isinstance(node, list):
