@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from seccheck import limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
+from seccheck.app.progress import Progress, no_progress
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
@@ -452,10 +453,17 @@ def list_audits(
         return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
 
 
-def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[tuple[int, list[str]]]:
+def verify_audits(
+    ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False, progress: Progress = no_progress
+) -> list[tuple[int, list[str]]]:
     """Each audit named (and, with `every_final`, every final one) with what does not match its seals."""
     ids = list(audit_ids) + ([a.id for a in list_audits(ctx, status="final")] if every_final else [])
-    return [(audit_id, verify(ctx, audit_id)) for audit_id in dict.fromkeys(ids)]
+    unique = list(dict.fromkeys(ids))
+    checked = []
+    for number, audit_id in enumerate(unique, 1):
+        checked.append((audit_id, verify(ctx, audit_id)))
+        progress(number, len(unique), f"检查 {audit_id}")
+    return checked
 
 
 # --- verifying ---------------------------------------------------------------------------------------

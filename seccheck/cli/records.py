@@ -442,7 +442,11 @@ def import_cmd(
         amend=amend_existing,
         accept_date=accept_date,
     )
-    report = import_files(app.context(), files, options)
+    from seccheck.cli.progress import progress_bar
+
+    ctx = app.context()
+    with progress_bar("导入", "份") as progress:
+        report = import_files(ctx, files, options, progress)
     render.import_report(report)
     if report.failed or any(i.followups.problems for i in report.done):
         sys.exit(ExitStatus.BAD_INPUT)
@@ -469,18 +473,16 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
     """核验检查记录的封签：每一版的 SHA-256、当前答案和结果，并重新评分，报告定稿后的任何改动。"""
     from seccheck.app.audits import verify_audits
+    from seccheck.cli import render
+    from seccheck.cli.progress import progress_bar
 
     if not audit_ids and not check_all:
         raise click.UsageError("请给出检查编号，或用 --all")
-    bad = 0
-    for audit_id, problems in verify_audits(app.context(), audit_ids, every_final=check_all):
-        if problems:
-            bad += 1
-            for p in problems:
-                click.echo(f"检查 {audit_id}：✗ {p}", err=True)
-        else:
-            click.echo(f"检查 {audit_id}：✓ 封签相符")
-    if bad:
+    ctx = app.context()
+    with progress_bar("核验封签", "份") as progress:
+        checked = verify_audits(ctx, audit_ids, every_final=check_all, progress=progress)
+    render.verified(checked, listed=len(checked) <= render.BATCH_LISTED)
+    if any(problems for _audit_id, problems in checked):
         sys.exit(ExitStatus.BAD_INPUT)
 
 

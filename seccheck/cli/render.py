@@ -454,6 +454,25 @@ def imported_one(ctx: Context, imported: Imported) -> None:
         problems(imported.followups.problems)
 
 
+BATCH_LISTED = 20  # up to this many, a batch lists each file or audit before its tally
+
+
+def verified(checked: list[tuple[int, list[str]]], *, listed: bool) -> None:
+    """What `verify` found: every problem; each matching audit when there are few; then the tally."""
+    bad = 0
+    for audit_id, found in checked:
+        if found:
+            bad += 1
+            for problem in found:
+                err.print(Text(f"检查 {audit_id}：✗ {problem}"), soft_wrap=True)
+        elif listed:
+            out.print(f"检查 {audit_id}：✓ 封签相符")
+    tally = f"核验 {len(checked)} 份检查：" + (
+        f"{bad} 份与封签不符，{len(checked) - bad} 份相符" if bad else "封签全部相符"
+    )
+    (err if bad else out).print(tally, soft_wrap=True)
+
+
 def import_report(report: ImportReport) -> None:
     for path, found in report.failed:
         problems(found)
@@ -484,10 +503,10 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"出具{DOCUMENT_NAMES.get(kind, '文书')} {n} 份")
     if report.failed:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
-    out.print("，".join(parts), soft_wrap=True)
-    if len(report.done) <= 20:
+    if len(report.done) <= BATCH_LISTED:  # a long batch: the tally only, never a line per file or notice
         for imported in report.done:
             line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
                 out.print(Text(f"    {document_title(document)}：{document.path}"), soft_wrap=True)
+    out.print("，".join(parts), soft_wrap=True)  # the batch ends with its tally
