@@ -77,6 +77,10 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     assert ws.run("import", WECHAT, "--campaign", "秋季检查", "--no-notice").code in (0, 1)
     for name in ("unit-self-assessment", "print-shop"):
         ws.run("import", "--new-unit", "--no-notice", EXAMPLES / f"{name}.answers.toml")
+    computers = tmp / "computers.toml"  # a decimal answer to a number check
+    text = (EXAMPLES / "classified-computers.answers.toml").read_text(encoding="utf-8")
+    computers.write_text(text.replace("K00a = 12", "K00a = 2.5"), encoding="utf-8")
+    assert ws.run("import", "--new-unit", "--no-notice", computers).code == 0
     draft = tmp / "draft.toml"
     text = WECHAT.read_text(encoding="utf-8").replace('unit = "某区司法局"', 'unit = "某区民政局"')
     draft.write_text(text.split("[answers]")[0] + "[answers]\nW00a = 15\n", encoding="utf-8")
@@ -186,6 +190,11 @@ def test_values_are_typed_the_same_way_everywhere(ws: Workspace) -> None:
         "note": None,
         "evidence": [],
     }
+    computers = next(
+        a for a in json.loads(ws.run("audit", "list", "--json").out) if a["ruleset_id"] == "classified-computers"
+    )
+    numbers = json.loads(ws.run("audit", "show", str(computers["id"]), "--json").out)["answers"]
+    assert numbers["K00a"]["value"] == "2.5" and numbers["K00b"]["value"] == 30 and numbers["K00a"]["answer"] == "2.5"
     finding = next(f for f in shown["result"]["findings"] if f["check_id"] == rect["check_id"])
     assert rect["text"] == finding["text"] and rect["severity"] == finding["severity"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", rect["updated_at"])
