@@ -252,3 +252,16 @@ def test_an_empty_list_is_an_empty_json_array(tmp_path: Path) -> None:
     ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
     for command in ("unit list", "campaign list", "audit list", "rectify list"):
         assert json.loads(ws.run(*command.split(), "--json").out) == []
+
+
+def test_a_listed_percent_keeps_one_decimal_however_it_is_stored() -> None:
+    import datetime as dt
+    from decimal import Decimal
+
+    from seccheck.storage.audits import AuditSummary
+
+    def listed(percent: Any) -> object:
+        summary = AuditSummary(1, "甲", None, "r", "1", dt.date(2026, 11, 20), "self", "final", "甲", percent, 1, None)
+        return json.loads(views.to_json(views.audit(summary)))["percent"]
+
+    assert listed("86.0") == "86.0" and listed(Decimal("82.2000000000")) == "82.2" and listed(None) is None

@@ -164,8 +164,9 @@ class Rectification(_View):
 # --- building them from what the use cases return -------------------------------------------------
 
 
-def _decimal(value: Decimal | str | int | None) -> Decimal | None:
-    return None if value is None else Decimal(value)
+def _percent(value: Decimal | str | int | None) -> Decimal | None:
+    """The listed percent as the result shows it: one decimal place, however the column stores it."""
+    return None if value is None else Decimal(value).quantize(Decimal("0.1"))
 
 
 def _value(value: object) -> bool | int | str | None:
@@ -201,7 +202,7 @@ def audit(summary: AuditSummary) -> Audit:
         revision=summary.revision,
         reinspection_of=summary.reinspection_of,
         grade=summary.grade,
-        percent=_decimal(summary.percent),
+        percent=_percent(summary.percent),
     )
 
 
