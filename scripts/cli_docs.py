@@ -51,7 +51,7 @@ def _option(param: click.Option, ctx: click.Context) -> tuple[str, str]:
     names = ", ".join([*param.opts, *param.secondary_opts])
     if not param.is_flag and not param.count:
         names += f" {param.make_metavar(ctx)}"
-    notes = []
+    notes = ["必需"] if param.required else []
     if param.show_default and param.default is not None and not param.is_flag:
         notes.append(f"默认 {param.default}")
     if param.show_envvar and param.envvar:
