@@ -82,7 +82,7 @@ echo "==> 安装脚本、说明"
 cp requirements.lock "$out/"
 cp scripts/offline/install.sh "$out/install.sh"
 cp scripts/offline/README.md "$out/README.md"
-cp examples/unit-self-assessment.answers.toml "$out/examples/"
+cp examples/unit-self-assessment.answers.toml examples/复制登记簿照片.jpg "$out/examples/"
 lock_sha="$(sha256sum requirements.lock | cut -d' ' -f1)"
 {
   echo "seccheck $version（git $(git rev-parse --short HEAD 2>/dev/null || echo 无)$(git diff --quiet HEAD 2>/dev/null || echo '，含未提交的修改')）"

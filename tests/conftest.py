@@ -152,8 +152,26 @@ class Workspace:
         return Database(self.db_url)
 
 
+def assert_ledger_intact(ws: Workspace) -> None:
+    """Whatever a test did through seccheck, the ledger still accounts for every sealed row."""
+    if not (ws.root / "seccheck.toml").exists():
+        return
+    from seccheck.app.verification import check_ledger
+    from seccheck.errors import SeccheckError
+
+    try:
+        ctx = ws.context()
+    except SeccheckError:
+        return  # the test made the database unreachable on purpose
+    try:
+        problems = check_ledger(ctx).problems
+    finally:
+        ctx.db.close()
+    assert not problems, problems
+
+
 @pytest.fixture
-def workspace(tmp_path: Path, db_url: str) -> Workspace:
+def workspace(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> Iterator[Workspace]:
     root = tmp_path / "ws"
     run = seccheck(
         "init",
@@ -167,4 +185,7 @@ def workspace(tmp_path: Path, db_url: str) -> Workspace:
         env={"SECCHECK_DB": db_url},
     )
     assert run.code == 0, run.text
-    return Workspace(root, db_url)
+    ws = Workspace(root, db_url)
+    yield ws
+    if request.node.get_closest_marker("tampered") is None:
+        assert_ledger_intact(ws)

@@ -117,7 +117,7 @@ def test_back_skip_na_range_help_and_wrong_input(ws: Path) -> None:
     child.expect_exact("当前答案：否（回车保留）")
     reply(child, "")  # keep
     reply(child, "否")  # 1b
-    reply(child, "3", "扣分（0.5–1，按 0.5 分）")
+    reply(child, "3", "扣分（0.5–1，按 0.5 分：0.5、1）")
     child.expect_exact("扣分应在 0.5 至 1 之间")
     reply(child, "1", "扣分")
     reply(child, "", "备注")
@@ -141,7 +141,7 @@ def test_kill_9_loses_no_given_answer(ws: Path) -> None:
     child = start(ws)
     for text in SPEC[:5]:  # has_pcs, 1a (+ note, evidence), 1b
         reply(child, text)
-    child.expect_exact("扣分（0.5–1，按 0.5 分）")
+    child.expect_exact("扣分（0.5–1，按 0.5 分：0.5、1）")
     os.kill(child.pid, signal.SIGKILL)
     child.expect(pexpect.EOF)
     child.close()

@@ -11,6 +11,7 @@ from sqlalchemy import Date, MetaData, Table, func, insert, select, text
 
 from seccheck.app.audits import amend, verify
 from seccheck.app.context import Context, FixedClock
+from seccheck.app.verification import check_ledger
 from seccheck.domain.answers import Answer
 from seccheck.storage import db as dbmod
 from seccheck.storage.db import Database, make_engine, migrate
@@ -104,6 +105,11 @@ def test_upgrade_from_0_1_0_keeps_every_record_and_its_seal(db_url: str, tmp_pat
     for audit_id, audit in audits.items():
         if audit.status == "final":
             assert verify(ctx, audit_id) == [], audit_id
+    # ... and the upgrade recorded every existing row in the ledger, so the whole workspace verifies.
+    with ctx.db.read() as session:
+        kept_formats = {r.seal_format for r in session.scalars(select(AuditRevision))}
+    assert kept_formats == {1}
+    assert check_ledger(ctx).problems == []
     # Nothing of the history is lost; notice numbers are never dropped (audit 6 keeps its first).
     assert events == len(old["events"])
     assert [(n.number, n.audit_id) for n in numbers] == [(n, n) for n in range(1, 9)] + [(9, 6), (10, 12)]
@@ -125,6 +131,7 @@ def test_upgrade_from_0_1_0_keeps_every_record_and_its_seal(db_url: str, tmp_pat
     # The migrated records take part in new work: an amendment keeps the audit and its findings.
     done = amend(ctx, 6, {"24": Answer(value=True)}, "复核", notice=False)
     assert done.revision == 4 and verify(ctx, 6) == []
+    assert check_ledger(ctx).problems == []  # the amendment, in seal format 2, chained after the upgrade
     after = {f.check_id: r.state for f, r in _findings_of(ctx, 6)}
     assert after["24"] == "withdrawn" and sum(1 for s in after.values() if s == "open") == 8
     ctx.db.close()

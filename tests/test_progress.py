@@ -44,7 +44,8 @@ def test_a_long_import_piped_prints_only_its_tally(ws: Workspace, tmp_path: Path
     assert run.out.splitlines() == [f"导入 {MANY} 个"]
     assert run.err == ""
     verified = ws.run("verify", "--all")
-    assert verified.code == 0 and verified.out.splitlines() == [f"核验 {MANY} 份检查：封签全部相符"]
+    assert verified.code == 0 and len(verified.out.splitlines()) == 1
+    assert verified.out.startswith(f"核验 {MANY} 份检查：封签全部相符；账本：✓ 相符（共 ")
     assert verified.err == ""
 
 
@@ -60,7 +61,9 @@ def test_a_short_batch_lists_each_file_then_ends_with_the_tally(ws: Workspace, t
     ]
     assert not any(re.search(r"\d+/\d+", line) for line in lines)
     verified = ws.run("verify", "1", "2")
-    assert verified.out.splitlines() == ["检查 1：✓ 封签相符", "检查 2：✓ 封签相符", "核验 2 份检查：封签全部相符"]
+    lines = verified.out.splitlines()
+    assert lines[:2] == ["检查 1：✓ 封签相符", "检查 2：✓ 封签相符"] and len(lines) == 3
+    assert lines[2].startswith("核验 2 份检查：封签全部相符；账本：✓ 相符")
 
 
 def test_a_tampered_audit_is_named_and_counted(ws: Workspace, tmp_path: Path) -> None:
@@ -74,8 +77,10 @@ def test_a_tampered_audit_is_named_and_counted(ws: Workspace, tmp_path: Path) ->
     db.close()
     run = ws.run("verify", "--all")
     assert run.code == 1
-    assert run.out.splitlines() == ["检查 1：✓ 封签相符"]
-    assert "检查 2：✗" in run.err and run.err.splitlines()[-1] == "核验 2 份检查：1 份与封签不符，1 份相符"
+    lines = run.out.splitlines()
+    assert lines[0] == "检查 1：✓ 封签相符" and len(lines) == 2
+    assert lines[1].startswith("核验 2 份检查：1 份与封签不符，1 份相符；账本：")
+    assert "检查 2：✗" in run.err
 
 
 def test_the_use_cases_report_each_step(ws: Workspace, tmp_path: Path) -> None:
@@ -127,6 +132,6 @@ def test_progress_appears_on_a_terminal(ws: Workspace, tmp_path: Path) -> None:
     last = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.replace("\r\n", "\n")).split("\r")[-1]
     assert last.strip().splitlines()[-1] == f"导入 {MANY} 个"
     child = spawn(ws, "verify", "--all")
-    child.expect_exact(f"{MANY}/{MANY}")
-    child.expect_exact(f"核验 {MANY} 份检查：封签全部相符")
+    child.expect_exact(f"{MANY + 1}/{MANY + 1}")  # each audit, then the ledger
+    child.expect_exact(f"核验 {MANY} 份检查：封签全部相符；账本：✓ 相符")
     child.expect(pexpect.EOF)

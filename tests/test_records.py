@@ -7,12 +7,13 @@ import datetime as dt
 import errno
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from seccheck.errors import NotFound
-from tests.conftest import ROOT, TODAY, Workspace, seccheck
+from tests.conftest import ROOT, TODAY, Workspace, assert_ledger_intact, seccheck
 
 WECHAT = ROOT / "examples" / "wechat-groups.answers.toml"
 UNIT_EXAMPLE = ROOT / "examples" / "unit-self-assessment.answers.toml"
@@ -28,11 +29,14 @@ def copy_for(folder: Path, unit: str, *, date: str | None = None, name: str = "a
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
+def ws(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Workspace]:
     root = tmp_path / "ws"
     url = f"sqlite:///{root / 'seccheck.db'}"
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
-    return Workspace(root, url)
+    workspace = Workspace(root, url)
+    yield workspace
+    if request.node.get_closest_marker("tampered") is None:
+        assert_ledger_intact(workspace)
 
 
 def test_a_typo_in_a_unit_name_is_refused_with_close_matches(ws: Workspace, tmp_path: Path) -> None:
@@ -258,8 +262,10 @@ def test_a_missing_sqlite_database_is_not_recreated_empty(ws: Workspace) -> None
 
 
 def test_db_commands_show_and_upgrade_the_schema(ws: Workspace) -> None:
+    from seccheck.storage.db import HEAD
+
     current = seccheck("db", "current", cwd=ws.root)
-    assert current.code == 0 and "结构版本：0004；最新：0004" in current.out and "已是最新" in current.out
+    assert current.code == 0 and f"结构版本：{HEAD}；最新：{HEAD}" in current.out and "已是最新" in current.out
     history = seccheck("db", "history", cwd=ws.root)
-    assert history.code == 0 and "→ 0004" in history.out and "0001" in history.out
+    assert history.code == 0 and f"→ {HEAD}" in history.out and "0001" in history.out
     assert seccheck("db", "upgrade", cwd=ws.root).code == 0

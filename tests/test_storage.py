@@ -77,6 +77,11 @@ def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Pat
     answers, ruleset, result = (out / "audit-1.answers.toml", out / "audit-1.ruleset.toml", out / "audit-1.result.json")
     for path in (answers, ruleset, result):
         assert mode(path) == 0o600
+    # The evidence goes with it, named relative to the answers file, its digest first.
+    photo = (ROOT / "examples" / "复制登记簿照片.jpg").read_bytes()
+    (carried,) = (out / "audit-1.evidence").iterdir()
+    assert carried.read_bytes() == photo and carried.name.endswith("-复制登记簿照片.jpg")
+    assert f'"audit-1.evidence/{carried.name}"' in answers.read_text(encoding="utf-8")
     # The same content again is the same submission: recognised, nothing added.
     again = workspace.run("import", "--new-unit", "--no-notice", answers, "--ruleset", ruleset)
     assert again.code == 0 and "1 个已导入过" in again.out, again.text
@@ -90,8 +95,29 @@ def test_export_reimports_to_the_same_result(workspace: Workspace, tmp_path: Pat
     assert first["result"] == second["result"] == json.loads(result.read_text(encoding="utf-8"))["result"]
     assert first["answers"] == second["answers"]
     assert first["seal"] == second["seal"]  # same ruleset, answers and result: the same seal
+    (kept,) = (other.root / "evidence").iterdir()
+    assert kept.read_bytes() == photo and kept.name == carried.name
+    assert other.run("verify", "--all").code == 0
 
 
+def test_evidence_named_by_an_answers_file_is_kept_and_checked(workspace: Workspace, tmp_path: Path) -> None:
+    """Evidence is resolved relative to the answers file, hashed, copied; a missing one is refused."""
+    folder = tmp_path / "答案"
+    folder.mkdir()
+    answers = folder / "unit.answers.toml"
+    answers.write_text(UNIT_EXAMPLE.read_text(encoding="utf-8"), encoding="utf-8")
+    missing = workspace.run("import", "--new-unit", "--no-notice", answers)
+    assert missing.code == 1 and "复制登记簿照片.jpg" in missing.err and "evidence" in missing.err, missing.text
+    (folder / "复制登记簿照片.jpg").write_bytes(b"the register, photographed")
+    assert workspace.run("import", "--new-unit", "--no-notice", answers).code == 0
+    shown = json.loads(workspace.run("audit", "show", "1", "--json").out)
+    refs = [e for a in shown["answers"].values() if isinstance(a, dict) for e in a.get("evidence", [])]
+    assert len(refs) == 1 and refs[0].startswith("evidence/") and len(refs[0].split("/")[1].split("-")[0]) == 64
+    (folder / "复制登记簿照片.jpg").write_bytes(b"changed after the import")  # the copy is what counts
+    assert workspace.run("verify", "--all").code == 0
+
+
+@pytest.mark.tampered
 @pytest.mark.parametrize(
     ("statement", "expected"),
     [

@@ -17,15 +17,14 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from seccheck import limits
+from seccheck import __version__, limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
-from seccheck.app.progress import Progress, no_progress
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import answers_snapshot, canonical, seal_of
+from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, canonical, seal_by_format, seal_v2, sealed_result
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
@@ -142,7 +141,7 @@ def seal_revision(
     result = score(loaded.ruleset, answers)
     result_json = result_to_json(result, indent=None)
     snapshot = answers_snapshot(answers.answers)
-    seal = seal_of(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json))
+    seal = seal_v2(audit.ruleset_sha256, repo.particulars(audit, unit), snapshot, json.loads(result_json), __version__)
     audit.result = result_json
     audit.grade = result.grade
     audit.percent = None if result.percent is None else str(result.percent)
@@ -151,7 +150,7 @@ def seal_revision(
     audit.seal = seal
     repo.add_revision(
         session, audit, unit=unit, snapshot=snapshot, result_json=result_json, seal=seal, reason=reason,
-        actor=ctx.actor, at=ctx.at(),
+        actor=ctx.actor, at=ctx.at(), seal_format=SEAL_FORMAT, engine_version=__version__,
     )  # fmt: skip
     comparison = finding_sync.sync(session, ctx, audit, result)
     events.record(
@@ -453,17 +452,14 @@ def list_audits(
         return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
 
 
-def verify_audits(
-    ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False, progress: Progress = no_progress
-) -> list[tuple[int, list[str]]]:
+def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[tuple[int, list[str]]]:
     """Each audit named (and, with `every_final`, every final one) with what does not match its seals."""
+    return [(audit_id, verify(ctx, audit_id)) for audit_id in audits_to_verify(ctx, audit_ids, every_final=every_final)]
+
+
+def audits_to_verify(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[int]:
     ids = list(audit_ids) + ([a.id for a in list_audits(ctx, status="final")] if every_final else [])
-    unique = list(dict.fromkeys(ids))
-    checked = []
-    for number, audit_id in enumerate(unique, 1):
-        checked.append((audit_id, verify(ctx, audit_id)))
-        progress(number, len(unique), f"检查 {audit_id}")
-    return checked
+    return list(dict.fromkeys(ids))
 
 
 # --- verifying ---------------------------------------------------------------------------------------
@@ -487,12 +483,17 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
         for rev in kept:
             # Every revision of an audit is scored with the ruleset copy the audit was made with.
-            sealed = seal_of(
-                audit.ruleset_sha256,
-                json.loads(rev.particulars),
-                json.loads(rev.answers),
-                json.loads(rev.result),
-            )
+            try:
+                sealed = seal_by_format(
+                    rev.seal_format,
+                    audit.ruleset_sha256,
+                    json.loads(rev.particulars),
+                    json.loads(rev.answers),
+                    json.loads(rev.result),
+                    rev.engine_version,
+                )
+            except (ValueError, KeyError, TypeError):
+                sealed = None
             if sealed != rev.seal:
                 problems.append(f"第 {rev.revision} 版的封签不符：定稿后被改动")
         current = next((r for r in kept if r.revision == audit.revision), None)
@@ -517,7 +518,10 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:
             return [*problems, f"规则集副本无法加载：{exc}"]
-        if canonical(json.loads(result_to_json(rescored, indent=None))) != canonical(json.loads(current.result)):
+        # Figures and codes only: rewording a sentence in a newer seccheck changes nothing that is sealed.
+        if sealed_result(json.loads(result_to_json(rescored, indent=None))) != sealed_result(
+            json.loads(current.result)
+        ):
             problems.append("按保存的答案重新评分，结果与保存的结果不同")
         if audit.grade != rescored.grade or audit.percent != (
             str(rescored.percent) if rescored.percent is not None else None
@@ -544,4 +548,5 @@ def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
             f"# 封签 SHA-256：{record.seal or '（草稿，无封签）'}\n"
         ),
         result={"audit_id": audit_id, "seal": record.seal, "result": json.loads(record.result_json or "null")},
+        evidence_root=ctx.workspace.root,
     )

@@ -149,10 +149,23 @@ def _versions() -> Check:
     return Check("版本", problem is None, versions.summary(data), fix, required=False)
 
 
+def _ledger_hash() -> Check:
+    from seccheck.domain.ledger import preferred_algorithm
+
+    if preferred_algorithm() == "sm3":
+        return Check("账本摘要算法", True, "SM3（GB/T 32905-2016）")
+    return Check(
+        "账本摘要算法",
+        True,
+        "SHA-256（本机 Python 的 hashlib 不提供 SM3；每条账本记录都注明算法，在其他机器上同样可核验）",
+        required=False,
+    )
+
+
 def run_checks(workspace_dir: Path | None = None, db_url: str | None = None) -> list[Check]:
     fonts_dir = None
     if workspace_dir is not None:
         fonts_dir = workspace_dir / "fonts"
     elif os.path.isdir("fonts"):
         fonts_dir = Path("fonts")
-    return [_versions(), *_weasyprint(), *_fonts(fonts_dir), *_workspace(workspace_dir, db_url)]
+    return [_versions(), _ledger_hash(), *_weasyprint(), *_fonts(fonts_dir), *_workspace(workspace_dir, db_url)]

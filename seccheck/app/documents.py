@@ -39,6 +39,7 @@ from seccheck.notice.render import document_html, render_pdf
 from seccheck.storage import audits as repo
 from seccheck.storage import events, notices
 from seccheck.storage import findings as finding_repo
+from seccheck.storage import ledger as ledger_repo
 from seccheck.storage.tables import Audit
 
 NOTICE = "notice"
@@ -216,10 +217,21 @@ def _write(
     return _Written(target, data, fetched)
 
 
+def _anchor(ctx: Context, audit_id: int, kind: str, revision: int) -> tuple[int, str]:
+    """The ledger position and head digest this document prints: those of its first issue, so writing
+    it again gives the same document; else the ledger's head now."""
+    with ctx.db.read() as session:
+        issued = notices.document(session, audit_id, kind, revision)
+        if issued is not None and issued.anchor_position is not None and issued.anchor_digest:
+            return issued.anchor_position, issued.anchor_digest
+        return ledger_repo.head(session)
+
+
 def _record(
     ctx: Context, kind: str, audit_id: int, revision: int, number_id: int | None, number: str | None, written: _Written
 ) -> None:
     digest = hashlib.sha256(written.data).hexdigest()
+    anchor = _anchor(ctx, audit_id, kind, revision)
 
     def work(session: Session) -> None:
         notices.record_document(
@@ -230,6 +242,7 @@ def _record(
             number_id=number_id,
             path=str(written.path),
             sha256=digest,
+            anchor=anchor,
             actor=ctx.actor,
             at=ctx.at(),
         )
@@ -309,7 +322,7 @@ def write_notice(
         # Addressed to the unit by its name today (it may have been renamed since the audit).
         dataclasses.replace(record.result, unit=record.unit),
         rs,
-        seal=record.seal,
+        anchor=_anchor(ctx, audit_id, NOTICE, record.revision),
         number=number,
         issued=issued,
         issuer=_issuer(ctx),
@@ -404,7 +417,7 @@ def write_review(
         unchecked=groups["unchecked"],
         new=groups["new"],
         issued=issued,
-        seal=record.seal,
+        anchor=_anchor(ctx, audit_id, REVIEW, record.revision),
     )
     meta = PdfMeta(
         title=f"{number} {content.title}",
@@ -436,7 +449,9 @@ def write_scoresheet(
     if record.result.method != "deduction" or record.result.percent is None:
         raise Conflict([Problem(f"检查 {audit_id} 按检查清单进行，不计分，没有评分表", field="audit")])
     content = build_scoresheet(
-        dataclasses.replace(record.result, unit=record.unit), record.ruleset.ruleset, seal=record.seal
+        dataclasses.replace(record.result, unit=record.unit),
+        record.ruleset.ruleset,
+        anchor=_anchor(ctx, audit_id, SCORESHEET, record.revision),
     )
     meta = PdfMeta(
         title=f"{record.unit} {content.title}",

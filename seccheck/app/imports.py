@@ -21,6 +21,7 @@ from seccheck.app.audits import (
     seal_revision,
 )
 from seccheck.app.context import Context
+from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
 from seccheck.app.units import find_unit
 from seccheck.domain.answers import Answers
@@ -77,6 +78,7 @@ def import_file(
     problems = check_answers(loaded.ruleset, answers, name=name, lines=lines, final=not options.draft)
     if any(not p.warning for p in problems):
         raise BadInput([p for p in problems if not p.warning])
+    answers = keep_file_evidence(ctx, answers, path, lines)
     digest = submission_digest(answers)
 
     def work(session: Session) -> Imported:

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, dues_of, finalise
 from seccheck.app.context import Context
+from seccheck.app.evidence import keep_file_evidence
 from seccheck.domain.answers import Answers
 from seccheck.domain.rectification import UNRESOLVED
 from seccheck.domain.result import result_from_data
@@ -134,9 +135,11 @@ def reinspect_from_file(
     """Finish a re-inspection from an answers file, without a terminal: the file's answers replace
     the copied ones (and count as asked again); the close-out runs as for any re-inspection."""
     answers, lines = load_answers(path)
-    digest = submission_digest(answers)
     with ctx.db.read() as session:
         _check_file(session, audit_id, answers, path)
+    answers = keep_file_evidence(ctx, answers, path, lines)
+    digest = submission_digest(answers)
+    with ctx.db.read() as session:
         known = repo.submission(session, digest)
         status = repo.get(session, known.audit_id).status if known is not None else None
     if known is not None and status == "draft":

@@ -140,7 +140,7 @@ def write_year_summary(
             keywords=("保密检查", "年终总结", str(year), *summary.campaigns),
             created=ctx.today(),
         )
-        html = yearly.year_html(summary, ctx.today(), meta, portable=fmt == "html")
+        html = yearly.year_html(summary, ctx.today(), meta, portable=fmt == "html", verification=_anchor(ctx))
         if fmt == "html":
             data = html.encode("utf-8")
         else:
@@ -152,6 +152,15 @@ def write_year_summary(
     write_atomic(target, data)
     steps("已写入")
     return YearFile(target, summary)
+
+
+def _anchor(ctx: Context) -> str:
+    """The ledger's head as the report prints it (records.md §5): the figures it counts are anchored."""
+    from seccheck.notice.content import verification_code
+    from seccheck.storage import ledger
+
+    with ctx.db.read() as session:
+        return verification_code(ledger.head(session))
 
 
 def make_report(
@@ -178,7 +187,7 @@ def make_report(
             keywords=("保密检查", "专项行动", "汇总报告", summary.campaign, str(summary.year)),
             created=ctx.today(),  # the report's date as printed on it, from the use case's clock
         )
-        html = report_html(summary, ctx.today(), meta, portable=fmt == "html")
+        html = report_html(summary, ctx.today(), meta, portable=fmt == "html", verification=_anchor(ctx))
         steps("已排版")
         if fmt == "html":
             data = html.encode("utf-8")

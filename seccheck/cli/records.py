@@ -468,21 +468,36 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 
 @click.command("verify")
 @click.argument("audit_ids", nargs=-1, type=int)
-@click.option("--all", "check_all", is_flag=True, help="核验全部已定稿的检查。")
+@click.option(
+    "--all",
+    "check_all",
+    is_flag=True,
+    help="核验整个工作区：账本的每一条、每一份定稿检查及全部问题、整改、发文字号、文书记录。",
+)
+@click.option("--anchor", "anchors", multiple=True, metavar="位置:摘要", help="核对文书上印的核验码（可多次给出）。")
 @pass_app
-def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool) -> None:
-    """核验检查记录的封签：每一版的 SHA-256、当前答案和结果，并重新评分，报告定稿后的任何改动。"""
-    from seccheck.app.audits import verify_audits
+def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: tuple[str, ...]) -> None:
+    """核验封签和账本：每一版的封签、当前答案和结果、重新评分，以及账本记载的每一条记录；报告定稿后的任何改动。"""
+    from seccheck.app.verification import check_anchor, verify_workspace
     from seccheck.cli import render
     from seccheck.cli.progress import progress_bar
 
-    if not audit_ids and not check_all:
-        raise click.UsageError("请给出检查编号，或用 --all")
+    if not audit_ids and not check_all and not anchors:
+        raise click.UsageError("请给出检查编号，或用 --all、--anchor")
     ctx = app.context()
-    with progress_bar("核验封签", "份") as progress:
-        checked = verify_audits(ctx, audit_ids, every_final=check_all, progress=progress)
-    render.verified(checked, listed=len(checked) <= render.BATCH_LISTED)
-    if any(problems for _audit_id, problems in checked):
+    bad = 0
+    for anchor in anchors:
+        problems = check_anchor(ctx, anchor)
+        bad += bool(problems)
+        for p in problems:
+            click.echo(f"核验码 {anchor}：✗ {p}", err=True)
+        if not problems:
+            click.echo(f"核验码 {anchor}：✓ 账本与文书相符")
+    if audit_ids or check_all:
+        with progress_bar("核验", "项") as progress:
+            found = verify_workspace(ctx, audit_ids, every_final=check_all, progress=progress)
+        bad += render.verified(found, listed=len(found.audits) <= render.BATCH_LISTED)
+    if bad:
         sys.exit(ExitStatus.BAD_INPUT)
 
 

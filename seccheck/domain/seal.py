@@ -2,7 +2,15 @@
 identifies a submission. Pure: no I/O.
 
 The seal covers the digest of the ruleset text, the audit's particulars, every answer and the
-result. Anyone holding the database (or a printed notice with the digest) can recompute it.
+structured result. Anyone holding the database can recompute it.
+
+Seal formats (records.md §5); every sealed revision records its format and is verified by that
+format's rule, so an upgrade never makes an old record fail:
+- 1 (seccheck 0.1): the result JSON as stored, display sentences included; numbers as written.
+- 2: canonical structured content only: numbers in one spelling (1, 1.0 and 1.00 are the same),
+  the result's figures, codes and ids, never its wording (titles, questions and texts come from the
+  ruleset, which is sealed by its digest; sentences are produced for people when shown). The seal
+  names its format and the engine version that computed it.
 """
 
 from __future__ import annotations
@@ -15,6 +23,7 @@ from decimal import Decimal
 from typing import Any
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.ledger import canonical_decimal
 
 
 def encode_value(value: AnswerValue | None) -> Any:
@@ -69,12 +78,141 @@ def seal_of(ruleset_sha256: str, particulars: Mapping[str, Any], snapshot: Mappi
 
 def _canonical_number(value: Any) -> Any:
     # 1, 1.0 and 1.00 are the same number: one form for each, so equal content has one digest.
-    if isinstance(value, Decimal):
-        normal = value.normalize()
-        return {"decimal": format(normal, "f") if normal == normal.to_integral_value() else str(normal)}
-    if isinstance(value, int) and not isinstance(value, bool):
-        return {"decimal": str(value)}
+    if isinstance(value, (Decimal, int)) and not isinstance(value, bool):
+        return {"decimal": canonical_decimal(value)}
     return encode_value(value)
+
+
+# --- seal format 2: canonical structured content --------------------------------------------------
+
+SEAL_FORMAT = 2
+
+# What of a result is sealed, level by level: figures, codes and ids (kind "decimal" values are put in
+# canonical form). Everything else in a result is wording or ruleset text shown to people.
+_RESULT_FIELDS: dict[str, dict[str, str]] = {
+    "result": {
+        "ruleset_id": "plain",
+        "method": "plain",
+        "normalize": "plain",
+        "date": "plain",
+        "mode": "plain",
+        "applicable": "decimal",
+        "earned": "decimal",
+        "aggravated": "decimal",
+        "raw": "decimal",
+        "percent": "decimal",
+        "percent_exact": "plain",
+        "grade": "plain",
+        "grade_index": "plain",
+        "veto": "plain",
+        "veto_checks": "plain",
+        "stats": "decimals",
+        "categories": "category",
+        "findings": "finding",
+    },
+    "category": {
+        "id": "plain",
+        "applicable": "plain",
+        "points": "decimal",
+        "earned": "decimal",
+        "deduction": "decimal",
+        "aggravated": "decimal",
+        "findings": "plain",
+        "items": "item",
+    },
+    "item": {
+        "id": "plain",
+        "points": "decimal",
+        "aggravating": "plain",
+        "applicable": "plain",
+        "deduction_total": "decimal",
+        "deduction": "decimal",
+        "earned": "decimal",
+        "capped": "plain",
+        "checks": "check",
+    },
+    "check": {"id": "plain", "applicable": "plain", "compliant": "plain", "deduction": "decimal", "veto": "plain"},
+    "finding": {
+        "check_id": "plain",
+        "item_id": "plain",
+        "category_id": "plain",
+        "deduction": "decimal",
+        "severity": "plain",
+        "deadline_days": "plain",
+        "due": "plain",
+        "note": "plain",
+        "evidence": "plain",
+        "veto": "plain",
+        "aggravating": "plain",
+    },
+}
+
+
+def _sealed(level: str, data: Mapping[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for name, kind in _RESULT_FIELDS[level].items():
+        value = data.get(name)
+        if value is None or kind == "plain":
+            out[name] = value
+        elif kind == "decimal":
+            out[name] = canonical_decimal(value)
+        elif kind == "decimals":
+            out[name] = {k: canonical_decimal(v) for k, v in value.items()}
+        else:
+            out[name] = [_sealed(kind, part) for part in value]
+    return out
+
+
+def sealed_result(result: Mapping[str, Any]) -> dict[str, Any]:
+    """The structured part of a result's JSON data: what seal format 2 covers."""
+    return _sealed("result", result)
+
+
+def _sealed_answer(record: Mapping[str, Any]) -> dict[str, Any]:
+    return {
+        "value": _canonical_number(decode_value(record["value"])),
+        "na": record["na"],
+        "deduct": None if record["deduct"] is None else canonical_decimal(record["deduct"]),
+        "note": record["note"],
+        "evidence": list(record["evidence"]),
+    }
+
+
+def sealed_content(
+    ruleset_sha256: str, particulars: Mapping[str, Any], snapshot: Mapping[str, Any], result: Any, engine: str
+) -> dict[str, Any]:
+    """Everything seal format 2 covers, in canonical form."""
+    return {
+        "seal_format": SEAL_FORMAT,
+        "engine": engine,
+        "ruleset_sha256": ruleset_sha256,
+        "audit": dict(particulars),
+        "answers": {key: _sealed_answer(record) for key, record in snapshot.items()},
+        "result": sealed_result(result),
+    }
+
+
+def seal_v2(
+    ruleset_sha256: str, particulars: Mapping[str, Any], snapshot: Mapping[str, Any], result: Any, engine: str
+) -> str:
+    body = sealed_content(ruleset_sha256, particulars, snapshot, result, engine)
+    return hashlib.sha256(canonical(body).encode("utf-8")).hexdigest()
+
+
+def seal_by_format(
+    seal_format: int,
+    ruleset_sha256: str,
+    particulars: Mapping[str, Any],
+    snapshot: Mapping[str, Any],
+    result: Any,
+    engine: str,
+) -> str:
+    """The seal of sealed content by the rule of the format it was sealed with."""
+    if seal_format == 1:
+        return seal_of(ruleset_sha256, particulars, snapshot, result)
+    if seal_format == 2:
+        return seal_v2(ruleset_sha256, particulars, snapshot, result, engine)
+    raise ValueError(f"unknown seal format {seal_format}")
 
 
 def submission_digest(answers: Answers) -> str:

@@ -1,7 +1,8 @@
-"""Writing an audit out: its answers (TOML), the ruleset it was scored with (TOML) and its result (JSON).
+"""Writing an audit out: its answers (TOML), the ruleset it was scored with (TOML), its result (JSON)
+and its evidence files (in `AUDIT.evidence/`, named by the answers relative to the answers file).
 
-`seccheck import AUDIT.answers.toml --ruleset AUDIT.ruleset.toml` scores to the same result.
-Files are owner-only and written atomically.
+`seccheck import AUDIT.answers.toml --ruleset AUDIT.ruleset.toml` scores to the same result, with the
+same evidence. Files are owner-only and written atomically.
 """
 
 from __future__ import annotations
@@ -13,15 +14,25 @@ from typing import Any
 
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.seal import answer_record
-from seccheck.fileutil import write_atomic
+from seccheck.fileutil import inside, write_atomic
 
 
 def write_export(
-    out_dir: Path, stem: str, *, answers: Answers, ruleset_text: str, header: str, result: Any
+    out_dir: Path,
+    stem: str,
+    *,
+    answers: Answers,
+    ruleset_text: str,
+    header: str,
+    result: Any,
+    evidence_root: Path | None = None,
 ) -> list[Path]:
     import tomli_w
 
     out_dir.mkdir(parents=True, exist_ok=True)
+    copied: list[Path] = []
+    if evidence_root is not None:
+        answers, copied = _export_evidence(out_dir, f"{stem}.evidence", answers, evidence_root)
     doc: dict[str, Any] = {
         "format": 1,
         "ruleset": answers.ruleset,
@@ -37,7 +48,33 @@ def write_export(
     write_atomic(paths[0], (header + tomli_w.dumps(doc)).encode("utf-8"))
     write_atomic(paths[1], ruleset_text.encode("utf-8"))
     write_atomic(paths[2], json.dumps(result, ensure_ascii=False, indent=2).encode("utf-8"))
-    return paths
+    return paths + copied
+
+
+def _export_evidence(out_dir: Path, folder: str, answers: Answers, root: Path) -> tuple[Answers, list[Path]]:
+    """Copy the evidence kept in the workspace beside the answers; the answers then name the copies."""
+    copied: list[Path] = []
+    changed: dict[str, Answer] = {}
+    for key, answer in answers.answers.items():
+        refs = []
+        for ref in answer.evidence:
+            try:
+                source = inside(root, ref)
+            except ValueError:
+                source = None
+            if source is not None and source.is_file():
+                target = inside(out_dir / folder, Path(ref).name)
+                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                write_atomic(target, source.read_bytes())
+                copied.append(target)
+                refs.append(f"{folder}/{target.name}")
+            else:
+                refs.append(ref)
+        if answer.evidence:
+            changed[key] = answer.model_copy(update={"evidence": tuple(refs)})
+    if not changed:
+        return answers, copied
+    return answers.model_copy(update={"answers": {**answers.answers, **changed}}), copied
 
 
 def _toml_number(value: Any) -> Any:

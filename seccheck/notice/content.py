@@ -81,9 +81,11 @@ def requirements_of(rs: Ruleset) -> tuple[str, ...]:
     return REQUIREMENTS_BODY
 
 
-def verification_code(seal: str) -> str:
-    """The seal as the recipient reads it: groups of eight, so it can be read out and compared."""
-    return " ".join(seal[i : i + 8] for i in range(0, len(seal), 8))
+def verification_code(anchor: tuple[int, str]) -> str:
+    """The ledger's position and head digest when the document was issued (records.md §5), as the
+    recipient reads it: the digest in groups of eight, so it can be read out and compared."""
+    position, digest = anchor
+    return f"{position}:" + " ".join(digest[i : i + 8] for i in range(0, len(digest), 8))
 
 
 @dataclass(frozen=True)
@@ -167,7 +169,7 @@ def build_notice(
     result: Result,
     rs: Ruleset,
     *,
-    seal: str,
+    anchor: tuple[int, str],
     number: str,
     issued: dt.date,
     issuer: Issuer,
@@ -214,7 +216,7 @@ def build_notice(
         critical=tuple(r.n for r in rows if r.critical),
         report_by=chinese_date(latest),
         issued_on=chinese_date(issued),
-        verification=verification_code(seal),
+        verification=verification_code(anchor),
         corrects=chinese_date(corrects) if corrects else "",
     )
 
@@ -327,7 +329,7 @@ def build_review(
     unchecked: Sequence[ReviewProblem],
     new: Sequence[ReviewProblem],
     issued: dt.date,
-    seal: str,
+    anchor: tuple[int, str],
 ) -> ReviewContent:
     def rows(problems: Sequence[ReviewProblem]) -> tuple[ReviewRow, ...]:
         return tuple(
@@ -352,7 +354,7 @@ def build_review(
         new=rows(new),
         report_by=chinese_date(max(dues)) if dues else "",
         issued_on=chinese_date(issued),
-        verification=verification_code(seal),
+        verification=verification_code(anchor),
     )
 
 
@@ -412,7 +414,7 @@ def _explanation(item_checks: Sequence[tuple[str, Decimal]]) -> str:
     return "；".join(f"{text}（扣{fmt(d)}分）" if d else text for text, d in item_checks)
 
 
-def build_scoresheet(result: Result, rs: Ruleset, *, seal: str) -> ScoreSheetContent:
+def build_scoresheet(result: Result, rs: Ruleset, *, anchor: tuple[int, str]) -> ScoreSheetContent:
     """The 自查自评表 of a scored audit: one row per scored item, grouped by category, then the totals.
     Its figures are the result's own, so they match `score --explain` by construction."""
     findings = {f.check_id: f for f in result.findings}
@@ -471,7 +473,7 @@ def build_scoresheet(result: Result, rs: Ruleset, *, seal: str) -> ScoreSheetCon
         percent=f"{result.percent}%" if result.percent is not None else "",
         grade=result.grade,
         veto=veto,
-        verification=verification_code(seal),
+        verification=verification_code(anchor),
     )
 
 

@@ -38,7 +38,9 @@ def _environment() -> Any:
     return env
 
 
-def report_html(summary: Summary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False) -> str:
+def report_html(
+    summary: Summary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False, verification: str = ""
+) -> str:
     """The report as HTML; `meta` (title, issuer, subject, keywords, date) goes into <head>. `portable`:
     an HTML file for another machine names every face, the Windows/WPS ones first."""
     meta = meta or PdfMeta(title=f"{summary.campaign} 汇总")
@@ -65,6 +67,7 @@ def report_html(summary: Summary, today: dt.date, meta: PdfMeta | None = None, *
             missing=missing,
             stats=stat_rows(summary.groups),
             generated=f"{today.year}年{today.month}月{today.day}日",
+            verification=verification,
         )
     )
 

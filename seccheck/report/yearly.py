@@ -36,7 +36,9 @@ def year_title(year: int) -> str:
     return f"{year}年保密检查工作年终总结表述"
 
 
-def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False) -> str:
+def year_html(
+    y: YearSummary, today: dt.date, meta: PdfMeta | None = None, *, portable: bool = False, verification: str = ""
+) -> str:
     meta = meta or PdfMeta(title=year_title(y.year))
     return str(
         _environment()
@@ -49,6 +51,7 @@ def year_html(y: YearSummary, today: dt.date, meta: PdfMeta | None = None, *, po
             rows=_display_rows(y),
             stats=stat_rows(y.groups),
             generated=_date(today),
+            verification=verification,
         )
     )
 

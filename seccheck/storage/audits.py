@@ -215,6 +215,8 @@ def add_revision(
     reason: str,
     actor: str,
     at: str,
+    seal_format: int,
+    engine_version: str,
 ) -> None:
     session.add(
         AuditRevision(
@@ -225,6 +227,8 @@ def add_revision(
             answers=canonical(dict(snapshot)),
             result=canonical(json.loads(result_json)),
             seal=seal,
+            seal_format=seal_format,
+            engine_version=engine_version,
             reason=reason,
             created_by=actor,
             created_at=at,

@@ -21,10 +21,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seccheck.errors import BadInput, EnvironmentProblem, Problem
+from seccheck.storage import ledger
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
-HEAD = "0004"
+HEAD = "0005"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -136,6 +137,7 @@ class Database:
             shown = make_url(self.url).render_as_string(hide_password=True)
             raise EnvironmentProblem([Problem(f"无法打开数据库 {shown}：{_reason(exc)}", field="database")]) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
+        ledger.install(self.sessions)
 
     @property
     def dialect(self) -> str:

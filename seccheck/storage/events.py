@@ -8,10 +8,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.seal import canonical
+from seccheck.storage import ledger
 from seccheck.storage.tables import Event
 
 
 def record(session: Session, *, at: str, actor: str, action: str, audit_id: int | None = None, **detail: Any) -> None:
+    ledger.note_actor(session, at=at, actor=actor)
     session.add(Event(at=at, actor=actor, action=action, audit_id=audit_id, detail=canonical(detail)))
 
 

@@ -66,6 +66,7 @@ def record_document(
     number_id: int | None,
     path: str,
     sha256: str,
+    anchor: tuple[int, str],
     actor: str,
     at: str,
 ) -> None:
@@ -77,6 +78,8 @@ def record_document(
             number_id=number_id,
             path=path,
             sha256=sha256,
+            anchor_position=anchor[0],
+            anchor_digest=anchor[1],
             created_by=actor,
             created_at=at,
         )

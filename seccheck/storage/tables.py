@@ -123,6 +123,10 @@ class AuditRevision(Base):
     answers: Mapped[str] = mapped_column(Text)  # canonical JSON
     result: Mapped[str] = mapped_column(Text)  # canonical JSON
     seal: Mapped[str] = mapped_column(String(64))
+    # How the seal was computed (seccheck.domain.seal.SEAL_FORMAT) and by which seccheck: a revision is
+    # always verified by its own format's rule, so old records keep verifying after an upgrade.
+    seal_format: Mapped[int] = mapped_column(Integer, default=1)
+    engine_version: Mapped[str] = mapped_column(String(32), default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[str] = mapped_column(String(32))
@@ -245,5 +249,29 @@ class Document(Base):
     number_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     path: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
+    # The ledger's position and head digest printed on the document (its 核验码), kept so that writing
+    # the document again prints the same; None for documents issued before the ledger existed.
+    anchor_position: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    anchor_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[str] = mapped_column(String(32))
+
+
+class LedgerEntry(Base):
+    """The sealed ledger (records.md §5): one entry per change of a record an office reports on, each
+    chained to the one before by `digest = H(previous digest ‖ content)`. Triggers refuse UPDATE,
+    DELETE and (PostgreSQL) TRUNCATE. `content` is exactly the canonical text that was hashed (kept as
+    text, never as JSON, so no database can reorder it); the other columns repeat parts of it for queries.
+    """
+
+    __tablename__ = "ledger"
+    position: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    at: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(200))
+    table_name: Mapped[str] = mapped_column(String(64))
+    row_key: Mapped[str] = mapped_column(Text)
+    content: Mapped[str] = mapped_column(Text)
+    algorithm: Mapped[str] = mapped_column(String(16))  # sm3 | sha256
+    digest: Mapped[str] = mapped_column(String(64))
+
+    __table_args__ = (Index("ix_ledger_row", "table_name", "row_key"),)

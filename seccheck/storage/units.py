@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from seccheck.storage.tables import Audit, CampaignUnit, Unit, UnitAlias
@@ -51,7 +51,10 @@ def add(session: Session, name: str, *, at: str, code: str = "", kind: str = "",
 
 def rename(session: Session, unit: Unit, new_name: str) -> None:
     old = unit.name
-    session.execute(delete(UnitAlias).where(UnitAlias.name == new_name))
+    # Row by row, not a bulk statement: the ledger records every sealed row that changes.
+    taken = session.get(UnitAlias, new_name)
+    if taken is not None:
+        session.delete(taken)
     unit.name = new_name
     session.flush()
     session.add(UnitAlias(name=old, unit_id=unit.id))
@@ -59,14 +62,18 @@ def rename(session: Session, unit: Unit, new_name: str) -> None:
 
 def merge(session: Session, source: Unit, target: Unit) -> int:
     """Move everything of `source` to `target`; `source`'s names become aliases of `target`."""
-    moved = len(session.scalars(select(Audit.id).where(Audit.unit_id == source.id)).all())
-    session.execute(update(Audit).where(Audit.unit_id == source.id).values(unit_id=target.id))
+    # Row by row, not bulk statements: the ledger records every sealed row that changes.
+    audits = session.scalars(select(Audit).where(Audit.unit_id == source.id)).all()
+    for audit in audits:
+        audit.unit_id = target.id
+    moved = len(audits)
     target_campaigns = set(session.scalars(select(CampaignUnit.campaign_id).where(CampaignUnit.unit_id == target.id)))
     for link in session.scalars(select(CampaignUnit).where(CampaignUnit.unit_id == source.id)).all():
         if link.campaign_id not in target_campaigns:
             session.add(CampaignUnit(campaign_id=link.campaign_id, unit_id=target.id))
         session.delete(link)
-    session.execute(update(UnitAlias).where(UnitAlias.unit_id == source.id).values(unit_id=target.id))
+    for alias in session.scalars(select(UnitAlias).where(UnitAlias.unit_id == source.id)).all():
+        alias.unit_id = target.id
     name = source.name
     session.flush()
     session.delete(source)
