@@ -61,7 +61,7 @@ def test_rename_keeps_the_unit_and_its_old_name_still_finds_it(ws: Workspace, tm
     assert ws.run("import", "--new-unit", WECHAT).code == 0
     assert ws.run("unit", "rename", "某区司法局", "某区司法行政局").code == 0
     units = json.loads(ws.run("unit", "list", "--json").out)
-    assert [(u["id"], u["name"], u["audits"]) for u in units] == [(1, "某区司法行政局", 1)]
+    assert [(u["id"], u["name"], u["audit_count"]) for u in units] == [(1, "某区司法行政局", 1)]
     # A file that still uses the old name belongs to the same unit (here: refused as a second audit).
     again = ws.run("import", copy_for(tmp_path, "某区司法局", date="2026-11-19"))
     assert again.code == 1 and "某区司法行政局" in again.err  # a skipped file in a batch: 1

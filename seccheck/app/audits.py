@@ -456,8 +456,12 @@ def list_audits(
 
 def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[tuple[int, list[str]]]:
     """Each audit named (and, with `every_final`, every final one) with what does not match its seals."""
+    return [(audit_id, verify(ctx, audit_id)) for audit_id in audits_to_verify(ctx, audit_ids, every_final=every_final)]
+
+
+def audits_to_verify(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[int]:
     ids = list(audit_ids) + ([a.id for a in list_audits(ctx, status="final")] if every_final else [])
-    return [(audit_id, verify(ctx, audit_id)) for audit_id in dict.fromkeys(ids)]
+    return list(dict.fromkeys(ids))
 
 
 # --- verifying ---------------------------------------------------------------------------------------

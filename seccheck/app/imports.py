@@ -6,7 +6,7 @@ interrupted (even by kill -9) skips what is in and completes what is missing, no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from seccheck.app.audits import (
 )
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
+from seccheck.app.progress import Progress, no_progress
 from seccheck.app.units import find_unit
 from seccheck.domain.answers import Answers
 from seccheck.domain.seal import submission_digest
@@ -166,16 +167,15 @@ def import_files(
     ctx: Context,
     paths: Iterable[Path],
     options: ImportOptions,
-    progress: Callable[[Imported | None, Path], None] | None = None,
+    progress: Progress = no_progress,
 ) -> ImportReport:
     """Import each file on its own: a bad file is reported and skipped, the rest go in."""
     report = ImportReport()
     rulesets: dict[str, LoadedRuleset] = {}  # a thousand files load their ruleset once
-    for path in paths:
-        imported = None
+    files = list(paths)
+    for number, path in enumerate(files, 1):
         try:
-            imported = import_file(ctx, path, options, rulesets)
-            report.done.append(imported)
+            report.done.append(import_file(ctx, path, options, rulesets))
         except SeccheckError as exc:
             report.failed.append((path, exc.problems))
         except DataError as exc:
@@ -183,6 +183,5 @@ def import_files(
             # refused (its transaction rolled back) and the batch goes on.
             detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
             report.failed.append((path, [Problem(f"数据库拒绝保存此文件中的值：{detail}", file=str(path))]))
-        if progress is not None:
-            progress(imported, path)
+        progress(number, len(files), path.name)
     return report

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
 from seccheck.app.documents import target_in
+from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.domain.figures import CampaignFacts, Summary, YearSummary, summarise, year_summary
 from seccheck.domain.paragraph import Wording
 from seccheck.errors import BadInput, Conflict, Problem
@@ -111,11 +112,19 @@ def summary_of_year(ctx: Context, year: int, campaigns: Sequence[str] = ()) -> Y
 
 
 def write_year_summary(
-    ctx: Context, year: int, campaigns: Sequence[str] = (), *, fmt: str = "text", out_dir: Path | None = None
+    ctx: Context,
+    year: int,
+    campaigns: Sequence[str] = (),
+    *,
+    fmt: str = "text",
+    out_dir: Path | None = None,
+    progress: Progress = no_progress,
 ) -> YearFile:
     from seccheck.report import yearly
 
+    steps = Steps(progress, {"text": 1, "pdf": 4}.get(fmt, 3))
     summary = summary_of_year(ctx, year, campaigns)
+    steps("已读取检查记录")
     if fmt == "text":
         return YearFile(None, summary)
     target = target_in(out_dir or ctx.workspace.reports, f"{year}年年终总结表述", f".{fmt}")
@@ -137,8 +146,11 @@ def write_year_summary(
         else:
             from seccheck.notice.render import render_pdf
 
+            steps("已排版")
             data = render_pdf(html)[0]
+    steps("已生成 PDF" if fmt == "pdf" else "已排版")
     write_atomic(target, data)
+    steps("已写入")
     return YearFile(target, summary)
 
 
@@ -151,16 +163,22 @@ def _anchor(ctx: Context) -> str:
         return verification_code(ledger.head(session))
 
 
-def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) -> ReportFile:
+def make_report(
+    ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None, progress: Progress = no_progress
+) -> ReportFile:
     from seccheck.report.service import report_html, report_xlsx
 
+    steps = Steps(progress, 4 if fmt in ("pdf", "xlsx") else 3)
     summary, detail = campaign_summary(ctx, campaign)
     if not summary.audits:
         raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
+    steps("已读取检查记录")
     target = target_in(out_dir or ctx.workspace.reports, f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":
         year = summary_of_year(ctx, summary.year)
-        write_atomic(target, report_xlsx(summary, detail, ctx.today(), year))
+        steps("已汇总本年度")
+        data = report_xlsx(summary, detail, ctx.today(), year)
+        steps("已排版")
     else:
         meta = PdfMeta(
             title=f"{summary.campaign} 汇总",
@@ -170,10 +188,14 @@ def make_report(ctx: Context, campaign: str, *, fmt: str, out_dir: Path | None) 
             created=ctx.today(),  # the report's date as printed on it, from the use case's clock
         )
         html = report_html(summary, ctx.today(), meta, portable=fmt == "html", verification=_anchor(ctx))
+        steps("已排版")
         if fmt == "html":
-            write_atomic(target, html.encode("utf-8"))
+            data = html.encode("utf-8")
         else:
             from seccheck.notice.render import render_pdf
 
-            write_atomic(target, render_pdf(html)[0])
+            data = render_pdf(html)[0]
+            steps("已生成 PDF")
+    write_atomic(target, data)
+    steps("已写入")
     return ReportFile(target, summary)

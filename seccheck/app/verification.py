@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from seccheck.app.context import Context
+from seccheck.app.progress import Progress, no_progress
 from seccheck.domain.ledger import check_chain, parse_anchor, replay
 from seccheck.errors import BadInput, Problem
 from seccheck.io.evidence import digest_in_name, file_digest
@@ -207,15 +208,20 @@ class WorkspaceVerification:
         return not self.ledger.problems and not any(problems for _, problems in self.audits)
 
 
-def verify_workspace(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> WorkspaceVerification:
+def verify_workspace(
+    ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False, progress: Progress = no_progress
+) -> WorkspaceVerification:
     """`seccheck verify`: the audits named (every final one with `every_final`), their seals and
-    evidence files, and the ledger — all of it with `every_final`, else the rows of those audits."""
-    from seccheck.app.audits import load_audit, verify_audits
+    evidence files, and the ledger — all of it with `every_final`, else the rows of those audits.
+    `progress` counts each audit, then the ledger."""
+    from seccheck.app.audits import audits_to_verify, load_audit, verify
 
-    audits = verify_audits(ctx, audit_ids, every_final=every_final)
-    report = check_ledger(ctx, audit_ids=None if every_final else [a for a, _ in audits])
+    ids = audits_to_verify(ctx, audit_ids, every_final=every_final)
+    steps = len(ids) + 1
     prefix = f"{ctx.workspace.evidence.name}/"
-    for index, (audit_id, problems) in enumerate(audits):
+    audits = []
+    for number, audit_id in enumerate(ids, 1):
+        problems = verify(ctx, audit_id)
         record = load_audit(ctx, audit_id)
         names = [e for a in record.answers.answers.values() for e in a.evidence]
         with ctx.db.read() as session:
@@ -224,5 +230,8 @@ def verify_workspace(ctx: Context, audit_ids: Sequence[int], *, every_final: boo
                 names.extend(json.loads(kept) if isinstance(kept, str) else list(kept or []))
         # Files kept by seccheck in the workspace carry their digest in their name.
         names = [n for n in dict.fromkeys(names) if n.startswith(prefix)]
-        audits[index] = (audit_id, problems + evidence_problems(ctx.workspace.evidence.parent, {audit_id: names}))
+        audits.append((audit_id, problems + evidence_problems(ctx.workspace.evidence.parent, {audit_id: names})))
+        progress(number, steps, f"检查 {audit_id}")
+    report = check_ledger(ctx, audit_ids=None if every_final else ids)
+    progress(steps, steps, "账本")
     return WorkspaceVerification(audits, report)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
 
@@ -32,8 +31,9 @@ def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None
 
     rows = list_rectifications(app.context(), overdue=overdue, unit=unit, campaign=campaign)
     if as_json:
-        data = [{**r.__dict__, "due": r.due.isoformat()} for r in rows]
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.rectification(r) for r in rows]))
         return
     render.rectifications(rows)
 
@@ -90,8 +90,11 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
 def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     """专项行动汇总：覆盖率、等次分布、得分、薄弱类别、常见问题、整改情况、统计数字和年终总结段落。"""
     from seccheck.app.reports import make_report
+    from seccheck.cli.progress import progress_bar
 
-    made = make_report(app.context(), campaign, fmt=fmt, out_dir=out_dir)
+    ctx = app.context()
+    with progress_bar(f"汇总（{fmt.upper()}）", "步") as progress:
+        made = make_report(ctx, campaign, fmt=fmt, out_dir=out_dir, progress=progress)
     for text in made.summary.paragraphs:
         click.echo(text)  # one line each, never wrapped: pasted as it is
     click.echo(str(made.path))
@@ -117,8 +120,11 @@ def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
 def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None) -> None:
     """年终总结表述：一年中各专项行动的数字（每个单位每个规则集只算一次），每段一行，可直接粘贴。"""
     from seccheck.app.reports import write_year_summary
+    from seccheck.cli.progress import progress_bar
 
-    made = write_year_summary(app.context(), year, campaigns, fmt=fmt, out_dir=out_dir)
+    ctx = app.context()
+    with progress_bar(f"年终总结（{fmt.upper()}）", "步") as progress:
+        made = write_year_summary(ctx, year, campaigns, fmt=fmt, out_dir=out_dir, progress=progress)
     for text in made.summary.paragraphs:
         click.echo(text)  # one line each, never wrapped, whatever the terminal width
     if made.path is not None:

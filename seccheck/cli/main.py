@@ -260,9 +260,9 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
     render.problems(problems)
     result = score(loaded.ruleset, answers)
     if as_json:
-        from seccheck.domain.result import result_to_json
+        from seccheck.app import views
 
-        click.echo(result_to_json(result))
+        click.echo(views.to_json(result))
         return
     render.result(result, explain=explain, rs=loaded.ruleset)
 

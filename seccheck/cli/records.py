@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import sys
 from pathlib import Path
-from typing import Any
 
 import click
 
@@ -98,7 +96,9 @@ def unit_list(app: App, as_json: bool) -> None:
 
     units = list_units(app.context())
     if as_json:
-        click.echo(json.dumps([u.__dict__ for u in units], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.unit(u) for u in units]))
         return
     render.units(units)
 
@@ -180,7 +180,9 @@ def campaign_list(app: App, as_json: bool) -> None:
 
     campaigns = list_campaigns(app.context())
     if as_json:
-        click.echo(json.dumps([_jsonable(c.__dict__) for c in campaigns], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.campaign(c) for c in campaigns]))
         return
     render.campaigns(campaigns)
 
@@ -196,11 +198,9 @@ def campaign_show(app: App, ref: str, as_json: bool) -> None:
 
     info, audits = show_campaign(app.context(), ref)
     if as_json:
-        click.echo(
-            json.dumps(
-                _jsonable({**info.__dict__, "audits": [a.__dict__ for a in audits]}), ensure_ascii=False, indent=2
-            )
-        )
+        from seccheck.app import views
+
+        click.echo(views.to_json(views.campaign_detail(info, audits)))
         return
     render.campaign(info, audits)
 
@@ -334,7 +334,9 @@ def audit_list(app: App, unit: str | None, campaign: str | None, status: str | N
 
     audits = list_audits(app.context(), unit=unit, campaign=campaign, status=status)
     if as_json:
-        click.echo(json.dumps([_jsonable(a.__dict__) for a in audits], ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json([views.audit(a) for a in audits]))
         return
     render.audits(audits)
 
@@ -348,28 +350,12 @@ def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
     """查看一次检查：基本信息、封签、评分结果和问题。"""
     from seccheck.app.audits import load_audit
     from seccheck.cli import render
-    from seccheck.domain.seal import answer_record
 
     record = load_audit(app.context(), audit_id)
     if as_json:
-        data = {
-            "id": record.id,
-            "unit": record.unit,
-            "campaign": record.campaign,
-            "status": record.status,
-            "revision": record.revision,
-            "reinspection_of": record.reinspection_of,
-            "chain_id": record.chain_id,
-            "seal": record.seal,
-            "ruleset": {
-                "id": record.ruleset.ruleset.id,
-                "version": record.ruleset.ruleset.version,
-                "sha256": record.ruleset.sha256,
-            },
-            "answers": {k: answer_record(a) for k, a in record.answers.answers.items()},
-            "result": json.loads(record.result_json) if record.result_json else None,
-        }
-        click.echo(json.dumps(data, ensure_ascii=False, indent=2))
+        from seccheck.app import views
+
+        click.echo(views.to_json(views.audit_detail(record)))
         return
     render.audit(record, explain=explain)
 
@@ -456,7 +442,11 @@ def import_cmd(
         amend=amend_existing,
         accept_date=accept_date,
     )
-    report = import_files(app.context(), files, options)
+    from seccheck.cli.progress import progress_bar
+
+    ctx = app.context()
+    with progress_bar("导入", "份") as progress:
+        report = import_files(ctx, files, options, progress)
     render.import_report(report)
     if report.failed or any(i.followups.problems for i in report.done):
         sys.exit(ExitStatus.BAD_INPUT)
@@ -489,6 +479,8 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: tuple[str, ...]) -> None:
     """核验封签和账本：每一版的封签、当前答案和结果、重新评分，以及账本记载的每一条记录；报告定稿后的任何改动。"""
     from seccheck.app.verification import check_anchor, verify_workspace
+    from seccheck.cli import render
+    from seccheck.cli.progress import progress_bar
 
     if not audit_ids and not check_all and not anchors:
         raise click.UsageError("请给出检查编号，或用 --all、--anchor")
@@ -502,34 +494,11 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: t
         if not problems:
             click.echo(f"核验码 {anchor}：✓ 账本与文书相符")
     if audit_ids or check_all:
-        found = verify_workspace(ctx, audit_ids, every_final=check_all)
-        for audit_id, problems in found.audits:
-            bad += bool(problems)
-            for p in problems:
-                click.echo(f"检查 {audit_id}：✗ {p}", err=True)
-            if not problems:
-                click.echo(f"检查 {audit_id}：✓ 封签相符")
-        for p in found.ledger.problems:
-            click.echo(f"账本：✗ {p}", err=True)
-        bad += bool(found.ledger.problems)
-        algorithms = "、".join(f"{a.upper()} {n} 条" for a, n in sorted(found.ledger.algorithms.items()))
-        state = "✗ 有不符之处" if found.ledger.problems else "✓ 相符"
-        click.echo(
-            f"账本：{state}（共 {found.ledger.position} 条，{algorithms or '无'}；当前核验码 "
-            f"{found.ledger.position}:{found.ledger.head}）"
-        )
+        with progress_bar("核验", "项") as progress:
+            found = verify_workspace(ctx, audit_ids, every_final=check_all, progress=progress)
+        bad += render.verified(found, listed=len(found.audits) <= render.BATCH_LISTED)
     if bad:
         sys.exit(ExitStatus.BAD_INPUT)
-
-
-def _jsonable(data: Any) -> Any:
-    if isinstance(data, dict):
-        return {k: _jsonable(v) for k, v in data.items()}
-    if isinstance(data, list | tuple):
-        return [_jsonable(v) for v in data]
-    if isinstance(data, dt.date):
-        return data.isoformat()
-    return data
 
 
 @click.command("notice")

@@ -245,6 +245,7 @@ if TYPE_CHECKING:
     from seccheck.app.audits import AuditRecord, Document, Finalised
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
+    from seccheck.app.verification import WorkspaceVerification
     from seccheck.storage.audits import AuditSummary
     from seccheck.storage.campaigns import CampaignInfo
     from seccheck.storage.units import UnitInfo
@@ -469,6 +470,37 @@ def imported_one(ctx: Context, imported: Imported) -> None:
         problems(imported.followups.problems)
 
 
+BATCH_LISTED = 20  # up to this many, a batch lists each file or audit before its tally
+
+
+def verified(found: WorkspaceVerification, *, listed: bool) -> int:
+    """What `verify` found: every problem; each matching audit when there are few; then one line with
+    the tally and the ledger's state. Returns how many audits and ledgers did not match."""
+    bad = 0
+    for audit_id, problems_found in found.audits:
+        if problems_found:
+            bad += 1
+            for problem in problems_found:
+                err.print(Text(f"检查 {audit_id}：✗ {problem}"), soft_wrap=True)
+        elif listed:
+            out.print(f"检查 {audit_id}：✓ 封签相符")
+    ledger = found.ledger
+    for problem in ledger.problems:
+        err.print(Text(f"账本：✗ {problem}"), soft_wrap=True)
+    total = len(found.audits)
+    seals = f"{bad} 份与封签不符，{total - bad} 份相符" if bad else "封签全部相符"
+    algorithms = "、".join(f"{a.upper()} {n} 条" for a, n in sorted(ledger.algorithms.items()))
+    state = "✗ 有不符之处" if ledger.problems else "✓ 相符"
+    out.print(
+        Text(
+            f"核验 {total} 份检查：{seals}；账本：{state}（共 {ledger.position} 条，{algorithms or '无'}；"
+            f"当前核验码 {ledger.position}:{ledger.head}）"
+        ),
+        soft_wrap=True,
+    )
+    return bad + bool(ledger.problems)
+
+
 def import_report(report: ImportReport) -> None:
     for path, found in report.failed:
         problems(found)
@@ -499,10 +531,10 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"出具{DOCUMENT_NAMES.get(kind, '文书')} {n} 份")
     if report.failed:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
-    out.print("，".join(parts), soft_wrap=True)
-    if len(report.done) <= 20:
+    if len(report.done) <= BATCH_LISTED:  # a long batch: the tally only, never a line per file or notice
         for imported in report.done:
             line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
                 out.print(Text(f"    {document_title(document)}：{document.path}"), soft_wrap=True)
+    out.print("，".join(parts), soft_wrap=True)  # the batch ends with its tally
