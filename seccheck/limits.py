@@ -36,7 +36,7 @@ HELP = 2000
 POINTS_MAX = Decimal(1000)  # points, deduct, per, step, max (the cap of per), option deduct, totals
 POINTS_PLACES = 2  # 0.5, 0.25, 0.1: the finest step local standards use
 PERCENT_MAX = Decimal(100)  # a grade's min (%)
-COUNT_MAX = 10**9  # a count answer (发现几起) and a count check's max_ok
+COUNT_MAX = 10**6  # a count answer (发现几起) and a count check's max_ok
 NUMBER_MAX = Decimal(10) ** 12  # a number answer and a number check's min, max, min_ok, max_ok: below this
 NUMBER_PLACES = 4
 
@@ -66,7 +66,7 @@ def number_problem(number: Decimal | int) -> str | None:
 def count_problem(number: int) -> str | None:
     """What is wrong with a count (an integer 0 to COUNT_MAX), or None."""
     if not 0 <= number <= COUNT_MAX:
-        return f"应为 0 至 {COUNT_MAX}（10^9）之间的整数（实际：{_short(number)}）"
+        return f"应为 0 至 {COUNT_MAX}（10^6）之间的整数（实际：{_short(number)}）"
     return None
 
 

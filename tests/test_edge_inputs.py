@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -190,9 +191,21 @@ def outcomes(ctx: Context, report: ImportReport) -> dict[str, tuple[str, Any]]:
 
 
 def readable(answers: Answers) -> str:
-    """Everything stored of the answers, exactly (Decimal 1.50 is not 1.5). The audit records the
+    """Everything stored of the answers, exactly, each number in its one canonical spelling (records.md
+    §5: 1.50 and 1.5 are the same number; NUMERIC reads back the shortest). The audit records the
     ruleset it was scored with; the file's `ruleset_version` is only compared with it (a warning)."""
-    return repr(answers.model_dump(exclude={"ruleset", "ruleset_version"}))
+    from seccheck.domain.ledger import canonical_decimal
+
+    def canon(value: object) -> object:
+        if isinstance(value, dict):
+            return {k: canon(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [canon(v) for v in value]
+        if isinstance(value, Decimal):
+            return ("decimal", canonical_decimal(value))
+        return value
+
+    return repr(canon(answers.model_dump(exclude={"ruleset", "ruleset_version"})))
 
 
 @pytest.fixture(scope="module")

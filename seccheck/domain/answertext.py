@@ -55,7 +55,7 @@ def parse_value(q: Check | ProfileQuestion, text: str) -> AnswerValue:
     elif kind == "count":
         if _DIGITS.fullmatch(raw):
             if len(raw) > len(str(limits.COUNT_MAX)) or int(raw) > limits.COUNT_MAX:
-                raise AnswerTextError(f"“{_shown(raw)}”过大：计数应为 0 至 {limits.COUNT_MAX}（10^9）之间的整数")
+                raise AnswerTextError(f"“{_shown(raw)}”过大：计数应为 0 至 {limits.COUNT_MAX}（10^6）之间的整数")
             return int(raw)
         if _is_number(raw):
             raise AnswerTextError(f"“{raw}”不是非负整数：计数只收 0、1、2 这样的整数；请输入{accepted(q)}")

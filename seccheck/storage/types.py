@@ -1,8 +1,8 @@
 """Column types that store what they mean on both SQLite and PostgreSQL (records.md §6).
 
-- `Exact`: points, deductions and percent as NUMERIC(12, 4): at most 8 digits before the decimal
+- `Exact`: points, deductions and percent as NUMERIC(15, 4): at most 11 digits before the decimal
   point and 4 after. PostgreSQL stores them exactly. SQLite gives a NUMERIC column numeric affinity
-  and keeps such a value as an 8-byte REAL; a number of at most 12 significant digits comes back
+  and keeps such a value as an 8-byte REAL; a number of at most 15 significant digits comes back
   from it exactly when rounded to 4 places (a double keeps 15), which SQLAlchemy's Numeric does
   (`"%.4f" % value`). A value with more digits is refused, never rounded: it would not read back
   as written. Read back, a value takes its shortest form (0.5, 2, 45.8) or, for percent, the one
@@ -24,7 +24,7 @@ from sqlalchemy import JSON, DateTime, Dialect, Numeric
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
-PRECISION = 12
+PRECISION = 15
 SCALE = 4
 _QUANTUM = Decimal(1).scaleb(-SCALE)
 LIMIT = Decimal(10) ** (PRECISION - SCALE)
@@ -37,7 +37,7 @@ def plain(value: Decimal) -> Decimal:
 
 
 class Exact(TypeDecorator[Decimal]):
-    """An exact decimal, NUMERIC(12, 4); `places` fixes the decimals it reads back with."""
+    """An exact decimal, NUMERIC(15, 4); `places` fixes the decimals it reads back with."""
 
     impl = Numeric(PRECISION, SCALE, asdecimal=True)
     cache_ok = True

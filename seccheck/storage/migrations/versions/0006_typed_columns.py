@@ -2,7 +2,7 @@
 references between rows foreign keys, so that a query run on the database itself sorts and sums
 correctly.
 
-- points, deductions and percent (text until now) become NUMERIC(12, 4) (seccheck.storage.types);
+- points, deductions and percent (text until now) become NUMERIC(15, 4) (seccheck.storage.types);
   a stored value that does not fit exactly stops the migration with its table, row and value;
 - JSON held as text becomes JSON (JSONB on PostgreSQL); decimals inside stay strings, so every
   sealed revision keeps its canonical form and its seal;
@@ -351,8 +351,8 @@ def _alter_postgresql(conn: sa.Connection) -> None:
     # Offsets are part of every stored moment; a moment written without one is taken as UTC.
     op.execute("SET LOCAL TIME ZONE 'UTC'")
     sql = {
-        NUMBER: "NUMERIC(12, 4) USING NULLIF({c}, '')::numeric",
-        PERCENT: "NUMERIC(12, 4) USING NULLIF({c}, '')::numeric",
+        NUMBER: "NUMERIC(15, 4) USING NULLIF({c}, '')::numeric",
+        PERCENT: "NUMERIC(15, 4) USING NULLIF({c}, '')::numeric",
         JSON: "JSONB USING {c}::jsonb",
         JSON_VALUE: "JSONB USING {c}::jsonb",
         MOMENT: "TIMESTAMP WITH TIME ZONE USING {c}::timestamptz",
