@@ -82,7 +82,7 @@ def test_the_score_sheet_prints_official_numbers_from_official_only() -> None:
 
     rs = resolve_ruleset("unit-self-assessment").ruleset
     answers, _ = load_answers(SELF)
-    sheet = build_scoresheet(score(rs, answers), rs, seal="0" * 64)
+    sheet = build_scoresheet(score(rs, answers), rs, anchor=(1, "0" * 64))
     assert sheet.has_official
     rows = {r.title: r.official for g in sheet.groups for r in g.rows} | {
         r.title: r.official for r in sheet.aggravating

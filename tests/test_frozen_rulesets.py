@@ -27,7 +27,7 @@ def test_an_audit_made_with_the_old_version_still_verifies_and_renders(workspace
     old.unlink()  # nothing but the frozen copy is left of 2026.2
 
     shown = json.loads(workspace.run("audit", "show", "1", "--json").out)
-    assert shown["ruleset"]["id"] == "unit-self-assessment" and shown["ruleset"]["version"] == "2026.2"
+    assert shown["ruleset_id"] == "unit-self-assessment" and shown["ruleset_version"] == "2026.2"
     assert set(shown["answers"]) >= {"24", "51", "52"} and "u6.4" not in shown["answers"]
     assert shown["result"]["percent"] == "86.0" and shown["result"]["grade"] == "基本符合要求"
     explained = workspace.run("audit", "show", "1", "--explain")

@@ -70,6 +70,7 @@ PROFILE: tuple[Col, ...] = (
     Col("question", TEXT, "问题", width=40),
     Col("kind", TEXT, "题型：yesno 是否、count 计数、choice 选择、number 数值、text 文本、date 日期", KINDS),
     Col("min", NUMBER, "数值题答案下限"),
+    Col("integer", BOOL, "数值题只收整数（几个、几人、几台；TRUE/FALSE）", width=7),
     Col("max", NUMBER, "数值题答案上限"),
     Col("help", TEXT, "答题说明", width=30),
 )
@@ -122,6 +123,7 @@ CHECK_COLS: tuple[Col, ...] = (
     Col("max_ok", NUMBER, "计数题允许的起数（默认 0）；数值题合规上限", width=7),
     Col("min_ok", NUMBER, "数值题合规下限", width=7),
     Col("min", NUMBER, "数值题答案下限", width=7),
+    Col("integer", BOOL, "数值题只收整数（几个、几人、几台；TRUE/FALSE）", width=7),
     Col("finding", TEXT, "问题表述（整改通知书）", width=30),
     Col("rectify", TEXT, "整改要求（整改通知书）", width=30),
     Col("basis", TEXT, "依据（印在文书上）", width=24),
