@@ -290,7 +290,7 @@ def _stored_audits() -> list[tuple[dict[str, Any], Ruleset, Answers]]:
             a["key"]: {
                 "value": decode_value(json.loads(a["value"])),
                 "na": a["na"],
-                "deduct": a["deduct"],
+                "deduct": None if a["deduct"] is None else Decimal(a["deduct"]),  # 0.1 stored text
                 "note": a["note"],
                 "evidence": json.loads(a["evidence"]),
             }
