@@ -40,6 +40,9 @@ KNOWN_DIFFERENCES = {
     "id": "记录编号为整数；规则集中类别、检查项、检查的 id 为字符串",
     "applicable": "Result.applicable 为实有项目分值（小数字符串）；类别、检查项、检查的 applicable 为是否适用",
     "findings": "Result.findings 为问题列表；CategoryResult.findings 为该类别的问题数",
+    "value": "答案的 value 为其类型的值；结果中检查和问题的 value 为带类型编码的值（小数、日期为对象）",
+    "reason": "整改记录的 reason 为退回理由（文字）；结果中的 reason 为理由代码及其数字（见 result.md）",
+    "checks": "ItemResult.checks 为检查结果列表；否决理由 GradeVeto.checks 为不合规的否决检查 id",
 }
 
 
@@ -80,7 +83,13 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     computers = tmp / "computers.toml"  # a decimal answer to a number check
     text = (EXAMPLES / "classified-computers.answers.toml").read_text(encoding="utf-8")
     computers.write_text(text.replace("K00a = 12", "K00a = 2.5"), encoding="utf-8")
-    assert ws.run("import", "--new-unit", "--no-notice", computers).code == 0
+    # The built-in ruleset asks K00a as a whole number; a copy that takes a decimal.
+    ruleset = tmp / "computers-ruleset.toml"
+    source = (EXAMPLES.parent / "rulesets" / "classified-computers.toml").read_text(encoding="utf-8")
+    head, sep, rest = source.partition('id = "K00a"')
+    ruleset.write_text(head + sep + rest.replace("integer = true\n", "", 1), encoding="utf-8")
+    imported = ws.run("import", "--new-unit", "--no-notice", computers, "--ruleset", ruleset)
+    assert imported.code == 0, imported.text
     draft = tmp / "draft.toml"
     text = WECHAT.read_text(encoding="utf-8").replace('unit = "某区司法局"', 'unit = "某区民政局"')
     draft.write_text(text.split("[answers]")[0] + "[answers]\nW00a = 15\n", encoding="utf-8")
@@ -161,7 +170,7 @@ def test_the_schema_catches_an_undocumented_field_and_a_wrong_type(ws: Workspace
         lambda d: d.update(date="2026/11/20"),
         lambda d: d["answers"]["1b"].update(value=0.5),
         lambda d: d["answers"]["1b"].update(deduct="一分"),
-        lambda d: d["result"]["findings"][0].pop("text"),
+        lambda d: d["result"]["findings"][0].pop("check_id"),
         lambda d: d["result"]["categories"][0].update(surprise=True),
     ):
         bad = copy.deepcopy(good)
@@ -181,7 +190,7 @@ def test_values_are_typed_the_same_way_everywhere(ws: Workspace) -> None:
     assert campaign["ruleset_ids"] == ["wechat-groups"] and campaign["audits"][0]["ruleset_id"] == "wechat-groups"
     assert shown["ruleset_id"] == shown["result"]["ruleset_id"] == "wechat-groups"
     check = shown["result"]["categories"][0]["items"][0]["checks"][0]
-    assert shown["answers"][check["id"]]["answer"] == check["answer"]
+    assert shown["answers"][check["id"]]["value"] == check["value"]
     assert shown["answers"]["W02"] | {"note": None} == {
         "answer": "否",
         "value": False,
@@ -196,7 +205,7 @@ def test_values_are_typed_the_same_way_everywhere(ws: Workspace) -> None:
     numbers = json.loads(ws.run("audit", "show", str(computers["id"]), "--json").out)["answers"]
     assert numbers["K00a"]["value"] == "2.5" and numbers["K00b"]["value"] == 30 and numbers["K00a"]["answer"] == "2.5"
     finding = next(f for f in shown["result"]["findings"] if f["check_id"] == rect["check_id"])
-    assert rect["text"] == finding["text"] and rect["severity"] == finding["severity"]
+    assert rect["text"] == finding["finding"] and rect["severity"] == finding["severity"]
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)", rect["updated_at"])
 
 
