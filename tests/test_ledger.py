@@ -217,9 +217,7 @@ def test_every_entry_names_its_algorithm_and_sha256_still_verifies(workspace: Wo
     assert "SHA256 1 条" in run.out
 
 
-def test_rewording_a_message_keeps_old_records_verifying(
-    workspace: Workspace, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rewording_a_message_keeps_old_records_verifying(workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """Display wording is never sealed: a newer seccheck that words every sentence differently still verifies."""
     from seccheck.text import zh
 

@@ -177,7 +177,6 @@ def test_the_problem_answer_is_stated_and_problems_are_marked_without_colour(ws:
 
 def _labelled_ruleset(tmp_path: Path) -> Path:
     text = (DATA / "worked-example.toml").read_text(encoding="utf-8")
-    text = text.replace('question = "是否提出明确要求？"', 'question = "是否提出\\u001b[2J明确要求？"')
     text += """
 [[item]]
 id = "7"
@@ -231,8 +230,7 @@ def test_choices_by_label_counts_whole_and_ids_in_any_case(ws: Path, tmp_path: P
     review = say(child, "q")
     assert "全部建立" in next(line for line in review.splitlines() if " 7a " in line)
     child.expect(pexpect.EOF)
-    # The ESC in the ruleset's question was shown, not obeyed.
-    assert not any("\x1b[2J" in r for r in raw) and any("是否提出␛[2J明确要求" in r for r in raw)
+    # (A control character in a ruleset's text is refused when it is loaded: tests/test_edge_inputs.py.)
 
 
 def test_control_characters_and_markup_in_user_text_are_shown_not_obeyed(ws: Path, tmp_path: Path) -> None:
@@ -244,7 +242,8 @@ def test_control_characters_and_markup_in_user_text_are_shown_not_obeyed(ws: Pat
     child.expect(pexpect.EOF)
     raw = str(child.before)
     child.close()
-    assert child.exitstatus == 0 and "\x1b[2J" not in raw and "某区␛[2J财政局" in raw, raw
+    # Refused at input (records.md §6), and the refusal itself shows the character, never obeys it.
+    assert child.exitstatus == 1 and "\x1b[2J" not in raw and "U+001B" in raw, raw
     # What click prints (not rich) passes the same guard on a terminal.
     made = spawn(tmp_path, "init", "ws\x1b[2J", "--inspector", "李明")
     made.expect(pexpect.EOF)
