@@ -21,7 +21,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from seccheck.errors import BadInput, EnvironmentProblem, Problem
+from seccheck.errors import BadInput, EnvironmentProblem, Problem, SeccheckError
 from seccheck.storage import ledger
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
@@ -116,10 +116,139 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
+def known_revisions() -> list[str]:
+    """Every schema version this seccheck knows, oldest first."""
+    return [revision for revision, _ in history()]
+
+
+def schema_problem(engine: Engine, revision: str | None) -> EnvironmentProblem | None:
+    """Why a database cannot be used at schema version `revision`, or None: made by a newer seccheck
+    (a version this one does not know), or its tables are not what its recorded version says."""
+    if revision is not None and revision != HEAD and revision not in known_revisions():
+        return EnvironmentProblem(
+            [
+                Problem(
+                    f"此数据库由较新版本的 seccheck 建立或升级过（数据库结构版本 {_short(revision)}），"
+                    f"本程序只认识到结构版本 {HEAD}；需要能打开结构版本 {_short(revision)} 的 seccheck："
+                    "请改用建立它的那一版或更新的 seccheck（seccheck --version 显示本程序的版本），"
+                    "不要用本程序写入它",
+                )
+            ]
+        )
+    if revision == HEAD:
+        expected = {(t.name, c.name) for t in _metadata().sorted_tables for c in t.columns}
+        missing = sorted(expected - set(_columns(engine)))
+        if missing:
+            return schema_mismatch(revision, "缺少 " + _listed(missing))
+        return None
+    # An older version: its tables must be what that version's migrations made (checked only on the
+    # way to an upgrade, which is rare), so that a version number set back is not "upgraded" again.
+    present = _columns(engine)
+    expected = _columns_at(revision)
+    extra, missing = sorted(set(present) - set(expected)), sorted(set(expected) - set(present))
+    # Types are compared on SQLite (where the expected schema is made); PostgreSQL's are spelled otherwise.
+    retyped = sorted(
+        k for k in set(present) & set(expected) if engine.dialect.name == "sqlite" and present[k] != expected[k]
+    )
+    parts = [f"多出 {_listed(extra)}" if extra else "", f"缺少 {_listed(missing)}" if missing else ""]
+    parts.append(f"{_listed(retyped)}类型不同" if retyped else "")
+    if any(parts):
+        return schema_mismatch(revision, "；".join(p for p in parts if p))
+    return None
+
+
+def _listed(columns: list[tuple[str, str]]) -> str:
+    # Counted, not named: table and column names are the program's, not the reader's.
+    return f"{len(columns)} 列"
+
+
+def _metadata():  # type: ignore[no-untyped-def]
+    from seccheck.storage.tables import Base
+
+    return Base.metadata
+
+
+_COLUMNS_AT: dict[str | None, dict[tuple[str, str], str]] = {}
+
+
+def _columns_at(revision: str | None) -> dict[tuple[str, str], str]:
+    """The tables and columns that this seccheck's migrations make at `revision` (on an empty SQLite)."""
+    if revision is None:
+        return {}
+    if revision not in _COLUMNS_AT:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="seccheck-schema-") as folder:
+            engine = make_engine(f"sqlite:///{Path(folder) / 'schema.db'}")
+            try:
+                _upgrade(engine, revision)
+                _COLUMNS_AT[revision] = _columns(engine)
+            finally:
+                engine.dispose()
+    return _COLUMNS_AT[revision]
+
+
+def schema_mismatch(revision: str | None, detail: str = "") -> EnvironmentProblem:
+    recorded = f"记录的结构版本是 {_short(revision)}" if revision else "没有记录结构版本"
+    found = f"（{detail}）" if detail else ""
+    return EnvironmentProblem(
+        [
+            Problem(
+                f"数据库的表与其结构版本不符：{recorded}，但表的结构不是这一版{found}；"
+                f"本程序需要结构版本 {HEAD} 或更早、且表与版本一致的数据库。"
+                "数据库可能被其他程序改动过或版本记录被改过：请从备份恢复，或联系维护人员；未做任何修改",
+            )
+        ]
+    )
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= 40 else text[:32] + "…"
+
+
+def _columns(engine: Engine) -> dict[tuple[str, str], str]:
+    """The (table, column) pairs of the database's own tables, with their declared types."""
+    with engine.connect() as conn:
+        if conn.dialect.name == "sqlite":
+            rows = conn.exec_driver_sql(
+                "SELECT m.name, p.name, upper(p.type) FROM sqlite_master m, pragma_table_info(m.name) p "
+                "WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%'"
+            ).all()
+        else:
+            rows = conn.execute(
+                text(
+                    "SELECT table_name, column_name, data_type FROM information_schema.columns "
+                    "WHERE table_schema = current_schema()"
+                )
+            ).all()
+    return {(str(t), str(c)): str(kind) for t, c, kind in rows if t != "alembic_version"}
+
+
 def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (default: the newest). Cheap when it is already there."""
-    if revision == "head" and current_revision(engine) == HEAD:
+    """Bring the schema to `revision` (default: the newest). Cheap when it is already there.
+
+    A database this seccheck cannot read as its recorded version says is refused, unchanged."""
+    current = current_revision(engine)
+    problem = schema_problem(engine, current)
+    if problem is not None:
+        raise problem
+    if revision == "head" and current == HEAD:
         return
+    try:
+        _upgrade(engine, revision)
+    except SeccheckError:
+        raise
+    except Exception as exc:
+        from alembic.util import CommandError
+
+        if isinstance(exc, DBAPIError) and _environmental(exc):
+            raise
+        if isinstance(exc, DBAPIError | CommandError):
+            raise schema_mismatch(current, "升级到新结构时数据库拒绝了修改") from None
+        raise
+
+
+def _upgrade(engine: Engine, revision: str) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -199,6 +328,13 @@ def _retryable(exc: DBAPIError) -> bool:
     # SQLite lock contention; PostgreSQL serialisation and deadlock; a unique race on a unit
     # name created by two importers at once (the retry then finds the other's row).
     return any(s in message for s in ("locked", "busy", "deadlock", "could not serialize", "unique", "duplicate key"))
+
+
+def _environmental(exc: DBAPIError) -> bool:
+    """The machine's fault (lock, disk, permission, connection), not the schema's."""
+    message = str(exc.orig).lower()
+    words = ("locked", "busy", "readonly", "read-only", "disk", "unable to open", "connection", "could not connect")
+    return any(w in message for w in words)
 
 
 def _reason(exc: DBAPIError) -> str:
