@@ -25,6 +25,27 @@ def write_atomic(path: Path | str, data: bytes, mode: int = 0o600) -> None:
         raise
 
 
+def private_dir(path: Path | str) -> Path:
+    """`path` as a directory, made with every missing part owner-only (0700) whatever the umask.
+
+    Folders that already exist are left as they are: they are the user's."""
+    folder = Path(path)
+    missing: list[Path] = []
+    for part in (folder, *folder.parents):
+        if part.exists():
+            break
+        missing.append(part)
+    for part in reversed(missing):
+        try:
+            part.mkdir(mode=0o700)
+        except FileExistsError:
+            continue  # made meanwhile by another process
+        os.chmod(part, 0o700)  # mkdir's mode is cut by the umask, never widened; say it exactly
+    if not folder.is_dir():
+        folder.mkdir()  # raises the error that says why (a file in the way)
+    return folder
+
+
 _UNSAFE = set('/\\:*?"<>|\0') | {chr(c) for c in range(32)}
 
 

@@ -77,3 +77,40 @@ def test_tables_older_than_the_recorded_version_are_refused(ws: Workspace) -> No
     run = ws.run("audit", "list")
     assert run.code == 5, run.text
     assert "与其结构版本不符" in run.err and "缺少 1 列" in run.err, run.err
+
+
+# --- Line 10: private modes whatever the umask ------------------------------------------------------
+
+
+def _wrong_modes(*roots: Path) -> tuple[int, dict[str, str]]:
+    """How many paths are under `roots` (themselves included), and those not owner-only."""
+    import stat
+
+    paths = [p for root in roots for p in [root, *root.rglob("*")]]
+    wrong = {}
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode != (0o700 if path.is_dir() else 0o600):
+            wrong[str(path)] = oct(mode)
+    return len(paths), wrong
+
+
+@pytest.mark.parametrize("umask", [0o000, 0o022])
+def test_everything_seccheck_creates_is_private_whatever_the_umask(tmp_path: Path, umask: int) -> None:
+    import os
+
+    old = os.umask(umask)
+    try:
+        root = tmp_path / "deep" / "ws"
+        assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
+        ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
+        assert ws.run("import", "--new-unit", WECHAT).code == 0
+        assert ws.run("notice", "1", "--out", tmp_path / "out" / "n").code == 0
+        assert ws.run("export", "1", "--out", tmp_path / "exported" / "a").code == 0
+        assert ws.run("ruleset", "to-xlsx", "wechat-groups", "--out", tmp_path / "r.xlsx").code == 0
+        assert ws.run("doctor").code in (0, 5)
+    finally:
+        os.umask(old)
+    count, wrong = _wrong_modes(tmp_path / "deep", tmp_path / "out", tmp_path / "exported", tmp_path / "r.xlsx")
+    assert count > 10 and not wrong, wrong
+    assert_ledger_intact(ws)

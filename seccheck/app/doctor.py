@@ -8,6 +8,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from seccheck.fileutil import private_dir
 from seccheck.notice.fonts import ROLES, installed_fonts, pick, user_fonts
 
 MIN_WEASYPRINT = (70, 0)
@@ -132,7 +133,7 @@ def _workspace(workspace_dir: Path | None, db_url: str | None) -> list[Check]:
 
 def _writable(folder: Path) -> Check:
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)
         with tempfile.NamedTemporaryFile(dir=folder, prefix=".doctor-"):
             pass
     except OSError as exc:

@@ -23,7 +23,7 @@ from seccheck.app.context import Context
 from seccheck.domain.rectification import due_date
 from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
-from seccheck.fileutil import inside, safe_filename, write_atomic
+from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
 from seccheck.notice.content import (
     Issuer,
     ReviewProblem,
@@ -144,7 +144,7 @@ def _number(ctx: Context, audit_id: int) -> tuple[int, str, dt.date]:
 
 def target_in(folder: Path, stem: str, suffix: str) -> Path:
     """Where a document named from user text goes: inside `folder`, never through a link to elsewhere."""
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
     try:
         return inside(folder, safe_filename(stem) + suffix)
     except ValueError:

@@ -202,7 +202,7 @@ def ruleset_template(out: Path) -> None:
     from seccheck.fileutil import write_atomic
     from seccheck.io.ruleset_xlsx import template_bytes
 
-    write_atomic(out, template_bytes(), mode=0o644)
+    write_atomic(out, template_bytes(), mode=0o600)
     click.echo(f"已写入模板 {out}；填好后用 seccheck ruleset from-xlsx {out} --out 规则集.toml 转换")
 
 
@@ -216,7 +216,7 @@ def ruleset_from_xlsx(workbook: Path, out: Path) -> None:
     from seccheck.io.ruleset_xlsx import convert
 
     text, loaded = convert(workbook)
-    write_atomic(out, text.encode("utf-8"), mode=0o644)
+    write_atomic(out, text.encode("utf-8"), mode=0o600)
     render.problems(list(loaded.warnings))
     render.ruleset_ok(loaded)
     click.echo(f"已写入 {out}")
@@ -231,7 +231,7 @@ def ruleset_to_xlsx(ref: str, out: Path) -> None:
     from seccheck.io.ruleset_xlsx import ruleset_bytes
     from seccheck.ruleset.load import resolve_ruleset
 
-    write_atomic(out, ruleset_bytes(resolve_ruleset(ref).ruleset), mode=0o644)
+    write_atomic(out, ruleset_bytes(resolve_ruleset(ref).ruleset), mode=0o600)
     click.echo(f"已写入 {out}")
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from seccheck.fileutil import inside, safe_filename, write_atomic
+from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
 
 MAX_EVIDENCE_BYTES = 200 * 1024 * 1024
 
@@ -34,7 +34,7 @@ def keep_evidence(evidence_dir: Path, source: str | Path) -> str:
         raise OSError(f"{path} 超过 {MAX_EVIDENCE_BYTES // 1024 // 1024} MB")
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
-    evidence_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    private_dir(evidence_dir)
     # A file exported by seccheck already carries its digest: keep its name as it is.
     name = path.name if path.name.startswith(f"{digest}-") else f"{digest}-{safe_filename(path.name)}"
     target = inside(evidence_dir, name)

@@ -14,7 +14,7 @@ from typing import Any
 
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.seal import answer_record
-from seccheck.fileutil import inside, write_atomic
+from seccheck.fileutil import inside, private_dir, write_atomic
 
 
 def write_export(
@@ -29,7 +29,7 @@ def write_export(
 ) -> list[Path]:
     import tomli_w
 
-    out_dir.mkdir(parents=True, exist_ok=True)
+    private_dir(out_dir)
     copied: list[Path] = []
     if evidence_root is not None:
         answers, copied = _export_evidence(out_dir, f"{stem}.evidence", answers, evidence_root)
@@ -64,7 +64,7 @@ def _export_evidence(out_dir: Path, folder: str, answers: Answers, root: Path) -
                 source = None
             if source is not None and source.is_file():
                 target = inside(out_dir / folder, Path(ref).name)
-                target.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+                private_dir(target.parent)
                 write_atomic(target, source.read_bytes())
                 copied.append(target)
                 refs.append(f"{folder}/{target.name}")

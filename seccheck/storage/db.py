@@ -22,6 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seccheck.errors import BadInput, EnvironmentProblem, Problem, SeccheckError
+from seccheck.fileutil import private_dir
 from seccheck.storage import ledger
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
@@ -57,7 +58,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                     ]
                 )
             if not path.exists():
-                path.parent.mkdir(parents=True, exist_ok=True)
+                private_dir(path.parent)
                 # Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, json_serializer=_json_text)

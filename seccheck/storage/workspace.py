@@ -16,7 +16,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationErr
 
 from seccheck import limits
 from seccheck.errors import BadInput, Problem
-from seccheck.fileutil import write_atomic
+from seccheck.fileutil import private_dir, write_atomic
 from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
 
 CONFIG_NAME = "seccheck.toml"
@@ -158,7 +158,7 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
         WorkspaceConfig.model_validate(given)
     except ValidationError as exc:
         raise BadInput(problems_from_validation(exc, given, "seccheck init", LineIndex(""))) from None
-    root.mkdir(parents=True, exist_ok=True)
+    private_dir(root)
     path = root / CONFIG_NAME
     if path.exists():
         raise BadInput([Problem("这里已经是一个工作区", file=str(path))])
@@ -172,5 +172,5 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
         url=_toml_str(db_url or ""),
     )
     write_atomic(path, text.encode("utf-8"))
-    (root / REPORTS).mkdir(mode=0o700, exist_ok=True)
+    private_dir(root / REPORTS)
     return open_workspace(root, db_url)
