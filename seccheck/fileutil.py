@@ -52,7 +52,9 @@ _UNSAFE = set('/\\:*?"<>|\0') | {chr(c) for c in range(32)}
 def safe_filename(text: str, fallback: str = "未命名", limit: int = 80) -> str:
     """A file name made from user text that cannot leave its folder: no separators, no `..`,
     no control characters, no leading dot; Chinese is kept."""
-    cleaned = "".join("_" if ch in _UNSAFE else ch for ch in text).strip().strip(".")
+    from seccheck.limits import neutralised
+
+    cleaned = "".join("_" if ch in _UNSAFE else ch for ch in neutralised(text)).strip().strip(".")
     cleaned = cleaned.replace("..", "_")
     return cleaned[:limit] or fallback
 

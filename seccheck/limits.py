@@ -111,6 +111,50 @@ def control_problem(text: str, *, multiline: bool = False) -> str | None:
     return f"含有{what}：{codes}；请删去"
 
 
+def text_problem(text: str, maximum: int, *, multiline: bool = False, required: bool = False) -> str | None:
+    """The one guard every free text passes where it comes in (files, options, the interview, the
+    environment): control characters, length, and (when `required`) a text that is only blanks."""
+    problem = control_problem(text, multiline=multiline)
+    if problem:
+        return problem
+    if len(text) > maximum:
+        return f"过长：上限 {maximum} 字（实际 {len(text)} 字）"
+    if required and not text.strip():
+        return "不能为空或只有空白"
+    return None
+
+
+def checked_text(
+    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
+) -> str:
+    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
+    problem = text_problem(text, maximum, multiline=multiline, required=required)
+    if problem:
+        from seccheck.errors import BadInput, Problem
+
+        raise BadInput([Problem(f"{what}{problem}", field=field)])
+    return text
+
+
 def _is_control(ch: str) -> bool:
     code = ord(ch)
     return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+# What documents print of user text: invisible formatting characters (bidi overrides such as U+202E,
+# zero-width spaces and joiners, soft hyphens: Unicode category Cf) are dropped, line and paragraph
+# separators become line breaks. They change nothing a reader should see; kept, they reorder text or
+# reach the renderer as characters no font has. The records keep the text as given.
+_LINE_SEPARATORS = {"\u2028": "\n", "\u2029": "\n"}
+
+
+def neutralised(text: str) -> str:
+    """`text` as documents show it (see above)."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    return "".join(
+        _LINE_SEPARATORS.get(ch, "") if ch in _LINE_SEPARATORS or unicodedata.category(ch) == "Cf" else ch
+        for ch in text
+    )

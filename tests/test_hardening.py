@@ -114,3 +114,66 @@ def test_everything_seccheck_creates_is_private_whatever_the_umask(tmp_path: Pat
     count, wrong = _wrong_modes(tmp_path / "deep", tmp_path / "out", tmp_path / "exported", tmp_path / "r.xlsx")
     assert count > 10 and not wrong, wrong
     assert_ledger_intact(ws)
+
+
+# --- Line 5: one guard for text; documents never fail on a character ---------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("audit", "amend", "1", "--set", "W01b=true", "--reason", "更正\x1b]52;c;aGk=\x07"),
+        ("audit", "amend", "1", "--set", "W01b=true", "--reason", "x" * 2001),
+        ("rectify", "reject", "1", "--reason", "理由\x1b[2J"),
+    ],
+)
+def test_every_text_option_goes_through_the_guard(ws: Workspace, args: tuple[str, ...]) -> None:
+    assert ws.run("import", "--new-unit", WECHAT).code == 0
+    run = ws.run(*args)
+    assert run.code == 1, run.text
+    assert "控制字符" in run.err or "过长" in run.err, run.err
+    assert "\x1b" not in run.text and "\x07" not in run.text
+    assert ws.run("audit", "show", "1", "--json").code == 0
+    import json
+
+    assert json.loads(ws.run("audit", "show", "1", "--json").out)["revision"] == 1
+
+
+def test_a_blank_inspector_name_is_refused(ws: Workspace, tmp_path: Path) -> None:
+    path = tmp_path / "blank.toml"
+    text = WECHAT.read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^inspectors = .*$", 'inspectors = ["　 "]', text)
+    if "inspectors" not in text:
+        text = text.replace("date = 2026-11-18", 'date = 2026-11-18\ninspectors = ["　 "]')
+    path.write_text(text, encoding="utf-8")
+    run = ws.run("import", "--new-unit", path)
+    assert run.code == 1 and "空白" in run.err, run.text
+
+
+def test_invisible_characters_in_notes_and_names_never_stop_a_notice(tmp_path: Path) -> None:
+    import subprocess
+
+    root = tmp_path / "ws"
+    assert seccheck("init", root, "--issuer", "某区\u202e国家保密局", "--prefix", "某保检").code == 0
+    ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
+    path = tmp_path / "bidi.toml"
+    text = WECHAT.read_text(encoding="utf-8")
+    text = text.replace("台账缺 2 个项目群", "台账缺\u202e 2 个\u200b项目群\u2066\u2069\u2028第二行")
+    path.write_text(text, encoding="utf-8")
+    run = ws.run("import", "--new-unit", path)
+    assert run.code == 0, run.text
+    pdfs = list((root / "reports").glob("*.pdf"))
+    assert len(pdfs) == 1 and "\u202e" not in pdfs[0].name
+    shown = subprocess.run(["pdftotext", "-raw", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
+    squashed = re.sub(r"\s+", "", shown)
+    assert "台账缺2个项目群第二行" in squashed and "某区国家保密局" in squashed, shown
+    assert not re.search("[\u200b\u202a-\u202e\u2066-\u2069]", shown)
+    html = ws.run("notice", "1", "--format", "html")
+    assert html.code == 0, html.text
+    page = next((root / "reports").glob("*.html")).read_text(encoding="utf-8")
+    assert "台账缺 2 个项目群" in page and "\u202e" not in page
+    # The record keeps the note as written.
+    conn = sqlite3.connect(root / "seccheck.db")
+    notes = [row[0] for row in conn.execute("SELECT note FROM answers WHERE note LIKE '%台账缺%'")]
+    conn.close()
+    assert notes and "\u202e" in notes[0]

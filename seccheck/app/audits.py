@@ -205,8 +205,7 @@ def amend(
 ) -> Finalised:
     """A new revision of a final audit with some answers changed. The audit keeps its id; each finding
     that persists keeps its rectification; findings that became compliant are withdrawn."""
-    if len(reason) > limits.REPORT:
-        raise BadInput([Problem(f"修订理由过长：上限 {limits.REPORT} 字（实际 {len(reason)} 字）", field="reason")])
+    limits.checked_text(reason, limits.REPORT, what="修订理由", field="reason", multiline=True)
 
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)
@@ -252,6 +251,7 @@ def amend_typed(
 
 def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
     """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
+    limits.checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
 
     def work(session: Session) -> None:
         audit = repo.get(session, audit_id)

@@ -24,6 +24,7 @@ from seccheck.domain.rectification import due_date
 from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
+from seccheck.limits import neutralised
 from seccheck.notice.content import (
     Issuer,
     ReviewProblem,
@@ -194,7 +195,7 @@ def _write(
     """Check every character has a glyph, render, and write atomically inside the reports folder."""
     fonts_dir = ctx.workspace.root / "fonts"
     extra: tuple[FontFile, ...] = user_fonts(fonts_dir)
-    missing = missing_glyphs(content.text(), extra)
+    missing = missing_glyphs(neutralised(content.text()), extra)
     if missing and not allow_missing_glyphs:
         chars = "、".join(describe(ch) for ch in missing)
         raise BadInput(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -71,12 +70,7 @@ def _text(text: str, field: str, what: str) -> str:
     """A note as stored: not blank, no control characters but line breaks and tabs (records.md §6)."""
     if not text.strip():
         raise BadInput([Problem(f"请写明{what}（--{field}）", field=field)])
-    bad = sorted({f"U+{ord(ch):04X}" for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t"})
-    if bad:
-        raise BadInput([Problem(f"{what}中有控制字符（{'、'.join(bad)}），请删去", field=field)])
-    if len(text) > limits.REPORT:
-        raise BadInput([Problem(f"{what}过长：上限 {limits.REPORT} 字（实际 {len(text)} 字）", field=field)])
-    return text
+    return limits.checked_text(text, limits.REPORT, what=what, field=field, multiline=True)
 
 
 def report(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> RectificationInfo:

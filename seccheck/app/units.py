@@ -41,9 +41,7 @@ def particulars_problems(values: dict[str, str], *, file: str | None = None, lin
     problems = []
     for field, maximum in PARTICULARS.items():
         text = values.get(field) or ""
-        problem = limits.control_problem(text)
-        if problem is None and len(text) > maximum:
-            problem = f"过长：上限 {maximum} 字（实际 {len(text)} 字）"
+        problem = limits.text_problem(text, maximum)
         if problem:
             problems.append(Problem(problem, file=file, line=line, field=field))
     return problems

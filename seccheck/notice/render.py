@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from seccheck.limits import neutralised
 from seccheck.notice.content import CHINESE_ORDINALS, LEGAL_HOOK, ordinal
 from seccheck.notice.fonts import FontFile, font_faces, role_css
 from seccheck.notice.pdfmeta import PDF_VARIANT, PdfMeta
@@ -34,8 +35,21 @@ def _environment() -> Any:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    # Every value printed is text as documents show it: no invisible bidi or zero-width characters.
+    env.finalize = _shown
     env.globals.update(ordinal=ordinal, chinese=lambda n: CHINESE_ORDINALS[n - 1], legal_hook=LEGAL_HOOK)
     return env
+
+
+def _shown(value: Any) -> Any:
+    from markupsafe import Markup
+
+    # Markup too (a joined list of names): dropping invisible characters cannot make a tag.
+    if isinstance(value, Markup):
+        return Markup(neutralised(str(value)))
+    if isinstance(value, str):
+        return neutralised(value)
+    return value
 
 
 def _css_safe(text: str) -> str:
