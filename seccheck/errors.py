@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+MESSAGE_LIMIT = 2000  # characters of one problem's message as printed
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -20,16 +22,19 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
+        from seccheck.limits import shortened
+
         parts = []
         if self.file is not None:
-            parts.append(self.file + (f":{self.line}" if self.line is not None else ""))
+            parts.append(shortened(self.file, 300) + (f":{self.line}" if self.line is not None else ""))
         if self.id is not None:
-            parts.append(f"id {self.id}")
+            parts.append(f"id {shortened(self.id)}")
         if self.field is not None:
-            parts.append(f"字段 {self.field}")
+            parts.append(f"字段 {shortened(self.field, 120)}")
         prefix = "警告" if self.warning else "错误"
         where = f" {'，'.join(parts)}" if parts else ""
-        return f"{prefix}{where}：{self.message}"
+        # A message that repeats a hostile value whole is cut: no input makes a screenful of one line.
+        return f"{prefix}{where}：{shortened(self.message, MESSAGE_LIMIT)}"
 
 
 class SeccheckError(Exception):

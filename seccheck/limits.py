@@ -4,6 +4,7 @@ docs/limits.md explains each; `bench/notice.py` renders a notice with every text
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 NAME = 200  # a unit's or campaign's name
@@ -28,7 +29,9 @@ QUESTION = 500
 FINDING = 200  # the problem as the notice states it
 RECTIFY = 300
 BASIS = 300
-HELP = 2000
+HELP = 2000  # also the ceiling of any other text of a ruleset (descriptions)
+LABEL = 20  # a grade's label (符合要求)
+EXPRESSION = 1000  # an applies_if condition
 
 # --- Numbers (docs/limits.md, docs/ruleset-format.md “数值的精度与范围”) ---------------------------
 # Arithmetic is exact (Decimal and Fraction); these bounds keep every sum and product far inside
@@ -88,6 +91,16 @@ def _between(number: Decimal | int, low: Decimal, high: Decimal) -> str | None:
     return None
 
 
+ECHO = 60  # the longest piece of a user's input a message repeats
+
+
+def shortened(text: str, limit: int = ECHO) -> str:
+    """A piece of input as a message repeats it: whole when short, else its start and length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}…（共 {len(text)} 字）"
+
+
 def _short(number: Decimal | int) -> str:
     text = str(number)
     return text if len(text) <= 40 else text[:20] + "…" + text[-8:] + f"（共 {len(text)} 位）"
@@ -103,7 +116,7 @@ LINE_BREAKS = "\t\n\r"
 def control_problem(text: str, *, multiline: bool = False) -> str | None:
     """What is wrong with the characters of a text, or None. `multiline`: tab and line breaks allowed."""
     allowed = LINE_BREAKS if multiline else ""
-    bad = sorted({ch for ch in text if _is_control(ch) and ch not in allowed})
+    bad = sorted(set(_CONTROL.findall(text)) - set(allowed))
     if not bad:
         return None
     codes = "、".join(f"U+{ord(ch):04X}" for ch in bad[:5]) + ("…" if len(bad) > 5 else "")
@@ -136,9 +149,8 @@ def checked_text(
     return text
 
 
-def _is_control(ch: str) -> bool:
-    code = ord(ch)
-    return code < 0x20 or 0x7F <= code <= 0x9F
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
 
 
 # What documents print of user text: invisible formatting characters (bidi overrides such as U+202E,

@@ -12,6 +12,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
+from seccheck.limits import shortened
+from seccheck.tomlsafety import MAX_NESTING, long_number_line, nesting_problem, syntax_problem
 
 
 def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
@@ -59,16 +61,18 @@ def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
     text = text.removeprefix("\ufeff")  # Windows editors like to add a BOM
     if not text.strip():
         raise BadInput([Problem("文件为空", file=name, line=1)])
+    deep = nesting_problem(text, name)
+    if deep is not None:
+        raise BadInput([deep])
     try:
         data = tomllib.loads(text, parse_float=Decimal)
     except tomllib.TOMLDecodeError as exc:
-        msg = str(exc)
-        m = re.search(r"\(at line (\d+), column (\d+)\)", msg)
-        syntax_line = int(m.group(1)) if m else None
-        detail = re.sub(r"\s*\(at line \d+, column \d+\)", "", msg)
-        if m:
-            detail += f"（第 {m.group(2)} 列）"
-        raise BadInput([Problem(f"TOML 语法错误：{detail}", file=name, line=syntax_line)]) from None
+        raise BadInput([syntax_problem(str(exc), text, name)]) from None
+    except ValueError:  # an integer of more than 4,300 digits (Python's own limit)
+        problem = "数字位数过多：整数最多 4300 位，本程序接受的数值远小于此"
+        raise BadInput([Problem(problem, file=name, line=long_number_line(text))]) from None
+    except RecursionError:  # pragma: no cover - nesting_problem refuses such files first
+        raise BadInput([Problem(f"嵌套过深：最多 {MAX_NESTING} 层", file=name)]) from None
     return data, text
 
 
@@ -148,7 +152,7 @@ def _translate(err: Any) -> str:
         template = _MESSAGES["date_type"]
     ctx = err.get("ctx") or {}
     if template is None:
-        return str(err.get("msg", etype))
+        return "格式不符"
     try:
         text = template.format(**{k: str(v).replace(" or ", "、") for k, v in ctx.items()})
     except (KeyError, IndexError):
@@ -159,7 +163,8 @@ def _translate(err: Any) -> str:
     if etype in ("missing", "extra_forbidden", "too_long"):
         return text
     if isinstance(given, str | int | float | bool | Decimal):
-        text += f"（实际：{given!r}）" if isinstance(given, str) else f"（实际：{given}）"
+        shown = shortened(str(given))
+        text += f"（实际：{shown!r}）" if isinstance(given, str) else f"（实际：{shown}）"
     return text
 
 

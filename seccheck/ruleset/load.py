@@ -78,7 +78,8 @@ def _control_characters(
         for n, value in enumerate(node):
             yield from _control_characters(value, name, lines, f"{path}[{n}]", ident)
     elif isinstance(node, str):
-        problem = limits.control_problem(node, multiline=True)
+        # The one guard, with the ceiling of any ruleset text; each field's own limit is checked later.
+        problem = limits.text_problem(node, limits.HELP, multiline=True)
         if problem:
             yield Problem(problem, file=name, line=lines.of_id(ident) if ident else None, id=ident, field=path)
 

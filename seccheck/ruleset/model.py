@@ -134,7 +134,7 @@ class _Model(BaseModel):
 
 class Grade(_Model):
     min: Percent = Field(default=Decimal(0), description="最低得分率（%）")
-    label: str = Field(min_length=1, description="等次名称，如 符合要求")
+    label: str = Field(min_length=1, max_length=limits.LABEL, description="等次名称，如 符合要求")
 
 
 OFFICIAL_GRADES = (
@@ -152,7 +152,9 @@ class Scoring(_Model):
     deadline_days: StrictInt = Field(default=30, ge=1, le=3650, description="默认整改期限（天）")
     total: NonNegative | None = Field(default=None, description="（扩展）计分项目分值合计；给出时必须等于各项分值之和")
     grades: tuple[Grade, ...] = Field(default=OFFICIAL_GRADES, min_length=1)
-    veto_grade: str | None = Field(default=None, description="否决项不合规时的等次（默认最后一个）")
+    veto_grade: str | None = Field(
+        default=None, max_length=limits.LABEL, description="否决项不合规时的等次（默认最后一个）"
+    )
 
     @model_validator(mode="after")
     def _grades_in_order(self) -> Scoring:
@@ -181,8 +183,8 @@ class Scoring(_Model):
 
 
 class Option(_Model):
-    value: str = Field(min_length=1)
-    label: str = Field(min_length=1)
+    value: str = Field(min_length=1, max_length=limits.TITLE)
+    label: str = Field(min_length=1, max_length=limits.TITLE)
     deduct: NonNegative = Decimal(0)
     ok: StrictBool | None = Field(default=None, description="是否合规；默认 deduct 为 0 即合规")
 
@@ -195,7 +197,7 @@ class Option(_Model):
 
 class ProfileQuestion(_Model):
     id: Id
-    question: str = Field(min_length=1)
+    question: str = Field(min_length=1, max_length=limits.QUESTION)
     kind: Kind = "yesno"
     options: tuple[Option, ...] = ()
     min: Number | None = None
@@ -215,8 +217,8 @@ class Category(_Model):
     id: Id
     title: str = Field(min_length=1, max_length=limits.TITLE)
     points: NonNegative | None = None
-    applies_if: str | None = None
-    description: str | None = None
+    applies_if: str | None = Field(default=None, max_length=limits.EXPRESSION)
+    description: str | None = Field(default=None, max_length=limits.HELP)
 
 
 def _deduct(value: Any, info: ValidationInfo) -> Decimal | tuple[Decimal, Decimal]:
@@ -305,7 +307,7 @@ class Check(_Model):
     help: str | None = Field(default=None, max_length=limits.HELP)
     veto: StrictBool = False
     stat: StatKey | None = None
-    applies_if: str | None = None
+    applies_if: str | None = Field(default=None, max_length=limits.EXPRESSION)
 
     @model_validator(mode="after")
     def _kind_keys(self, info: ValidationInfo) -> Check:
@@ -396,13 +398,13 @@ def _check_options(kind: str, options: tuple[Option, ...]) -> None:
 
 class Item(_Model):
     id: Id
-    category: str
+    category: str = Field(max_length=limits.TITLE)
     title: str = Field(min_length=1, max_length=limits.TITLE)
     points: NonNegative = Decimal(0)
     allow_na: StrictBool = False
     aggravating: StrictBool = Field(default=False, description="加重扣分项：无分值，扣分累加不封顶")
-    applies_if: str | None = None
-    description: str | None = None
+    applies_if: str | None = Field(default=None, max_length=limits.EXPRESSION)
+    description: str | None = Field(default=None, max_length=limits.HELP)
     official: Annotated[str, Field(pattern=r"^[0-9]{1,3}$")] | None = Field(
         default=None, description='本项内容对应的官方标准项目序号，如 "32"；本规则集自设的项目不写'
     )
@@ -491,9 +493,11 @@ class Ruleset(_Model):
     title: str = Field(min_length=1, max_length=limits.TITLE)
     version: str = Field(min_length=1, max_length=limits.VERSION)
     level: Level = "unit"
-    description: str = ""
+    description: str = Field(default="", max_length=limits.HELP)
     basis: tuple[Annotated[str, Field(min_length=1, max_length=limits.BASIS)], ...] = ()
-    notice_title: str | None = Field(default=None, description="（扩展）整改通知书标题，默认 保密检查整改通知书")
+    notice_title: str | None = Field(
+        default=None, max_length=limits.TITLE, description="（扩展）整改通知书标题，默认 保密检查整改通知书"
+    )
     subject: str = Field(
         default="单位", min_length=1, max_length=30, description="检查对象的名称，用于汇总和年终总结表述，如 打字复印店"
     )

@@ -69,7 +69,7 @@ class Notice(_Section):
 
 
 class Database(_Section):
-    url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
+    url: str = Field(default="", max_length=2000, description="留空：工作区内的 SQLite 文件 seccheck.db")
 
 
 class WorkspaceConfig(_Section):
