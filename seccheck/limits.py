@@ -32,6 +32,7 @@ BASIS = 300
 HELP = 2000  # also the ceiling of any other text of a ruleset (descriptions)
 LABEL = 20  # a grade's label (符合要求)
 EXPRESSION = 1000  # an applies_if condition
+CHECKS = 500  # checks of one ruleset, so problems of one notice (the largest built-in has 100 or so)
 
 # --- Numbers (docs/limits.md, docs/ruleset-format.md “数值的精度与范围”) ---------------------------
 # Arithmetic is exact (Decimal and Fraction); these bounds keep every sum and product far inside
@@ -150,7 +151,6 @@ def checked_text(
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
-
 
 
 # What documents print of user text: invisible formatting characters (bidi overrides such as U+202E,

@@ -177,3 +177,117 @@ def test_invisible_characters_in_notes_and_names_never_stop_a_notice(tmp_path: P
     notes = [row[0] for row in conn.execute("SELECT note FROM answers WHERE note LIKE '%台账缺%'")]
     conn.close()
     assert notes and "\u202e" in notes[0]
+
+
+# --- Line 8: read-only workspaces -------------------------------------------------------------------
+
+
+@pytest.fixture
+def archived(ws: Workspace, tmp_path: Path) -> Iterator[Workspace]:
+    """A workspace with a campaign, an audit and its notice, copied and made read-only (chmod -R a-w)."""
+    import shutil
+    import stat
+
+    assert ws.run("campaign", "create", "微信群", "--ruleset", "wechat-groups").code == 0
+    assert ws.run("import", "--new-unit", WECHAT, "--campaign", "微信群").code == 0
+    copy = tmp_path / "archive"
+    shutil.copytree(ws.root, copy)
+    paths = [copy, *copy.rglob("*")]
+    for path in paths:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        path.chmod(mode & ~0o222)
+    before = {p: p.stat().st_mtime_ns for p in paths}
+    yield Workspace(copy, f"sqlite:///{copy / 'seccheck.db'}")
+    assert {p: p.stat().st_mtime_ns for p in paths} == before  # not a byte written
+    assert sorted(copy.rglob("*")) == sorted(paths[1:])  # no -wal, -shm or journal left behind
+    for path in paths:
+        path.chmod(stat.S_IMODE(path.stat().st_mode) | 0o200)
+
+
+def test_a_read_only_copy_can_be_verified_listed_shown_reported_and_exported(
+    archived: Workspace, tmp_path: Path
+) -> None:
+    import json
+
+    out = tmp_path / "out"
+    assert archived.run("verify", "--all").code == 0
+    assert archived.run("verify", "1").code == 0
+    listed = archived.run("audit", "list", "--json")
+    assert listed.code == 0 and json.loads(listed.out)[0]["unit"] == "某区司法局"
+    assert archived.run("audit", "show", "1").code == 0
+    report = archived.run("report", "微信群", "--out", out)
+    assert report.code == 0, report.text
+    summary = archived.run("summary", "--year", "2026", "--format", "xlsx", "--out", out)
+    assert summary.code == 0, summary.text
+    exported = archived.run("export", "1", "--out", out / "export")
+    assert exported.code == 0, exported.text
+    assert list(out.glob("*.pdf")) and list((out / "export").iterdir())
+    # Without --out it says where not to write, not a permission error.
+    default = archived.run("report", "微信群")
+    assert default.code == 5 and "--out" in default.err and "只读" in default.err, default.text
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("unit", "add", "某区财政局"),
+        ("import", "--new-unit", str(WECHAT)),
+        ("notice", "1"),
+        ("rectify", "reject", "1", "--reason", "未整改"),
+    ],
+)
+def test_writing_commands_on_a_read_only_copy_say_it_is_read_only(archived: Workspace, args: tuple[str, ...]) -> None:
+    run = archived.run(*args)
+    assert run.code == 5, run.text
+    assert "工作区是只读的" in run.err, run.err
+    assert not english_words(run.err.replace(str(archived.root), "")), run.err
+
+
+@pytest.mark.tampered
+def test_a_read_only_copy_of_an_older_schema_is_not_migrated(ws: Workspace, tmp_path: Path) -> None:
+    import shutil
+
+    _sql(ws, "UPDATE alembic_version SET version_num = '0005'")  # its tables are 0006: refused as not matching
+    copy = tmp_path / "old"
+    shutil.copytree(ws.root, copy)
+    (copy / "seccheck.db").chmod(0o400)
+    copy.chmod(0o500)
+    try:
+        run = Workspace(copy, f"sqlite:///{copy / 'seccheck.db'}").run("audit", "list")
+    finally:
+        copy.chmod(0o700)
+    assert run.code == 5 and "结构版本" in run.err, run.text
+
+
+# --- Line 9: the largest notice: capped, with progress -----------------------------------------------
+
+
+def test_a_ruleset_holds_at_most_the_checks_one_notice_can_hold(tmp_path: Path) -> None:
+    from bench.notice_memory import ruleset_text
+    from seccheck import limits
+
+    path = tmp_path / "big.toml"
+    path.write_text(ruleset_text(limits.CHECKS + 1), encoding="utf-8")
+    run = seccheck("ruleset", "check", path)
+    assert run.code == 1 and f"最多 {limits.CHECKS} 个检查" in run.err, run.text
+    path.write_text(ruleset_text(limits.CHECKS), encoding="utf-8")
+    assert seccheck("ruleset", "check", path).code == 0
+
+
+def test_a_long_notice_reports_its_stages_and_pages(ws: Workspace, tmp_path: Path) -> None:
+    from bench.notice_memory import answers_text, ruleset_text
+    from seccheck.app.documents import write_notice
+
+    rules, answers = tmp_path / "rs.toml", tmp_path / "a.toml"
+    rules.write_text(ruleset_text(60), encoding="utf-8")
+    answers.write_text(answers_text(60), encoding="utf-8")
+    assert ws.run("import", "--new-unit", "--no-notice", "--ruleset", rules, answers).code == 0
+    heard: list[tuple[int, int, str]] = []
+    ctx = ws.context()
+    try:
+        write_notice(ctx, 1, progress=lambda done, total, step="": heard.append((done, total, step)))
+    finally:
+        ctx.db.close()
+    pages = [step for _d, _t, step in heard if step.startswith("排版第")]
+    assert len(pages) >= 3, heard
+    assert heard[-1] == (4, 4, "写入文件") and [d for d, _t, _s in heard] == sorted(d for d, _t, _s in heard)

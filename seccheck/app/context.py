@@ -75,6 +75,18 @@ class Context:
     def today(self) -> dt.date:
         return self.clock.today()
 
+    def output_dir(self, out_dir: Path | None) -> Path:
+        """Where a document goes: `out_dir`, else the workspace's reports/ (not in a read-only copy)."""
+        if out_dir is not None:
+            return out_dir
+        if self.db.readonly is not None:
+            from seccheck.errors import EnvironmentProblem, Problem
+
+            raise EnvironmentProblem(
+                [Problem("工作区是只读的，文件不能写入它的 reports 目录：请用 --out 指定一个可写的目录", field="out")]
+            )
+        return self.workspace.reports
+
 
 TODAY_ENV = "SECCHECK_TODAY"
 

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.audits import AuditRecord, Document, record_of
 from seccheck.app.context import Context
+from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.domain.rectification import due_date
 from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
@@ -191,8 +192,13 @@ def _write(
     fmt: str,
     out_dir: Path | None,
     allow_missing_glyphs: bool,
+    progress: Progress = no_progress,
 ) -> _Written:
-    """Check every character has a glyph, render, and write atomically inside the reports folder."""
+    """Check every character has a glyph, render, and write atomically inside the reports folder.
+
+    `progress` hears of each stage and, while a PDF is laid out, of each page (a notice of hundreds of
+    problems takes a while)."""
+    steps = Steps(progress, 4)
     fonts_dir = ctx.workspace.root / "fonts"
     extra: tuple[FontFile, ...] = user_fonts(fonts_dir)
     missing = missing_glyphs(neutralised(content.text()), extra)
@@ -207,15 +213,21 @@ def _write(
                 )
             ]
         )
+    steps("检查字形")
     html = document_html(kind, content, meta, extra, portable=fmt == "html")
-    target = target_in(out_dir or ctx.workspace.reports, stem, f".{fmt}")
+    target = target_in(ctx.output_dir(out_dir), stem, f".{fmt}")
+    steps("生成 HTML")
     fetched: tuple[str, ...] = ()
     if fmt == "html":
         data = html.encode("utf-8")
     else:
-        data, log = render_pdf(html, fonts_dir if extra else None)
+        data, log = render_pdf(
+            html, fonts_dir if extra else None, on_page=lambda page: progress(2, 4, f"排版第 {page} 页")
+        )
         fetched = (*log.served, *log.refused)
+    steps("生成 PDF" if fmt == "pdf" else "生成 HTML")
     write_atomic(target, data)
+    steps("写入文件")
     return _Written(target, data, fetched)
 
 
@@ -278,6 +290,7 @@ def write_notice(
     fmt: str = "pdf",
     out_dir: Path | None = None,
     allow_missing_glyphs: bool = False,
+    progress: Progress = no_progress,
 ) -> Document:
     """Write (or write again) the audit's rectification notice under its one number; after an
     amendment that changed its problems, the corrected notice (更正) under the same number."""
@@ -343,7 +356,15 @@ def write_notice(
     )
     stem = f"{number}-{_unit_part(record.unit)}" + ("-更正" if corrected else "")
     written = _write(
-        ctx, NOTICE, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
+        ctx,
+        NOTICE,
+        content,
+        meta,
+        stem,
+        fmt=fmt,
+        out_dir=out_dir,
+        allow_missing_glyphs=allow_missing_glyphs,
+        progress=progress,
     )
     if fmt == "pdf" and out_dir is None:
         _record(ctx, NOTICE, audit_id, record.revision, number_id, number, written)
@@ -386,6 +407,7 @@ def write_review(
     fmt: str = "pdf",
     out_dir: Path | None = None,
     allow_missing_glyphs: bool = False,
+    progress: Progress = no_progress,
 ) -> Document:
     """Write the 复查意见书 of a finished re-inspection, citing the original notice's number."""
     record = _final_record(ctx, audit_id, "复查意见书")
@@ -430,7 +452,7 @@ def write_review(
     )
     written = _write(
         ctx, REVIEW, content, meta, f"{number}-{_unit_part(record.unit)}-复查意见书",
-        fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs,
+        fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs, progress=progress,
     )  # fmt: skip
     if fmt == "pdf" and out_dir is None:
         _record(ctx, REVIEW, audit_id, record.revision, None, number, written)
@@ -444,6 +466,7 @@ def write_scoresheet(
     fmt: str = "pdf",
     out_dir: Path | None = None,
     allow_missing_glyphs: bool = False,
+    progress: Progress = no_progress,
 ) -> Document:
     """Write the score sheet (自查自评表) of a scored audit, in the official form's layout."""
     record = _final_record(ctx, audit_id, "自查自评表")
@@ -465,7 +488,15 @@ def write_scoresheet(
     sheet = "保密自查自评表" if record.result.mode == "self" else "评分表"
     stem = f"{_unit_part(record.unit)}-{sheet}-{record.result.date.isoformat()}"
     written = _write(
-        ctx, SCORESHEET, content, meta, stem, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
+        ctx,
+        SCORESHEET,
+        content,
+        meta,
+        stem,
+        fmt=fmt,
+        out_dir=out_dir,
+        allow_missing_glyphs=allow_missing_glyphs,
+        progress=progress,
     )
     if fmt == "pdf" and out_dir is None:
         _record(ctx, SCORESHEET, audit_id, record.revision, None, None, written)

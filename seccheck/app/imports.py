@@ -170,6 +170,7 @@ def import_files(
     progress: Progress = no_progress,
 ) -> ImportReport:
     """Import each file on its own: a bad file is reported and skipped, the rest go in."""
+    ctx.db.require_writable()  # a read-only copy: said once, not as a failure of every file
     report = ImportReport()
     rulesets: dict[str, LoadedRuleset] = {}  # a thousand files load their ruleset once
     files = list(paths)

@@ -127,7 +127,7 @@ def write_year_summary(
     steps("已读取检查记录")
     if fmt == "text":
         return YearFile(None, summary)
-    target = target_in(out_dir or ctx.workspace.reports, f"{year}年年终总结表述", f".{fmt}")
+    target = target_in(ctx.output_dir(out_dir), f"{year}年年终总结表述", f".{fmt}")
     if fmt == "docx":
         data = yearly.year_docx(summary, ctx.today())
     elif fmt == "xlsx":
@@ -173,7 +173,7 @@ def make_report(
     if not summary.audits:
         raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
     steps("已读取检查记录")
-    target = target_in(out_dir or ctx.workspace.reports, f"{summary.campaign}-汇总", f".{fmt}")
+    target = target_in(ctx.output_dir(out_dir), f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":
         year = summary_of_year(ctx, summary.year)
         steps("已汇总本年度")

@@ -462,7 +462,8 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
     """导出一次检查：答案（TOML）、所用规则集（TOML）和评分结果（JSON），可重新导入得到相同结果。"""
     from seccheck.app.audits import export_audit
 
-    for path in export_audit(app.context(), audit_id, out_dir or app.workspace().reports):
+    ctx = app.context()
+    for path in export_audit(ctx, audit_id, ctx.output_dir(out_dir)):
         click.echo(str(path))
 
 
@@ -518,10 +519,13 @@ def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_mi
     """出具整改通知书（复查则为复查意见书）：按 GB/T 9704 版式生成 PDF（或 HTML），发文字号按年度连续编号，
     重出和修订后不变；修订改变了问题时出具同号的更正通知书。"""
     from seccheck.app.documents import write_notice_or_review
+    from seccheck.cli.progress import progress_bar
 
-    made = write_notice_or_review(
-        app.context(), audit_id, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs
-    )
+    with progress_bar("出具文书", unit="步") as progress:
+        made = write_notice_or_review(
+            app.context(), audit_id, fmt=fmt, out_dir=out_dir, allow_missing_glyphs=allow_missing_glyphs,
+            progress=progress,
+        )  # fmt: skip
     click.echo(f"{made.number}：{made.path}")
 
 

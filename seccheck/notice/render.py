@@ -7,7 +7,9 @@ workspace's fonts folder and data: URLs.
 
 from __future__ import annotations
 
+import contextlib
 import re
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -109,14 +111,53 @@ def restricted_fetcher(allowed: tuple[Path, ...], log: FetchLog) -> Any:
     return RestrictedFetcher(allowed_protocols=("data", "file"), allow_redirects=False)
 
 
-def render_pdf(html: str, fonts_dir: Path | None = None) -> tuple[bytes, FetchLog]:
+def render_pdf(
+    html: str, fonts_dir: Path | None = None, on_page: Callable[[int], None] | None = None
+) -> tuple[bytes, FetchLog]:
     """The HTML as a PDF/A-2b file; its metadata comes from the HTML's <title> and <meta> tags. The
-    output intent's sRGB profile ships inside WeasyPrint: nothing is fetched for it."""
+    output intent's sRGB profile ships inside WeasyPrint: nothing is fetched for it. `on_page` hears
+    the number of each page as it is laid out."""
     import weasyprint
 
     log = FetchLog()
     fetcher = restricted_fetcher(tuple(p for p in (ASSETS, fonts_dir) if p is not None), log)
+    with _pages_to(on_page):
+        return _render(weasyprint, html, fetcher, log)
+
+
+@contextlib.contextmanager
+def _pages_to(on_page: Callable[[int], None] | None) -> Iterator[None]:
+    """WeasyPrint's progress log ("Step 5 - Creating layout - Page 3"), heard for its page numbers."""
+    if on_page is None:
+        yield
+        return
+    import logging
+
+    from weasyprint import PROGRESS_LOGGER
+
+    class Pages(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            if str(record.msg).startswith("Step 5") and record.args and isinstance(record.args, tuple):
+                page = record.args[0]
+                if isinstance(page, int):
+                    on_page(page)
+
+    handler = Pages(logging.INFO)
+    level, propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate
+    PROGRESS_LOGGER.addHandler(handler)
+    PROGRESS_LOGGER.setLevel(logging.INFO)
+    PROGRESS_LOGGER.propagate = False  # heard here, not printed by whoever configured logging
+    try:
+        yield
+    finally:
+        PROGRESS_LOGGER.removeHandler(handler)
+        PROGRESS_LOGGER.setLevel(level)
+        PROGRESS_LOGGER.propagate = propagate
+
+
+def _render(weasyprint: Any, html: str, fetcher: Any, log: FetchLog) -> tuple[bytes, FetchLog]:
     document = weasyprint.HTML(string=html, base_url=str(ASSETS) + "/", url_fetcher=fetcher)
-    pdf = document.write_pdf(url_fetcher=fetcher, pdf_variant=PDF_VARIANT)
+    # The fetcher is the document's (fonts and images load through it); write_pdf takes no fetcher.
+    pdf = document.write_pdf(pdf_variant=PDF_VARIANT)
     assert pdf is not None
     return pdf, log

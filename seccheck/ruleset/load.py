@@ -128,6 +128,13 @@ def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None, *, fro
             )
         )
 
+    # Every check can become a problem of one notice: their number is what a notice must hold
+    # (docs/limits.md). Stored copies were accepted when made and stay readable.
+    if not frozen and len(rs.checks) > limits.CHECKS:
+        add(
+            f"检查过多：一个规则集最多 {limits.CHECKS} 个检查（实有 {len(rs.checks)} 个），"
+            "以保证一份整改通知书能在合理的时间和内存内出具；请拆分为几个规则集"
+        )
     # Unique ids across profile questions, items and checks (a shorthand item's check shares its id).
     seen: dict[str, str] = {}
 

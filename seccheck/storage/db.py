@@ -61,6 +61,8 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
                 private_dir(path.parent)
                 # Owner-only from the first byte; SQLite gives its -wal and -shm files the same mode.
                 os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o600))
+            if readonly_file(path):
+                return _readonly_engine(path)
         engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT_S}, json_serializer=_json_text)
 
         @event.listens_for(engine, "connect")
@@ -90,6 +92,52 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
             )
         ]
     )
+
+
+def readonly_file(path: Path) -> bool:
+    """Whether the SQLite file at `path` is a read-only copy: it, or its folder, has no write permission
+    (for anyone: an archive made with chmod -R a-w reads as read-only even to root), or the file
+    system is mounted read-only."""
+    folder = path.parent
+    for each in (path, folder):
+        try:
+            writable_bits = each.stat().st_mode & 0o222
+        except OSError:
+            return False
+        if not writable_bits or not os.access(each, os.W_OK):
+            return True
+    return False
+
+
+def _readonly_engine(path: Path) -> Engine:
+    """An engine that opens a read-only copy without writing a byte: no WAL switch, no lock files.
+
+    Without a write-ahead log beside it the file is opened `immutable` (SQLite then needs no -shm
+    file, which a read-only folder could not hold); with one, read-only, so its last changes count."""
+    import sqlite3
+    from urllib.parse import quote
+
+    wal = path.with_name(path.name + "-wal")
+    flags = "mode=ro" if wal.exists() and wal.stat().st_size > 0 else "mode=ro&immutable=1"
+    uri = f"file:{quote(str(path.resolve()))}?{flags}"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT_S, check_same_thread=False)
+
+    engine = create_engine("sqlite://", creator=connect, json_serializer=_json_text)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _sqlite_begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+    return engine
 
 
 def _json_text(data: object) -> str:
@@ -286,12 +334,25 @@ def _pragma(conn: Connection, statement: str) -> None:
     driver.execute(statement)
 
 
+def readonly_copy(url: str) -> Path | None:
+    """The SQLite file of `url` when it is a read-only copy (see readonly_file), else None."""
+    parsed = make_url(normalise_url(url))
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    path = Path(parsed.database)
+    return path if path.exists() and readonly_file(path) else None
+
+
 class Database:
     def __init__(self, url: str, *, upgrade: bool = True, create: bool = True) -> None:
         self.url = normalise_url(url)
         self.engine = make_engine(self.url, create=create)
+        #: The file of a read-only copy (an archived workspace): opened for reading only, never migrated.
+        self.readonly = readonly_copy(self.url)
         try:
-            if upgrade:
+            if self.readonly is not None:
+                _check_readonly_schema(self.engine, self.readonly)
+            elif upgrade:
                 migrate(self.engine)
         except OperationalError as exc:
             shown = make_url(self.url).render_as_string(hide_password=True)
@@ -303,8 +364,14 @@ class Database:
     def dialect(self) -> str:
         return self.engine.dialect.name
 
+    def require_writable(self) -> None:
+        """Refuse at once, in Chinese, when this is a read-only copy."""
+        if self.readonly is not None:
+            raise readonly_problem(self.readonly)
+
     def transaction(self, work: Callable[[Session], T], *, attempts: int = 8) -> T:
         """Run `work` in one transaction, retrying when another writer holds a lock."""
+        self.require_writable()
         for attempt in range(attempts):
             try:
                 with self.sessions.begin() as session:
@@ -329,6 +396,38 @@ def _retryable(exc: DBAPIError) -> bool:
     # SQLite lock contention; PostgreSQL serialisation and deadlock; a unique race on a unit
     # name created by two importers at once (the retry then finds the other's row).
     return any(s in message for s in ("locked", "busy", "deadlock", "could not serialize", "unique", "duplicate key"))
+
+
+def readonly_problem(path: Path) -> EnvironmentProblem:
+    return EnvironmentProblem(
+        [
+            Problem(
+                "工作区是只读的（数据库文件或所在目录没有写权限，或文件系统只读），本命令要写入记录，不能运行；"
+                "只读副本上可以核验（verify）、列出和查看检查（audit list/show）、出汇总（report、summary）"
+                "和导出（export），输出请用 --out 写到可写的目录。要修改记录，请在原工作区操作，"
+                "或把副本复制到可写的位置",
+                file=str(path),
+            )
+        ]
+    )
+
+
+def _check_readonly_schema(engine: Engine, path: Path) -> None:
+    """A read-only copy is read as it is: refused when its schema is not this seccheck's newest."""
+    current = current_revision(engine)
+    problem = schema_problem(engine, current)
+    if problem is not None:
+        raise problem
+    if current != HEAD:
+        raise EnvironmentProblem(
+            [
+                Problem(
+                    f"这个只读工作区的数据库是旧的结构版本（{current or '无'}），本程序需要结构版本 {HEAD}，"
+                    "而只读副本不能升级：请把工作区复制到可写的位置，用本程序打开一次（会自动升级）后再使用",
+                    file=str(path),
+                )
+            ]
+        )
 
 
 def _environmental(exc: DBAPIError) -> bool:
