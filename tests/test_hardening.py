@@ -291,3 +291,23 @@ def test_a_long_notice_reports_its_stages_and_pages(ws: Workspace, tmp_path: Pat
     pages = [step for _d, _t, step in heard if step.startswith("排版第")]
     assert len(pages) >= 3, heard
     assert heard[-1] == (4, 4, "写入文件") and [d for d, _t, _s in heard] == sorted(d for d, _t, _s in heard)
+
+
+# --- Line 7: every text of a ruleset has a limit -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "limit"),
+    [
+        ('label = "符合要求"', 'label = "' + "等" * 21 + '"', "上限 20 字"),
+        ('description = "对机关', 'description = "' + "说" * 2001 + "对机关", "上限 2000 字"),
+    ],
+)
+def test_ruleset_texts_without_their_own_limit_have_one(tmp_path: Path, old: str, new: str, limit: str) -> None:
+    text = (ROOT / "rulesets" / "wechat-groups.toml").read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "r.toml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    run = seccheck("ruleset", "check", path)
+    assert run.code == 1 and limit in run.err, run.text
+    assert max(len(line) for line in run.err.splitlines()) < 300
