@@ -158,15 +158,17 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 # separators become line breaks. They change nothing a reader should see; kept, they reorder text or
 # reach the renderer as characters no font has. The records keep the text as given.
 _LINE_SEPARATORS = {"\u2028": "\n", "\u2029": "\n"}
+# Unicode's format characters (category Cf, Unicode 15) and the two separators, as one character class:
+# a text without any (nearly every text) is returned as it is after one search.
+_INVISIBLE = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u2028-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 
 
 def neutralised(text: str) -> str:
     """`text` as documents show it (see above)."""
-    if text.isascii():
+    if text.isascii() or not _INVISIBLE.search(text):
         return text
-    import unicodedata
-
-    return "".join(
-        _LINE_SEPARATORS.get(ch, "") if ch in _LINE_SEPARATORS or unicodedata.category(ch) == "Cf" else ch
-        for ch in text
-    )
+    return _INVISIBLE.sub(lambda m: _LINE_SEPARATORS.get(m.group(), ""), text)

@@ -311,3 +311,22 @@ def test_ruleset_texts_without_their_own_limit_have_one(tmp_path: Path, old: str
     run = seccheck("ruleset", "check", path)
     assert run.code == 1 and limit in run.err, run.text
     assert max(len(line) for line in run.err.splitlines()) < 300
+
+
+def test_the_documents_drop_exactly_the_invisible_format_characters() -> None:
+    import sys
+    import unicodedata
+
+    from seccheck.limits import neutralised
+
+    dropped = []
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        category = unicodedata.category(ch)
+        kept = neutralised("字" + ch) == "字" + ch
+        if category == "Cf":
+            assert not kept, f"U+{code:04X}"
+        elif not kept:
+            dropped.append((code, category))
+    assert all(category in ("Zl", "Zp", "Cn") for _code, category in dropped), dropped
+    assert neutralised("甲\u2028乙\u202e丙") == "甲\n乙丙"

@@ -148,6 +148,12 @@ def _cmap(path: str, index: int) -> frozenset[int]:
     return frozenset(cmap)
 
 
+@cache
+def _covered(fonts: tuple[tuple[str, int], ...]) -> frozenset[int]:
+    """Every code point some of `fonts` has (their union, made once: a notice is checked in a moment)."""
+    return frozenset().union(*(_cmap(path, index) for path, index in fonts))
+
+
 def configured_fonts(extra: Iterable[FontFile] = ()) -> list[FontFile]:
     """The installed files of every family named in any role's stack."""
     wanted = {family for role in ROLES for family in role.stack}
@@ -159,14 +165,9 @@ def missing_glyphs(text: str, extra: Iterable[FontFile] = ()) -> list[str]:
     fonts = configured_fonts(extra)
     if not fonts:
         return sorted({ch for ch in text if ord(ch) > 0x7F}, key=text.index)
-    covered: set[int] = set()
-    for font in fonts:
-        covered |= _cmap(font.path, font.index)
-    seen: dict[str, None] = {}
-    for ch in text:
-        if ch not in seen and not ch.isspace() and ord(ch) not in covered:
-            seen[ch] = None
-    return list(seen)
+    covered = _covered(tuple((font.path, font.index) for font in fonts))
+    missing = {ch for ch in set(text) if ord(ch) not in covered and not ch.isspace()}
+    return sorted(missing, key=text.index)
 
 
 def describe(ch: str) -> str:
