@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from seccheck.storage.db import HEAD
 from tests.conftest import ROOT, Workspace, assert_ledger_intact, seccheck
 
 WECHAT = ROOT / "examples" / "wechat-groups.answers.toml"
@@ -64,10 +65,10 @@ def test_a_version_set_back_that_does_not_match_the_tables_is_refused_in_chinese
     _sql(ws, "UPDATE alembic_version SET version_num = '0005'")
     run = ws.run("audit", "list")
     assert run.code == 5, run.text
-    assert "与其结构版本不符" in run.err and "0005" in run.err and "0006" in run.err, run.err
+    assert "与其结构版本不符" in run.err and "0005" in run.err and HEAD in run.err, run.err
     assert not english_words(run.err), run.err
     # Nothing was changed: setting the version back opens the records again.
-    _sql(ws, "UPDATE alembic_version SET version_num = '0006'")
+    _sql(ws, f"UPDATE alembic_version SET version_num = '{HEAD}'")
     assert ws.run("verify", "--all").code == 0
 
 
@@ -330,3 +331,23 @@ def test_the_documents_drop_exactly_the_invisible_format_characters() -> None:
             dropped.append((code, category))
     assert all(category in ("Zl", "Zp", "Cn") for _code, category in dropped), dropped
     assert neutralised("甲\u2028乙\u202e丙") == "甲\n乙丙"
+
+
+@pytest.mark.tampered
+def test_both_databases_refuse_a_newer_schema_and_set_back_versions(workspace: Workspace) -> None:
+    from sqlalchemy import text
+
+    from seccheck.storage.db import make_engine
+
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    engine = make_engine(workspace.db_url)
+    for version, words in (("0099", "较新版本的 seccheck"), ("0004", "与其结构版本不符")):
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+        run = workspace.run("verify", "--all")
+        assert run.code == 5 and words in run.err and version in run.err, run.text
+        assert not english_words(run.err), run.err
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": HEAD})
+    engine.dispose()
+    assert workspace.run("verify", "--all").code == 0

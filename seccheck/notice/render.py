@@ -131,6 +131,7 @@ def _pages_to(on_page: Callable[[int], None] | None) -> Iterator[None]:
     if on_page is None:
         yield
         return
+    heard = on_page
     import logging
 
     from weasyprint import PROGRESS_LOGGER
@@ -140,7 +141,7 @@ def _pages_to(on_page: Callable[[int], None] | None) -> Iterator[None]:
             if str(record.msg).startswith("Step 5") and record.args and isinstance(record.args, tuple):
                 page = record.args[0]
                 if isinstance(page, int):
-                    on_page(page)
+                    heard(page)
 
     handler = Pages(logging.INFO)
     level, propagate = PROGRESS_LOGGER.level, PROGRESS_LOGGER.propagate

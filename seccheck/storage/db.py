@@ -185,10 +185,12 @@ def schema_problem(engine: Engine, revision: str | None) -> EnvironmentProblem |
             ]
         )
     if revision == HEAD:
-        expected = {(t.name, c.name) for t in _metadata().sorted_tables for c in t.columns}
-        missing = sorted(expected - set(_columns(engine)))
-        if missing:
-            return schema_mismatch(revision, "缺少 " + _listed(missing))
+        from seccheck.storage.tables import Base
+
+        wanted = {(t.name, c.name) for t in Base.metadata.sorted_tables for c in t.columns}
+        lacking = sorted(wanted - set(_columns(engine)))
+        if lacking:
+            return schema_mismatch(revision, "缺少 " + _listed(lacking))
         return None
     # An older version: its tables must be what that version's migrations made (checked only on the
     # way to an upgrade, which is rare), so that a version number set back is not "upgraded" again.
@@ -209,12 +211,6 @@ def schema_problem(engine: Engine, revision: str | None) -> EnvironmentProblem |
 def _listed(columns: list[tuple[str, str]]) -> str:
     # Counted, not named: table and column names are the program's, not the reader's.
     return f"{len(columns)} 列"
-
-
-def _metadata():  # type: ignore[no-untyped-def]
-    from seccheck.storage.tables import Base
-
-    return Base.metadata
 
 
 _COLUMNS_AT: dict[str | None, dict[tuple[str, str], str]] = {}
