@@ -35,7 +35,7 @@ def check_answers(
     if answers.ruleset != rs.id:
         problems.append(
             Problem(
-                f"答案文件属于规则集 {answers.ruleset!r}，但用于 {rs.id!r}",
+                f"答案文件属于规则集 {limits.shortened(answers.ruleset)!r}，但用于 {rs.id!r}",
                 file=name,
                 line=lines.of_key("ruleset"),
                 field="ruleset",
@@ -134,7 +134,7 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
         ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
         expected = "日期，如 2026-11-20"
     if not ok:
-        given = repr(value) if isinstance(value, str) else _given(value)
+        given = repr(limits.shortened(value)) if isinstance(value, str) else limits.shortened(_given(value))
         space = " " if expected[0].isascii() else ""
         add(f"应为{space}{expected}（实际：{given}）", ident, "value")
     return ok
