@@ -159,7 +159,7 @@ def test_invisible_characters_in_notes_and_names_never_stop_a_notice(tmp_path: P
     ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
     path = tmp_path / "bidi.toml"
     text = WECHAT.read_text(encoding="utf-8")
-    text = text.replace("台账缺 2 个项目群", "台账缺\u202e 2 个\u200b项目群\u2066\u2069\u2028第二行")
+    text = text.replace("台账缺 2 个项目群", "台账缺\u202e 2 个\u200b项目群\u2066\u2069\u2028第二行👍")
     path.write_text(text, encoding="utf-8")
     run = ws.run("import", "--new-unit", path)
     assert run.code == 0, run.text
@@ -167,7 +167,7 @@ def test_invisible_characters_in_notes_and_names_never_stop_a_notice(tmp_path: P
     assert len(pdfs) == 1 and "\u202e" not in pdfs[0].name
     shown = subprocess.run(["pdftotext", "-raw", str(pdfs[0]), "-"], capture_output=True, text=True, check=True).stdout
     squashed = re.sub(r"\s+", "", shown)
-    assert "台账缺2个项目群第二行" in squashed and "某区国家保密局" in squashed, shown
+    assert "台账缺2个项目群第二行〓" in squashed and "某区国家保密局" in squashed, shown  # no font has 👍
     assert not re.search("[\u200b\u202a-\u202e\u2066-\u2069]", shown)
     html = ws.run("notice", "1", "--format", "html")
     assert html.code == 0, html.text

@@ -28,6 +28,7 @@ from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
 from seccheck.limits import neutralised
 from seccheck.notice.content import (
     Issuer,
+    NoticeContent,
     ReviewProblem,
     build_notice,
     build_review,
@@ -202,6 +203,12 @@ def _write(
     fonts_dir = ctx.workspace.root / "fonts"
     extra: tuple[FontFile, ...] = user_fonts(fonts_dir)
     missing = missing_glyphs(neutralised(content.text()), extra)
+    if missing and not allow_missing_glyphs and isinstance(content, NoticeContent):
+        # A situation note is the answerer's free text (pasted from a chat, with an emoji): a character
+        # no font has is printed as 〓, the typesetter's mark for a missing character, instead of
+        # stopping the notice. Names, numbers and the ruleset's words are still checked below.
+        content = _notes_printable(content, set(missing))
+        missing = missing_glyphs(neutralised(content.text()), extra)
     if missing and not allow_missing_glyphs:
         chars = "、".join(describe(ch) for ch in missing)
         raise BadInput(
@@ -229,6 +236,17 @@ def _write(
     write_atomic(target, data)
     steps("写入文件")
     return _Written(target, data, fetched)
+
+
+MISSING_MARK = "〓"
+
+
+def _notes_printable(content: NoticeContent, missing: set[str]) -> NoticeContent:
+    def shown(note: str | None) -> str | None:
+        return None if note is None else "".join(MISSING_MARK if ch in missing else ch for ch in note)
+
+    rows = tuple(dataclasses.replace(row, note=shown(row.note)) for row in content.findings)
+    return dataclasses.replace(content, findings=rows)
 
 
 def _anchor(ctx: Context, audit_id: int, kind: str, revision: int) -> tuple[int, str]:
