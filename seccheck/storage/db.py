@@ -347,7 +347,8 @@ class Database:
         self.readonly = readonly_copy(self.url)
         try:
             if self.readonly is not None:
-                _check_readonly_schema(self.engine, self.readonly)
+                if upgrade:  # `db status` (upgrade=False) only reads the version
+                    _check_readonly_schema(self.engine, self.readonly)
             elif upgrade:
                 migrate(self.engine)
         except OperationalError as exc:
