@@ -22,11 +22,11 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from seccheck.errors import BadInput, EnvironmentProblem, Problem
-from seccheck.storage import ledger
+from seccheck.storage import ledger, ledger_key
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
-HEAD = "0006"
+HEAD = "0008"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -116,8 +116,9 @@ def current_revision(engine: Engine) -> str | None:
             return None
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (default: the newest). Cheap when it is already there."""
+def migrate(engine: Engine, revision: str = "head", key: ledger.KeySource | None = None) -> None:
+    """Bring the schema to `revision` (default: the newest). Cheap when it is already there.
+    `key` gives the ledger key for the entries a migration appends."""
     if revision == "head" and current_revision(engine) == HEAD:
         return
     from alembic import command
@@ -138,6 +139,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(7205131)"))
                 config.attributes["connection"] = conn
+                config.attributes["ledger_key"] = key
                 command.upgrade(config, revision)
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
@@ -157,17 +159,50 @@ def _pragma(conn: Connection, statement: str) -> None:
 
 
 class Database:
-    def __init__(self, url: str, *, upgrade: bool = True, create: bool = True) -> None:
+    """The database and the ledger key its entries are coded with (`key_file`, default
+    seccheck.storage.ledger_key.default_key_file: beside a SQLite file, or SECCHECK_KEY_FILE)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True, create: bool = True, key_file: Path | None = None) -> None:
         self.url = normalise_url(url)
+        self.key_file = key_file or ledger_key.default_key_file(self.url)
+        self._key: bytes | None = None
         self.engine = make_engine(self.url, create=create)
         try:
             if upgrade:
-                migrate(self.engine)
+                migrate(self.engine, key=self.ledger_key)
         except OperationalError as exc:
             shown = make_url(self.url).render_as_string(hide_password=True)
             raise EnvironmentProblem([Problem(f"无法打开数据库 {shown}：{_reason(exc)}", field="database")]) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        ledger.install(self.sessions)
+        ledger.install(self.sessions, self.ledger_key)
+
+    def verification_key(self) -> bytes | None:
+        """The ledger key for checking codes, if it can be found (never makes one)."""
+        if self._key is None and self.key_file is not None:
+            self._key = ledger_key.read_key(self.key_file)
+        return self._key
+
+    def ledger_key(self, conn: Connection) -> bytes | None:
+        """The key new entries are coded with (called inside the writing transaction). A workspace
+        whose ledger has no coded entry yet (made before keys existed) gets its key now; a key that
+        has gone missing after entries were coded with it is never replaced: writing is refused."""
+        if self._key is not None or self.key_file is None:
+            return self._key
+        self._key = ledger_key.read_key(self.key_file)
+        if self._key is None:
+            if ledger.has_keyed_entries(conn):
+                raise EnvironmentProblem(
+                    [
+                        Problem(
+                            f"找不到账本密钥文件 {self.key_file}，而账本中已有用它生成的校验码：不能再写入。"
+                            "请从备份恢复该文件（多人共用数据库时向发文机关索取，用环境变量 "
+                            f"{ledger_key.KEY_ENV} 指定），见 docs/storage.md“账本密钥”",
+                            field="key",
+                        )
+                    ]
+                )
+            self._key = ledger_key.create_key(self.key_file)
+        return self._key
 
     @property
     def dialect(self) -> str:

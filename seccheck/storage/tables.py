@@ -283,5 +283,8 @@ class LedgerEntry(Base):
     content: Mapped[str] = mapped_column(Text)
     algorithm: Mapped[str] = mapped_column(String(16))  # sm3 | sha256
     digest: Mapped[str] = mapped_column(String(64))
+    # HMAC over `digest` with the ledger key kept outside the database (migration 0008); None for
+    # entries written before the workspace had a key (vouched for by the first coded entry after them).
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_ledger_row", "table_name", "row_key"),)

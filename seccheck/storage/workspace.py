@@ -70,6 +70,9 @@ class Notice(_Section):
 
 class Database(_Section):
     url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
+    key_file: str = Field(
+        default="", description="账本密钥文件；留空：SQLite 数据库旁（或工作区内）的 seccheck.key"
+    )
 
 
 class WorkspaceConfig(_Section):
@@ -93,6 +96,14 @@ class Workspace:
     @property
     def evidence(self) -> Path:
         return self.root / "evidence"
+
+    @property
+    def key_file(self) -> Path | None:
+        """The ledger key (seccheck.storage.ledger_key): SECCHECK_KEY_FILE, `[database] key_file`,
+        beside the SQLite file, or in the workspace."""
+        from seccheck.storage.ledger_key import default_key_file
+
+        return default_key_file(self.db_url, self.root, self.config.database.key_file)
 
 
 def find_workspace(start: Path | None = None, db_url: str | None = None) -> Workspace:
@@ -173,4 +184,10 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
     )
     write_atomic(path, text.encode("utf-8"))
     (root / REPORTS).mkdir(mode=0o700, exist_ok=True)
-    return open_workspace(root, db_url)
+    workspace = open_workspace(root, db_url)
+    key = workspace.key_file
+    if key is not None and not key.exists():
+        from seccheck.storage.ledger_key import create_key
+
+        create_key(key)  # the ledger key, owner-only (docs/storage.md)
+    return workspace
