@@ -206,15 +206,11 @@ class _LedgerScan:
         report = self.report
         report.position, report.head = self.chain.position, self.chain.previous
         for position in self.unkeyed_after[:20]:
-            report.problems.append(
-                f"账本第 {position} 条没有校验码，而此前的条目都有：它是在 seccheck 之外追加的"
-            )
+            report.problems.append(f"账本第 {position} 条没有校验码，而此前的条目都有：它是在 seccheck 之外追加的")
         if len(self.unkeyed_after) > 20:
             report.problems.append(f"另有 {len(self.unkeyed_after) - 20} 条账本条目没有校验码")
         if self.key is not None and self.first_keyed is None and report.position:
-            report.problems.append(
-                "账本中没有一条带校验码的条目，而本工作区有账本密钥：账本被不持有密钥的人重建过"
-            )
+            report.problems.append("账本中没有一条带校验码的条目，而本工作区有账本密钥：账本被不持有密钥的人重建过")
         if self.key is None and self.first_keyed is not None:
             report.key_missing = True
             report.problems.append(
@@ -317,16 +313,15 @@ def check_anchor(ctx: Context, anchor: str) -> AnchorReport:
     report = AnchorReport()
     existed: set[int] = set()
     checker = ChainChecker()
-    key = ctx.db.verification_key()
+    # Every entry's keyed code, before the anchor and after it: an entry forged after the document
+    # was printed is named here too.
+    codes = _LedgerScan(ctx.db.verification_key(), LedgerReport())
     with ctx.db.read() as session:
         for entry in ledger_repo.entries(session):
+            codes._code(entry)
             if entry.position <= position:
                 if checker.feed(entry):
                     report.problems.append(f"账本第 {entry.position} 条之前已不完整或被改动")
-                if key is not None and entry.mac is not None and not mac_matches(
-                    entry.algorithm, key, entry.digest, entry.mac
-                ):
-                    report.problems.append(f"账本第 {entry.position} 条的校验码不符")
                 data = entry.data
                 if data["table"] in ledger_repo.SEALED and data["table"] != "events":
                     fingerprint = _short(f"{data['table']}\x00{canonical(data['key'])}")
@@ -339,10 +334,11 @@ def check_anchor(ctx: Context, anchor: str) -> AnchorReport:
                     f"第 {entry.position} 条（{data.get('at', '')[:10]}，{data.get('actor') or '（未记名）'}）"
                     f"{change}{_label(data['table'], canonical(data['key']))}"
                 )
+    codes.chain.position = codes.report.position = max(checker.position, position)
+    codes.finish(ctx.db.key_file)
+    report.problems.extend(codes.report.problems)
     if checker.position < position:
-        report.problems.append(
-            f"账本只有 {checker.position} 条，而文书上的核验码记载到第 {position} 条：账本被截短"
-        )
+        report.problems.append(f"账本只有 {checker.position} 条，而文书上的核验码记载到第 {position} 条：账本被截短")
     elif checker.previous != digest:
         report.problems.append(f"账本第 {position} 条的摘要与文书上的核验码不符：此前的记录被改写")
     return report

@@ -36,5 +36,7 @@ def create_workspace(
             ]
         ) from None
     workspace = init_workspace(root, checked, inspectors or [], db_url)
-    Database(workspace.db_url, key_file=workspace.key_file).close()  # creates the schema now, so the first command finds it ready
+    Database(
+        workspace.db_url, key_file=workspace.key_file
+    ).close()  # creates the schema now, so the first command finds it ready
     return workspace

@@ -292,12 +292,26 @@ def open_reinspection(session: Session, chain_id: int) -> Audit | None:
 
 
 def submission(session: Session, digest: str) -> Submission | None:
-    return session.get(Submission, digest)
+    """The import record of this content. When the row has gone but the ledger still holds it (deleted
+    behind seccheck's back), the ledger's copy: the same content is still recognised as imported
+    (and `verify` reports the deletion)."""
+    found = session.get(Submission, digest)
+    if found is not None:
+        return found
+    from seccheck.storage import ledger
+
+    row = ledger.latest_row(session, "submissions", [digest])
+    if row is None or row.get("audit_id") is None:
+        return None
+    return Submission(digest=digest, audit_id=row["audit_id"], source=row.get("source") or "")
 
 
 def forget_submission(session: Session, digest: str) -> None:
     """Forget a submission whose audit was discarded, so the same file can be imported afresh."""
-    session.execute(delete(Submission).where(Submission.digest == digest))
+    # Through the session, so that the ledger records the import record's removal.
+    found = session.get(Submission, digest)
+    if found is not None:
+        session.delete(found)
 
 
 def lock(session: Session, audit_id: int) -> None:

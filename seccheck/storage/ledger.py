@@ -189,6 +189,7 @@ def _object_row(obj: Any, spec: Sealed) -> dict[str, Any]:
 _PENDING = "ledger.pending"
 _WHO = "ledger.who"
 _KEY = "ledger.key"
+_DELETED = "ledger.deleted"
 
 #: Gives the ledger key for a transaction about to append (None: entries without a code, which
 #: `verify` reports once any entry has one); seccheck.storage.db.Database.ledger_key.
@@ -213,7 +214,12 @@ def _after_flush(session: Session, _context: Any) -> None:
             if not any(state.attrs[name].history.has_changes() for name in (*spec.key, *spec.columns)):
                 continue
         row = _object_row(obj, spec)
-        pending[(spec.table, canonical(row_key(spec, row)))] = snapshot(spec, row)
+        target = (spec.table, canonical(row_key(spec, row)))
+        if is_new and target in pending and pending[target] is None:
+            # Deleted and made again in one transaction (a discarded audit's import record): both are
+            # recorded, so the ledger never shows one record's content changing in place.
+            session.info.setdefault(_DELETED, []).append((spec.table, json.loads(target[1]), None))
+        pending[target] = snapshot(spec, row)
     for obj in session.deleted:
         spec = SEALED.get(getattr(obj, "__tablename__", ""))
         if spec is not None:
@@ -223,10 +229,11 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, None)
+    deleted = session.info.pop(_DELETED, [])
     if not pending:
         return
     at, actor = session.info.pop(_WHO, None) or (dt.datetime.now(dt.UTC).isoformat(), "")
-    changes = [(table, json.loads(key), row) for (table, key), row in pending.items()]
+    changes = [*deleted, *((table, json.loads(key), row) for (table, key), row in pending.items())]
     conn = session.connection()
     source: KeySource | None = session.info.get(_KEY)
     append(conn, changes, at=at, actor=actor, key=source(conn) if source else None)
@@ -234,6 +241,7 @@ def _before_commit(session: Session) -> None:
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_DELETED, None)
     session.info.pop(_WHO, None)
 
 
@@ -324,8 +332,24 @@ def entry_at(conn: Connection | Session, position: int) -> Entry | None:
     return Entry(*found) if found else None
 
 
+def latest_row(conn: Connection | Session, table: str, key: list[Any]) -> dict[str, Any] | None:
+    """What the ledger last recorded for one row (None: never recorded, or recorded as deleted)."""
+    content = conn.execute(
+        select(t.LedgerEntry.content)
+        .where(t.LedgerEntry.table_name == table, t.LedgerEntry.row_key == canonical(key))
+        .order_by(t.LedgerEntry.position.desc())
+        .limit(1)
+    ).scalar()
+    if content is None:
+        return None
+    row: dict[str, Any] | None = json.loads(content)["row"]
+    return row
+
+
 def has_keyed_entries(conn: Connection | Session) -> bool:
-    return conn.execute(select(t.LedgerEntry.position).where(t.LedgerEntry.mac.is_not(None)).limit(1)).first() is not None
+    return (
+        conn.execute(select(t.LedgerEntry.position).where(t.LedgerEntry.mac.is_not(None)).limit(1)).first() is not None
+    )
 
 
 def stream_rows(conn: Connection | Session, spec: Sealed, table: Any = None) -> Iterator[tuple[str, dict[str, Any]]]:

@@ -70,9 +70,7 @@ class Notice(_Section):
 
 class Database(_Section):
     url: str = Field(default="", description="留空：工作区内的 SQLite 文件 seccheck.db")
-    key_file: str = Field(
-        default="", description="账本密钥文件；留空：SQLite 数据库旁（或工作区内）的 seccheck.key"
-    )
+    key_file: str = Field(default="", description="账本密钥文件；留空：SQLite 数据库旁（或工作区内）的 seccheck.key")
 
 
 class WorkspaceConfig(_Section):
