@@ -140,10 +140,12 @@ def test_a_key_holder_cannot_give_a_sealed_revision_a_second_content(workspace: 
     [
         ("DELETE FROM submissions", "导入记录"),
         ("UPDATE units SET contact = '王五'", "联系人"),
-        ("UPDATE audit_revisions SET reason = '无'", "退回理由"),
+        ("UPDATE audit_revisions SET reason = '无'", "修订原因"),
         ("UPDATE audit_revisions SET created_by = '王五'", "定稿人"),
         ("UPDATE rectifications SET updated_by = '王五' WHERE id = 1", "最后更新人"),
         ("UPDATE documents SET path = '/elsewhere/通知书.pdf'", "文件位置"),
+        ("UPDATE answers SET answered_by = '王五'", "答题人与封存的版本不符"),
+        ("UPDATE audit_revisions SET answered_by = NULL", "答题人"),
     ],
 )
 def test_records_now_under_the_seal(workspace: Workspace, tmp_path: Path, statement: str, expected: str) -> None:

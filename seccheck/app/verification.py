@@ -92,6 +92,13 @@ _FIELD = {
 }
 
 
+_FIELD_OF = {("audit_revisions", "reason"): "修订原因", ("audit_revisions", "answered_by"): "答题人"}
+
+
+def _field(table: str, name: str) -> str:
+    return _FIELD_OF.get((table, name)) or _FIELD.get(name, name)
+
+
 def _label(table: str, key: str) -> str:
     parts = json.loads(key)
     return f"{_TABLE.get(table, table)} {'/'.join(str(p) for p in parts)}"
@@ -123,6 +130,14 @@ def _short(text: str) -> int:
 #: A revision and a notice number are never deleted either; an import record is forgotten (deleted)
 #: when its audit is discarded, so that the same file can be imported afresh.
 _WRITE_ONCE = {"audit_revisions": True, "notice_numbers": True, "submissions": False}  # -> deleting refused
+#: What may never change: a revision's seal (over its whole sealed content), format, engine and unit
+#: name; a number's issuer, year, number and audit; the audit an import record names. (Fields sealed
+#: later, such as a revision's reason, are recorded again once by migration 0008 and not compared here.)
+_ONCE_FIELDS = {
+    "audit_revisions": ("seal", "seal_format", "engine_version", "unit_name"),
+    "notice_numbers": ("issuer", "year", "number", "audit_id"),
+    "submissions": ("audit_id",),
+}
 #: A record's identity, which names one row for good: two rows for it in the ledger is a failure.
 _IDENTITY = {"findings": ("audit_id", "check_id"), "notice_numbers": ("issuer", "year", "number")}
 _IDENTITY_NAME = {"findings": "检查 {0} 的检查项 {1}", "notice_numbers": "{0}〔{1}〕{2}号"}
@@ -137,6 +152,7 @@ class _LedgerScan:
         self.chain = ChainChecker()
         self.state: dict[int, tuple[int, int | None]] = {}  # fingerprint of (table, key) -> (position, row)
         self.identities: dict[int, tuple[int, str]] = {}  # fingerprint of an identity -> (position, key)
+        self.once: dict[int, tuple[int, int | None]] = {}  # write-once rows: fingerprint -> (position, content)
         self.first_keyed: int | None = None
         self.unkeyed_after: list[int] = []
         self.coded_unchecked = 0
@@ -161,16 +177,10 @@ class _LedgerScan:
         if table not in ledger_repo.SEALED:
             return
         fingerprint = _short(f"{table}\x00{key}")
-        before = self.state.get(fingerprint)
         content = None if row is None else _short(canonical(row))
         label = _label(table, key)
-        if table in _WRITE_ONCE and before is not None and before[1] is not None and content != before[1]:
-            if content is not None:
-                report.problems.append(
-                    f"账本第 {entry.position} 条给{label}记下了与第 {before[0]} 条不同的内容：定稿的记录不能改写"
-                )
-            elif _WRITE_ONCE[table]:
-                report.problems.append(f"账本第 {entry.position} 条删除了{label}（第 {before[0]} 条记载）：它不能删除")
+        if table in _WRITE_ONCE:
+            self._once(entry.position, table, fingerprint, label, row)
         if table in _IDENTITY and row is not None:
             parts = [row.get(name) for name in _IDENTITY[table]]
             identity = _short(canonical([table, parts]))
@@ -184,6 +194,19 @@ class _LedgerScan:
             else:
                 self.identities[identity] = (entry.position, key)
         self.state[fingerprint] = (entry.position, content)
+
+    def _once(self, position: int, table: str, fingerprint: int, label: str, row: dict[str, Any] | None) -> None:
+        fixed = None if row is None else _short(canonical([row.get(name) for name in _ONCE_FIELDS[table]]))
+        before = self.once.get(fingerprint)
+        self.once[fingerprint] = (position, fixed)
+        if before is None or before[1] is None or fixed == before[1]:
+            return
+        if fixed is not None:
+            self.report.problems.append(
+                f"账本第 {position} 条给{label}记下了与第 {before[0]} 条不同的内容：定稿的记录不能改写"
+            )
+        elif _WRITE_ONCE[table]:
+            self.report.problems.append(f"账本第 {position} 条删除了{label}（第 {before[0]} 条记载）：它不能删除")
 
     def _code(self, entry: Entry) -> None:
         if entry.mac is None:
@@ -249,10 +272,10 @@ def check_ledger(ctx: Context, *, audit_ids: Sequence[int] | None = None) -> Led
         for position, content in sorted(state.values()):
             if content is None:
                 continue
-            entry = ledger_repo.entry_at(session, position)
-            if entry is None:
+            gone = ledger_repo.entry_at(session, position)
+            if gone is None:
                 continue
-            data = entry.data
+            data = gone.data
             table, key = data["table"], canonical(data["key"])
             if audit_ids is not None and not _concerns(table, key, data["row"], audit_ids):
                 continue
@@ -287,7 +310,7 @@ def _compare(table: str, key: str, now: dict[str, Any] | None, recorded: tuple[i
     if now is None:
         return [f"{label} 已从数据库中删除（账本第 {position} 条记载了它）"]
     return [
-        f"{label} 的{_FIELD.get(name, name)}与账本第 {position} 条不符（账本：{_shown(row.get(name))}；"
+        f"{label} 的{_field(table, name)}与账本第 {position} 条不符（账本：{_shown(row.get(name))}；"
         f"数据库：{_shown(now.get(name))}）"
         for name in sorted(set(row) | set(now))
         if row.get(name) != now.get(name)

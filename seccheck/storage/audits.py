@@ -14,7 +14,7 @@ from sqlalchemy import JSON, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.seal import decode_value, encode_value
+from seccheck.domain.seal import answered_by_digest, decode_value, encode_value
 from seccheck.errors import BadInput, Problem, not_found
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset_text
 from seccheck.storage.tables import (
@@ -236,8 +236,15 @@ def add_revision(
             reason=reason,
             created_by=actor,
             created_at=at,
+            answered_by=answered_by_digest(answered_by(session, audit.id)),
         )
     )
+
+
+def answered_by(session: Session, audit_id: int) -> dict[str, str]:
+    """Who gave each current answer of an audit."""
+    rows = session.execute(select(AnswerRow.key, AnswerRow.answered_by).where(AnswerRow.audit_id == audit_id))
+    return {key: person for key, person in rows}
 
 
 def revisions(session: Session, audit_id: int) -> list[AuditRevision]:
@@ -340,6 +347,10 @@ class AuditSummary:
     percent: str | None  # as shown: one decimal
     revision: int
     reinspection_of: int | None
+
+
+def ids_with_status(session: Session, status: str) -> list[int]:
+    return list(session.scalars(select(Audit.id).where(Audit.status == status).order_by(Audit.id)))
 
 
 def listing(

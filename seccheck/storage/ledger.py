@@ -94,6 +94,7 @@ SEALED: dict[str, Sealed] = {
                 "unit_name": "text",
                 "reason": "text",
                 "created_by": "text",
+                "answered_by": "text",
             },
         ),
         Sealed(

@@ -115,6 +115,7 @@ class Audit(Base):
     __table_args__ = (
         Index("ix_audits_unit", "unit_id"),
         Index("ix_audits_campaign", "campaign_id"),
+        Index("ix_audits_chain", "chain_id"),  # migration 0008: a chain's audits without a scan
     )
 
 
@@ -137,6 +138,9 @@ class AuditRevision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    # Who answered (seccheck.domain.seal.answered_by_digest of the answers' answered_by), sealed in the
+    # ledger; None for revisions sealed before migration 0008.
+    answered_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Submission(Base):
@@ -148,6 +152,8 @@ class Submission(Base):
     source: Mapped[str] = mapped_column(String(500), default="")
     imported_by: Mapped[str] = mapped_column(String(200), default="")
     imported_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_submissions_audit", "audit_id"),)
 
 
 class AnswerRow(Base):
@@ -201,6 +207,8 @@ class Event(Base):
     # Not a foreign key: the log keeps naming audit rows that migration 0004 folded into others.
     audit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+    __table_args__ = (Index("ix_events_audit", "audit_id"),)
 
 
 class NoticeNumber(Base):
@@ -265,6 +273,8 @@ class Document(Base):
     anchor_digest: Mapped[str | None] = mapped_column(String(64), nullable=True)
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_documents_audit", "audit_id"),)
 
 
 class LedgerEntry(Base):

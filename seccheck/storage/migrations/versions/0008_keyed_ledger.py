@@ -5,10 +5,13 @@
   append-only): the first coded entry vouches for them through the chain. When the ledger has entries
   and none is coded yet, this migration appends one (a record of the key being taken into use), so
   that from here on a ledger rebuilt without the key is caught.
-- Sealed from here on: the import record (`submissions`), a document's path, a revision's reason and
-  who finalised it, who last updated a rectification, a unit's contact. Each existing row whose
+- Sealed from here on: the import record (`submissions`), a document's path, a revision's reason,
+  who finalised it and who gave its answers (`audit_revisions.answered_by`, a digest; None before),
+  who last updated a rectification, a unit's contact. Each existing row whose
   ledger entry lacks these is recorded again as it stands now ("（升级）"), so the workspace keeps
   verifying; a row whose recorded fields differ from the database is left alone for `verify` to report.
+- Indexes on the columns `verify` looks an audit's records up by (audits.chain_id, documents,
+  submissions and events by audit), so that verifying every audit is linear in their number.
 - `documents.path` is stored relative to the workspace (the folder of the SQLite database) when the
   document lies inside it, so a copied workspace points into itself.
 
@@ -37,11 +40,17 @@ depends_on = None
 #: Columns (and the table) sealed by this migration; a recorded row lacking them is recorded again.
 NEW_COLUMNS = {
     "units": {"contact"},
-    "audit_revisions": {"reason", "created_by"},
+    "audit_revisions": {"reason", "created_by", "answered_by"},
     "rectifications": {"updated_by"},
     "documents": {"path"},
 }
 NEW_TABLES = {"submissions"}
+INDEXES = [
+    ("ix_audits_chain", "audits", "chain_id"),
+    ("ix_documents_audit", "documents", "audit_id"),
+    ("ix_submissions_audit", "submissions", "audit_id"),
+    ("ix_events_audit", "events", "audit_id"),
+]
 
 
 def _relative_paths(conn: sa.Connection) -> dict[int, tuple[str, str]]:
@@ -58,14 +67,18 @@ def _relative_paths(conn: sa.Connection) -> dict[int, tuple[str, str]]:
             except ValueError:
                 continue
             changed[doc_id] = (path, relative.as_posix())
-    for doc_id, (_, relative) in changed.items():
-        conn.execute(sa.text("UPDATE documents SET path = :p WHERE id = :i"), {"p": relative, "i": doc_id})
+    for doc_id, (_, stored) in changed.items():
+        conn.execute(sa.text("UPDATE documents SET path = :p WHERE id = :i"), {"p": stored, "i": doc_id})
     return changed
 
 
 def _may_record(table: str, now: dict[str, Any], recorded: Any, moved: dict[int, tuple[str, str]]) -> bool:
-    """Record the row again only where it differs from its entry in what this migration seals or moves."""
-    for name in {n for n in set(now) | set(recorded) if now.get(n) != recorded.get(n)}:
+    """Record the row again only where it differs from its entry in what this migration seals or moves
+    (a field the entry lacks and the row has empty is no difference)."""
+    differ = {n for n in set(now) | set(recorded) if now.get(n) != recorded.get(n)}
+    if not differ:
+        return False
+    for name in differ:
         if name not in NEW_COLUMNS.get(table, set()):
             return False
         if name in recorded and not (table == "documents" and name == "path" and _moved(now, recorded, moved)):
@@ -80,6 +93,9 @@ def _moved(now: dict[str, Any], recorded: Any, moved: dict[int, tuple[str, str]]
 def upgrade() -> None:
     conn = op.get_bind()
     op.add_column("ledger", sa.Column("mac", sa.String(64), nullable=True))
+    op.add_column("audit_revisions", sa.Column("answered_by", sa.String(64), nullable=True))
+    for name, table, column in INDEXES:
+        op.create_index(name, table, [column])
     moved = _relative_paths(conn)
     source = context.config.attributes.get("ledger_key")
     key = source(conn) if source is not None else None
@@ -103,5 +119,9 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
+    for name, table, _ in INDEXES:
+        op.drop_index(name, table)
     with op.batch_alter_table("ledger") as batch:
         batch.drop_column("mac")
+    with op.batch_alter_table("audit_revisions") as batch:
+        batch.drop_column("answered_by")
