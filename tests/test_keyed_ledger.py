@@ -241,3 +241,37 @@ def test_an_office_supplied_key_file(workspace: Workspace, tmp_path: Path) -> No
     without = workspace.run("verify", "--all")
     assert without.code == 1 and "找不到账本密钥文件" in without.err, without.text
     _key_file(workspace).write_bytes(office.read_bytes())  # back where the fixture's last check looks
+
+
+def test_a_workspace_made_before_keys_gets_one_and_keeps_verifying(tmp_path: Path) -> None:
+    """A workspace written by the previous release (schema 0006, an unkeyed ledger; the SQL dump in
+    tests/data): opened by this one, it gets its key and a coded entry, every record keeps verifying,
+    and from then on an entry appended without the key is caught."""
+    import sqlite3
+
+    from seccheck.storage import ledger
+
+    root = tmp_path / "ws"
+    root.mkdir()
+    (root / "seccheck.toml").write_text('[issuer]\nname = "某区国家保密局"\nprefix = "某保检"\n', encoding="utf-8")
+    with sqlite3.connect(root / "seccheck.db") as conn:
+        conn.executescript((ROOT / "tests" / "data" / "workspace-0006.sql").read_text(encoding="utf-8"))
+    ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
+    run = ws.run("verify", "--all")
+    assert run.code == 0, run.text
+    key = root / "seccheck.key"
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    db = ws.db()
+    with db.engine.connect() as conn:
+        version = conn.execute(text("SELECT version_num FROM alembic_version")).scalar_one()
+        coded = conn.execute(text("SELECT count(*) FROM ledger WHERE mac IS NOT NULL")).scalar_one()
+        submissions = conn.execute(text("SELECT count(*) FROM ledger WHERE table_name = 'submissions'")).scalar_one()
+    db.close()
+    assert version == "0008" and coded >= 1 and submissions == 1
+    assert ws.run("rectify", "verify", "1").code == 0
+    assert ws.run("verify", "--all").code == 0
+    db = ws.db()
+    with db.engine.begin() as conn:
+        ledger.append(conn, [("units", [999], None)], at=AT, actor="李明")
+    db.close()
+    _verify_fails(ws, "没有校验码")
