@@ -92,6 +92,7 @@ def test_a_database_writer_cannot_append_entries_that_verify(
     )
     expected = "没有校验码" if key is None else "校验码不符"
     _verify_fails(workspace, expected)
+    assert workspace.run("rectify", "verify", "1").code == 5  # nothing is written on top of it
     run = workspace.run("verify", "--anchor", anchor.group(1))
     assert run.code == 1 and expected in run.err, run.text
 
@@ -113,6 +114,10 @@ def test_a_revision_rewritten_in_place_and_the_ledger_rebuilt_without_the_key_is
         conn.execute(text("DELETE FROM ledger"))
         ledger.baseline(conn, at=AT, actor="李明")
     db.close()
+    _verify_fails(workspace, "没有一条带校验码的条目")
+    # The next honest write would vouch for the rebuilt ledger: seccheck refuses to extend it.
+    write = workspace.run("rectify", "verify", "1")
+    assert write.code == 5 and "账本末尾第" in write.err and "没有校验码" in write.err, write.text
     _verify_fails(workspace, "没有一条带校验码的条目")
 
 
@@ -275,3 +280,13 @@ def test_a_workspace_made_before_keys_gets_one_and_keeps_verifying(tmp_path: Pat
         ledger.append(conn, [("units", [999], None)], at=AT, actor="李明")
     db.close()
     _verify_fails(ws, "没有校验码")
+
+
+def test_a_second_inspector_without_the_office_key_is_told_to_get_it(workspace: Workspace, tmp_path: Path) -> None:
+    """`init` against a shared database whose ledger is already coded makes no key of its own."""
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    other = tmp_path / "其他检查人员"
+    env = {"SECCHECK_KEY_FILE": str(tmp_path / "自己的.key")}
+    run = workspace.run("init", other, "--issuer", "某区国家保密局", "--prefix", "某保检", env=env)
+    assert run.code == 5 and "向发文机关索取" in run.err, run.text
+    assert not (tmp_path / "自己的.key").exists()

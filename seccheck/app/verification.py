@@ -154,7 +154,8 @@ class _LedgerScan:
         self.identities: dict[int, tuple[int, str]] = {}  # fingerprint of an identity -> (position, key)
         self.once: dict[int, tuple[int, int | None]] = {}  # write-once rows: fingerprint -> (position, content)
         self.first_keyed: int | None = None
-        self.unkeyed_after: list[int] = []
+        self.unkeyed_after: list[int] = []  # the first 20 of them
+        self.unkeyed = 0
         self.coded_unchecked = 0
 
     def feed(self, entry: Entry) -> None:
@@ -211,7 +212,9 @@ class _LedgerScan:
     def _code(self, entry: Entry) -> None:
         if entry.mac is None:
             if self.first_keyed is not None:
-                self.unkeyed_after.append(entry.position)
+                self.unkeyed += 1
+                if len(self.unkeyed_after) < 20:
+                    self.unkeyed_after.append(entry.position)
             return
         if self.first_keyed is None:
             self.first_keyed = entry.position
@@ -228,10 +231,10 @@ class _LedgerScan:
     def finish(self, key_file: Any) -> None:
         report = self.report
         report.position, report.head = self.chain.position, self.chain.previous
-        for position in self.unkeyed_after[:20]:
+        for position in self.unkeyed_after:
             report.problems.append(f"账本第 {position} 条没有校验码，而此前的条目都有：它是在 seccheck 之外追加的")
-        if len(self.unkeyed_after) > 20:
-            report.problems.append(f"另有 {len(self.unkeyed_after) - 20} 条账本条目没有校验码")
+        if self.unkeyed > len(self.unkeyed_after):
+            report.problems.append(f"另有 {self.unkeyed - len(self.unkeyed_after)} 条账本条目没有校验码")
         if self.key is not None and self.first_keyed is None and report.position:
             report.problems.append("账本中没有一条带校验码的条目，而本工作区有账本密钥：账本被不持有密钥的人重建过")
         if self.key is None and self.first_keyed is not None:

@@ -169,7 +169,7 @@ class Database:
         self.engine = make_engine(self.url, create=create)
         try:
             if upgrade:
-                migrate(self.engine, key=self.ledger_key)
+                migrate(self.engine, key=lambda conn: self.ledger_key(conn, upgrading=True))
         except OperationalError as exc:
             shown = make_url(self.url).render_as_string(hide_password=True)
             raise EnvironmentProblem([Problem(f"无法打开数据库 {shown}：{_reason(exc)}", field="database")]) from None
@@ -182,13 +182,19 @@ class Database:
             self._key = ledger_key.read_key(self.key_file)
         return self._key
 
-    def ledger_key(self, conn: Connection) -> bytes | None:
+    def ledger_key(self, conn: Connection, *, upgrading: bool = False) -> bytes | None:
         """The key new entries are coded with (called inside the writing transaction). A workspace
         whose ledger has no coded entry yet (made before keys existed) gets its key now; a key that
-        has gone missing after entries were coded with it is never replaced: writing is refused."""
-        if self._key is not None or self.key_file is None:
+        has gone missing after entries were coded with it is never replaced: writing is refused. The
+        last entry must carry a valid code, except while migration 0008 takes the key into use."""
+        if self.key_file is None:
+            return None
+        if self._key is None:
+            self._key = ledger_key.read_key(self.key_file)
+        if self._key is not None:
+            if not upgrading:
+                self._check_head(conn)
             return self._key
-        self._key = ledger_key.read_key(self.key_file)
         if self._key is None:
             if ledger.has_keyed_entries(conn):
                 raise EnvironmentProblem(
@@ -201,8 +207,32 @@ class Database:
                         )
                     ]
                 )
+            # The ledger's first coded entry follows now: it vouches for the uncoded ones before it.
             self._key = ledger_key.create_key(self.key_file)
         return self._key
+
+    def _check_head(self, conn: Connection) -> None:
+        """Never extend a ledger whose last entry lacks a valid code: a ledger rebuilt by someone
+        without the key would otherwise be vouched for by the next honest entry."""
+        from seccheck.domain.ledger import mac_matches
+
+        assert self._key is not None
+        last = conn.execute(
+            text("SELECT position, algorithm, digest, mac FROM ledger ORDER BY position DESC LIMIT 1")
+        ).first()
+        if last is None or (last.mac is not None and mac_matches(last.algorithm, self._key, last.digest, last.mac)):
+            return
+        why = "没有校验码" if last.mac is None else "的校验码与账本密钥不符"
+        raise EnvironmentProblem(
+            [
+                Problem(
+                    f"账本末尾第 {last.position} 条{why}：账本在 seccheck 之外被改动过（或所用密钥不是本工作区的），"
+                    "为免在其上继续写入，本次未做任何改动。请先运行 seccheck verify --all 查明，并从备份恢复数据库"
+                    "或密钥（见 docs/storage.md“账本密钥”）",
+                    field="key",
+                )
+            ]
+        )
 
     @property
     def dialect(self) -> str:

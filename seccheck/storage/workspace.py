@@ -182,10 +182,4 @@ def init_workspace(root: Path, issuer: Issuer, inspectors: list[str], db_url: st
     )
     write_atomic(path, text.encode("utf-8"))
     (root / REPORTS).mkdir(mode=0o700, exist_ok=True)
-    workspace = open_workspace(root, db_url)
-    key = workspace.key_file
-    if key is not None and not key.exists():
-        from seccheck.storage.ledger_key import create_key
-
-        create_key(key)  # the ledger key, owner-only (docs/storage.md)
-    return workspace
+    return open_workspace(root, db_url)
