@@ -156,8 +156,9 @@ class Workspace:
 
     def db(self):  # type: ignore[no-untyped-def]
         from seccheck.storage.db import Database
+        from seccheck.storage.workspace import open_workspace
 
-        return Database(self.db_url)
+        return Database(self.db_url, key_file=open_workspace(self.root, self.db_url).key_file)
 
 
 def assert_ledger_intact(ws: Workspace) -> None:

@@ -174,7 +174,7 @@ def write_corpus(folder: Path) -> list[Path]:
 
 def context(root: Path, url: str) -> Context:
     ws = create_workspace(root, issuer="某区国家保密局", prefix="某保检", db_url=url)
-    return Context(actor="测试员", workspace=ws, db=Database(url), clock=FixedClock(TODAY))
+    return Context(actor="测试员", workspace=ws, db=Database(url, key_file=ws.key_file), clock=FixedClock(TODAY))
 
 
 def outcomes(ctx: Context, report: ImportReport) -> dict[str, tuple[str, Any]]:

@@ -208,7 +208,14 @@ def test_every_entry_names_its_algorithm_and_sha256_still_verifies(workspace: Wo
     _prepared(workspace, tmp_path)
     db = workspace.db()
     with db.engine.begin() as conn:
-        ledger.append(conn, [("units", [999], None)], at="2026-11-20T09:00:00+00:00", actor="测试", algorithm="sha256")
+        ledger.append(
+            conn,
+            [("units", [999], None)],
+            at="2026-11-20T09:00:00+00:00",
+            actor="测试",
+            algorithm="sha256",
+            key=db.ledger_key(conn),
+        )
         algorithms = {r[0] for r in conn.execute(text("SELECT DISTINCT algorithm FROM ledger"))}
     db.close()
     assert algorithms == {preferred_algorithm(), "sha256"}

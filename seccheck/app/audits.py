@@ -26,7 +26,7 @@ from seccheck.domain.ledger import canonical_decimal
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json, scores_agree
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, canonical, seal_by_format, seal_v2
+from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, canonical, seal_by_format, seal_v2
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
@@ -460,8 +460,11 @@ def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool =
 
 
 def audits_to_verify(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[int]:
-    ids = list(audit_ids) + ([a.id for a in list_audits(ctx, status="final")] if every_final else [])
-    return list(dict.fromkeys(ids))
+    if every_final:
+        with ctx.db.read() as session:
+            # Ids only: loading every audit whole here made verifying grow faster than the workspace.
+            audit_ids = [*audit_ids, *repo.ids_with_status(session, "final")]
+    return list(dict.fromkeys(audit_ids))
 
 
 # --- verifying ---------------------------------------------------------------------------------------
@@ -524,6 +527,10 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
             current.answers
         ):
             problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
+        if current.answered_by is not None and current.answered_by != answered_by_digest(
+            repo.answered_by(session, audit.id)
+        ):
+            problems.append("答题人与封存的版本不符：定稿后被改动")
         try:
             rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
         except SeccheckError as exc:

@@ -110,5 +110,5 @@ def open_context(workspace_dir: Path | None, db_url: str | None) -> Context:
 
     workspace = open_workspace(workspace_dir.resolve(), db_url) if workspace_dir else find_workspace(None, db_url)
     clock = clock_from_environment()
-    db = Database(workspace.db_url, create=False)
+    db = Database(workspace.db_url, create=False, key_file=workspace.key_file)
     return Context(actor=current_actor(), workspace=workspace, db=db, clock=clock)

@@ -28,6 +28,11 @@ def _url(workspace_dir: Path | None, db_url: str | None) -> str:
     return workspace.db_url
 
 
+def _key(workspace_dir: Path | None, db_url: str | None) -> Path | None:
+    workspace = open_workspace(workspace_dir.resolve(), db_url) if workspace_dir else find_workspace(None, db_url)
+    return workspace.key_file
+
+
 def schema_state(workspace_dir: Path | None, db_url: str | None) -> SchemaState:
     """The database's schema version, read without upgrading anything."""
     url = _url(workspace_dir, db_url)
@@ -42,5 +47,5 @@ def schema_state(workspace_dir: Path | None, db_url: str | None) -> SchemaState:
 def upgrade(workspace_dir: Path | None, db_url: str | None) -> SchemaState:
     """Bring the schema to the newest version (every command also does this when it opens the database)."""
     url = _url(workspace_dir, db_url)
-    storage.Database(url, create=False).close()
+    storage.Database(url, create=False, key_file=_key(workspace_dir, db_url)).close()
     return schema_state(workspace_dir, db_url)

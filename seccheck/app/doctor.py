@@ -119,7 +119,7 @@ def _workspace(workspace_dir: Path | None, db_url: str | None) -> list[Check]:
 
         from seccheck.storage.db import Database, current_revision
 
-        db = Database(ws.db_url, create=False)
+        db = Database(ws.db_url, create=False, key_file=ws.key_file)
         revision = current_revision(db.engine)
         db.close()
         checks.append(
@@ -127,8 +127,18 @@ def _workspace(workspace_dir: Path | None, db_url: str | None) -> list[Check]:
         )
     except Exception as exc:
         checks.append(Check("数据库", False, f"无法打开：{exc}", "检查 --db / SECCHECK_DB / seccheck.toml 中的地址"))
+    checks.append(_ledger_key(ws.key_file))
     checks.append(_writable(ws.reports))
     return checks
+
+
+def _ledger_key(path: Path | None) -> Check:
+    from seccheck.storage.ledger_key import key_problem
+
+    problem = key_problem(path)
+    if problem is None:
+        return Check("账本密钥", True, f"{path}（仅所有者可读）")
+    return Check("账本密钥", False, problem, "见 docs/storage.md“账本密钥”")
 
 
 def _writable(folder: Path) -> Check:

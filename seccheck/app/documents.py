@@ -77,8 +77,17 @@ def kind_for(audit: Audit) -> str:
     return NOTICE
 
 
-def _file_gone(doc: Any) -> bool:
-    return doc is None or not Path(doc.path).is_file()
+def _file_gone(doc: Any, root: Path) -> bool:
+    return doc is None or not (root / doc.path).is_file()  # a relative path is the workspace's; absolute as is
+
+
+def _stored_path(ctx: Context, path: Path) -> str:
+    """A document's path as recorded: relative to the workspace when inside it, so a copied
+    workspace points into itself."""
+    try:
+        return path.resolve().relative_to(ctx.workspace.root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def document_due(ctx: Context, audit_id: int) -> str | None:
@@ -90,21 +99,29 @@ def document_due(ctx: Context, audit_id: int) -> str | None:
             return None
         kind = kind_for(audit)
         if kind == SCORESHEET:
-            return kind if _file_gone(notices.document(session, audit_id, kind, audit.revision)) else None
+            return (
+                kind
+                if _file_gone(notices.document(session, audit_id, kind, audit.revision), ctx.workspace.root)
+                else None
+            )
         if kind == REVIEW:
             if notices.number_of(session, audit.chain_id or audit_id) is None:
                 return None  # nothing was notified: there is no notice to review
-            return kind if _file_gone(notices.document(session, audit_id, kind, audit.revision)) else None
+            return (
+                kind
+                if _file_gone(notices.document(session, audit_id, kind, audit.revision), ctx.workspace.root)
+                else None
+            )
         if not _active(session, audit_id):
             return None
         latest = notices.latest_document(session, audit_id, NOTICE)
         if latest is None or latest.revision == audit.revision:
-            return kind if _file_gone(latest) else None
+            return kind if _file_gone(latest, ctx.workspace.root) else None
         # An amendment: a corrected notice only if what the notice says has changed.
         before = _revision_result(session, audit_id, latest.revision)
         now = _revision_result(session, audit_id, audit.revision)
         if before is not None and now is not None and _problems_key(before) == _problems_key(now):
-            return kind if _file_gone(latest) else None
+            return kind if _file_gone(latest, ctx.workspace.root) else None
         return kind
 
 
@@ -265,14 +282,19 @@ def _record(
     digest = hashlib.sha256(written.data).hexdigest()
     anchor = _anchor(ctx, audit_id, kind, revision)
 
+    path = _stored_path(ctx, written.path)
+
     def work(session: Session) -> None:
+        issued = notices.document(session, audit_id, kind, revision)
+        if issued is not None and issued.sha256 == digest and issued.path == path:
+            return  # the same document written again in the same place: nothing new to record
         notices.record_document(
             session,
             audit_id=audit_id,
             kind=kind,
             revision=revision,
             number_id=number_id,
-            path=str(written.path),
+            path=path,
             sha256=digest,
             anchor=anchor,
             actor=ctx.actor,

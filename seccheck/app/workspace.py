@@ -36,5 +36,13 @@ def create_workspace(
             ]
         ) from None
     workspace = init_workspace(root, checked, inspectors or [], db_url)
-    Database(workspace.db_url).close()  # creates the schema now, so the first command finds it ready
+    # Creates the schema now, so the first command finds it ready, and the ledger key (owner-only,
+    # docs/storage.md) for a new database; a shared database whose ledger is already coded needs the
+    # office's key instead (refused with what to do).
+    database = Database(workspace.db_url, key_file=workspace.key_file)
+    try:
+        with database.engine.begin() as conn:
+            database.ledger_key(conn)
+    finally:
+        database.close()
     return workspace

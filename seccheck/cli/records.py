@@ -488,12 +488,16 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: t
     ctx = app.context()
     bad = 0
     for anchor in anchors:
-        problems = check_anchor(ctx, anchor)
-        bad += bool(problems)
-        for p in problems:
+        checked = check_anchor(ctx, anchor)
+        bad += bool(checked.problems)
+        for p in checked.problems:
             click.echo(f"核验码 {anchor}：✗ {p}", err=True)
-        if not problems:
+        if not checked.problems:
             click.echo(f"核验码 {anchor}：✓ 账本与文书相符")
+        if checked.since:
+            click.echo(f"核验码 {anchor}：此后改动了文书出具时已有的记录 {len(checked.since)} 次（自这份文书以来）：")
+            for line in checked.since:
+                click.echo(f"  {line}")
     if audit_ids or check_all:
         with progress_bar("核验", "项") as progress:
             found = verify_workspace(ctx, audit_ids, every_final=check_all, progress=progress)

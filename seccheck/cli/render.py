@@ -493,7 +493,8 @@ def verified(found: WorkspaceVerification, *, listed: bool) -> int:
     state = "✗ 有不符之处" if ledger.problems else "✓ 相符"
     out.print(
         Text(
-            f"核验 {total} 份检查：{seals}；账本：{state}（共 {ledger.position} 条，{algorithms or '无'}；"
+            f"核验 {total} 份检查：{seals}；账本：{state}（共 {ledger.position} 条，{algorithms or '无'}，"
+            f"校验码相符 {ledger.keyed} 条；"
             f"当前核验码 {ledger.position}:{ledger.head}）"
         ),
         soft_wrap=True,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ class Entry:
     content: str
     algorithm: str
     digest: str
+    mac: str | None = None
 
     @property
     def data(self) -> dict[str, Any]:
@@ -93,6 +95,22 @@ def entry_content(position: int, at: str, actor: str, table: str, key: list[Any]
     )
 
 
+def entry_mac(algorithm: str, key: bytes, digest: str) -> str:
+    """The entry's keyed code: HMAC over its chain digest with the entry's own hash (HMAC-SM3, or
+    HMAC-SHA-256 where SM3 is missing). The digest already covers the entry and everything before
+    it, so one HMAC of 64 characters per entry is all the key adds to the cost of appending."""
+    if algorithm not in ("sm3", "sha256"):
+        raise ValueError(f"unknown ledger hash {algorithm!r}")
+    return hmac.new(key, digest.encode("ascii"), algorithm).hexdigest()
+
+
+def mac_matches(algorithm: str, key: bytes, digest: str, mac: str) -> bool:
+    try:
+        return hmac.compare_digest(entry_mac(algorithm, key, digest), mac)
+    except (ValueError, TypeError, UnicodeEncodeError):
+        return False
+
+
 def chain_digest(algorithm: str, previous: str, content: str) -> str:
     """H(previous ‖ entry): the previous digest's hex text followed by the canonical entry, UTF-8."""
     return hash_hex(algorithm, (previous + content).encode("utf-8"))
@@ -105,21 +123,33 @@ class ChainBreak:
     expected: int | None = None
 
 
-def check_chain(entries: Iterable[Entry]) -> tuple[list[ChainBreak], int, str]:
-    """Recompute the chain. Returns the breaks, the last position and the head digest."""
-    breaks: list[ChainBreak] = []
-    previous, position = GENESIS, 0
-    for entry in entries:
-        if entry.position != position + 1:
-            breaks.append(ChainBreak(entry.position, "gap", expected=position + 1))
+class ChainChecker:
+    """The chain recomputed one entry at a time, so a ledger of any length is checked in constant memory."""
+
+    def __init__(self) -> None:
+        self.previous, self.position = GENESIS, 0
+
+    def feed(self, entry: Entry) -> list[ChainBreak]:
+        breaks: list[ChainBreak] = []
+        if entry.position != self.position + 1:
+            breaks.append(ChainBreak(entry.position, "gap", expected=self.position + 1))
         if entry.algorithm not in ("sm3", "sha256"):
             breaks.append(ChainBreak(entry.position, "algorithm"))
-        elif chain_digest(entry.algorithm, previous, entry.content) != entry.digest:
+        elif chain_digest(entry.algorithm, self.previous, entry.content) != entry.digest:
             breaks.append(ChainBreak(entry.position, "digest"))
         elif _position_of(entry) != entry.position:
             breaks.append(ChainBreak(entry.position, "position"))
-        previous, position = entry.digest, entry.position
-    return breaks, position, previous
+        self.previous, self.position = entry.digest, entry.position
+        return breaks
+
+
+def check_chain(entries: Iterable[Entry]) -> tuple[list[ChainBreak], int, str]:
+    """Recompute the chain. Returns the breaks, the last position and the head digest."""
+    checker = ChainChecker()
+    breaks: list[ChainBreak] = []
+    for entry in entries:
+        breaks.extend(checker.feed(entry))
+    return breaks, checker.position, checker.previous
 
 
 def _position_of(entry: Entry) -> int | None:

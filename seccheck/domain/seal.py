@@ -60,6 +60,12 @@ def canonical(data: Any) -> str:
     return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
+def answered_by_digest(answered_by: Mapping[str, str]) -> str:
+    """Who gave each answer of a revision ({key: person}), as one SHA-256 kept with the revision and
+    recorded in the ledger: the persons stay in the answers, the ledger entry stays small."""
+    return hashlib.sha256(canonical(dict(answered_by)).encode("utf-8")).hexdigest()
+
+
 def audit_seal(
     ruleset_sha256: str, particulars: Mapping[str, Any], answers: Mapping[str, Answer], result_json: str
 ) -> str:

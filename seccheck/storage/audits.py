@@ -14,7 +14,7 @@ from sqlalchemy import JSON, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.seal import decode_value, encode_value
+from seccheck.domain.seal import answered_by_digest, decode_value, encode_value
 from seccheck.errors import BadInput, Problem, not_found
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset_text
 from seccheck.storage.tables import (
@@ -236,8 +236,15 @@ def add_revision(
             reason=reason,
             created_by=actor,
             created_at=at,
+            answered_by=answered_by_digest(answered_by(session, audit.id)),
         )
     )
+
+
+def answered_by(session: Session, audit_id: int) -> dict[str, str]:
+    """Who gave each current answer of an audit."""
+    rows = session.execute(select(AnswerRow.key, AnswerRow.answered_by).where(AnswerRow.audit_id == audit_id))
+    return {key: person for key, person in rows}
 
 
 def revisions(session: Session, audit_id: int) -> list[AuditRevision]:
@@ -292,12 +299,26 @@ def open_reinspection(session: Session, chain_id: int) -> Audit | None:
 
 
 def submission(session: Session, digest: str) -> Submission | None:
-    return session.get(Submission, digest)
+    """The import record of this content. When the row has gone but the ledger still holds it (deleted
+    behind seccheck's back), the ledger's copy: the same content is still recognised as imported
+    (and `verify` reports the deletion)."""
+    found = session.get(Submission, digest)
+    if found is not None:
+        return found
+    from seccheck.storage import ledger
+
+    row = ledger.latest_row(session, "submissions", [digest])
+    if row is None or row.get("audit_id") is None:
+        return None
+    return Submission(digest=digest, audit_id=row["audit_id"], source=row.get("source") or "")
 
 
 def forget_submission(session: Session, digest: str) -> None:
     """Forget a submission whose audit was discarded, so the same file can be imported afresh."""
-    session.execute(delete(Submission).where(Submission.digest == digest))
+    # Through the session, so that the ledger records the import record's removal.
+    found = session.get(Submission, digest)
+    if found is not None:
+        session.delete(found)
 
 
 def lock(session: Session, audit_id: int) -> None:
@@ -326,6 +347,10 @@ class AuditSummary:
     percent: str | None  # as shown: one decimal
     revision: int
     reinspection_of: int | None
+
+
+def ids_with_status(session: Session, status: str) -> list[int]:
+    return list(session.scalars(select(Audit.id).where(Audit.status == status).order_by(Audit.id)))
 
 
 def listing(

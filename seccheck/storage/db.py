@@ -23,11 +23,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from seccheck.errors import BadInput, EnvironmentProblem, Problem, SeccheckError
 from seccheck.fileutil import private_dir
-from seccheck.storage import ledger
+from seccheck.storage import ledger, ledger_key
 
 # The newest migration; checked against Alembic's own idea of head by a test. Knowing it here
 # lets an up-to-date database open without importing Alembic at all.
-HEAD = "0006"
+HEAD = "0008"
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 BUSY_TIMEOUT_S = 60
 T = TypeVar("T")
@@ -269,8 +269,9 @@ def _columns(engine: Engine) -> dict[tuple[str, str], str]:
     return {(str(t), str(c)): str(kind) for t, c, kind in rows if t != "alembic_version"}
 
 
-def migrate(engine: Engine, revision: str = "head") -> None:
+def migrate(engine: Engine, revision: str = "head", key: ledger.KeySource | None = None) -> None:
     """Bring the schema to `revision` (default: the newest). Cheap when it is already there.
+    `key` gives the ledger key for the entries a migration appends.
 
     A database this seccheck cannot read as its recorded version says is refused, unchanged."""
     current = current_revision(engine)
@@ -280,7 +281,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
     if revision == "head" and current == HEAD:
         return
     try:
-        _upgrade(engine, revision)
+        _upgrade(engine, revision, key)
     except SeccheckError:
         raise
     except Exception as exc:
@@ -293,7 +294,7 @@ def migrate(engine: Engine, revision: str = "head") -> None:
         raise
 
 
-def _upgrade(engine: Engine, revision: str) -> None:
+def _upgrade(engine: Engine, revision: str, key: ledger.KeySource | None = None) -> None:
     from alembic import command
     from alembic.config import Config
 
@@ -312,6 +313,7 @@ def _upgrade(engine: Engine, revision: str) -> None:
                 if conn.dialect.name == "postgresql":
                     conn.execute(text("SELECT pg_advisory_xact_lock(7205131)"))
                 config.attributes["connection"] = conn
+                config.attributes["ledger_key"] = key
                 command.upgrade(config, revision)
                 if sqlite:
                     broken = conn.exec_driver_sql("PRAGMA foreign_key_check").all()
@@ -340,8 +342,13 @@ def readonly_copy(url: str) -> Path | None:
 
 
 class Database:
-    def __init__(self, url: str, *, upgrade: bool = True, create: bool = True) -> None:
+    """The database and the ledger key its entries are coded with (`key_file`, default
+    seccheck.storage.ledger_key.default_key_file: beside a SQLite file, or SECCHECK_KEY_FILE)."""
+
+    def __init__(self, url: str, *, upgrade: bool = True, create: bool = True, key_file: Path | None = None) -> None:
         self.url = normalise_url(url)
+        self.key_file = key_file or ledger_key.default_key_file(self.url)
+        self._key: bytes | None = None
         self.engine = make_engine(self.url, create=create)
         #: The file of a read-only copy (an archived workspace): opened for reading only, never migrated.
         self.readonly = readonly_copy(self.url)
@@ -350,12 +357,70 @@ class Database:
                 if upgrade:  # `db status` (upgrade=False) only reads the version
                     _check_readonly_schema(self.engine, self.readonly)
             elif upgrade:
-                migrate(self.engine)
+                migrate(self.engine, key=lambda conn: self.ledger_key(conn, upgrading=True))
         except OperationalError as exc:
             shown = make_url(self.url).render_as_string(hide_password=True)
             raise EnvironmentProblem([Problem(f"无法打开数据库 {shown}：{_reason(exc)}", field="database")]) from None
         self.sessions = sessionmaker(self.engine, expire_on_commit=False)
-        ledger.install(self.sessions)
+        ledger.install(self.sessions, self.ledger_key)
+
+    def verification_key(self) -> bytes | None:
+        """The ledger key for checking codes, if it can be found (never makes one)."""
+        if self._key is None and self.key_file is not None:
+            self._key = ledger_key.read_key(self.key_file)
+        return self._key
+
+    def ledger_key(self, conn: Connection, *, upgrading: bool = False) -> bytes | None:
+        """The key new entries are coded with (called inside the writing transaction). A workspace
+        whose ledger has no coded entry yet (made before keys existed) gets its key now; a key that
+        has gone missing after entries were coded with it is never replaced: writing is refused. The
+        last entry must carry a valid code, except while migration 0008 takes the key into use."""
+        if self.key_file is None:
+            return None
+        if self._key is None:
+            self._key = ledger_key.read_key(self.key_file)
+        if self._key is not None:
+            if not upgrading:
+                self._check_head(conn)
+            return self._key
+        if self._key is None:
+            if ledger.has_keyed_entries(conn):
+                raise EnvironmentProblem(
+                    [
+                        Problem(
+                            f"找不到账本密钥文件 {self.key_file}，而账本中已有用它生成的校验码：不能再写入。"
+                            "请从备份恢复该文件（多人共用数据库时向发文机关索取，用环境变量 "
+                            f"{ledger_key.KEY_ENV} 指定），见 docs/storage.md“账本密钥”",
+                            field="key",
+                        )
+                    ]
+                )
+            # The ledger's first coded entry follows now: it vouches for the uncoded ones before it.
+            self._key = ledger_key.create_key(self.key_file)
+        return self._key
+
+    def _check_head(self, conn: Connection) -> None:
+        """Never extend a ledger whose last entry lacks a valid code: a ledger rebuilt by someone
+        without the key would otherwise be vouched for by the next honest entry."""
+        from seccheck.domain.ledger import mac_matches
+
+        assert self._key is not None
+        last = conn.execute(
+            text("SELECT position, algorithm, digest, mac FROM ledger ORDER BY position DESC LIMIT 1")
+        ).first()
+        if last is None or (last.mac is not None and mac_matches(last.algorithm, self._key, last.digest, last.mac)):
+            return
+        why = "没有校验码" if last.mac is None else "的校验码与账本密钥不符"
+        raise EnvironmentProblem(
+            [
+                Problem(
+                    f"账本末尾第 {last.position} 条{why}：账本在 seccheck 之外被改动过（或所用密钥不是本工作区的），"
+                    "为免在其上继续写入，本次未做任何改动。请先运行 seccheck verify --all 查明，并从备份恢复数据库"
+                    "或密钥（见 docs/storage.md“账本密钥”）",
+                    field="key",
+                )
+            ]
+        )
 
     @property
     def dialect(self) -> str:

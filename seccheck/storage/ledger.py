@@ -5,13 +5,24 @@ records every insert, change and deletion of those rows: whatever use case (or f
 them, the ledger follows without the use case having to remember. The entries of one transaction are
 appended at commit, under the database's write lock (SQLite's BEGIN IMMEDIATE, an advisory lock on
 PostgreSQL), so two writers never fork the chain.
+
+Every entry carries a keyed code (`mac`, HMAC-SM3 over its digest; seccheck.domain.ledger.entry_mac)
+made with the workspace's ledger key (seccheck.storage.ledger_key), which is kept outside the
+database: whoever can only write the database can append rows that chain, but not rows whose code
+verifies.
+
+Writing entries from elsewhere (a bulk import that inserts rows with Core statements, bypassing the
+session hook): call `append(conn, changes, at=…, actor=…, key=…)` once per transaction with every
+change of the batch — one (table, key, row snapshot) per row, snapshots made with `snapshot(SEALED[t],
+row)` — and the key from `Database.ledger_key(conn)`. It takes the lock, chains and codes the whole
+batch in one pass and inserts it with one executemany: the key costs one HMAC of 64 bytes per entry.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -26,6 +37,7 @@ from seccheck.domain.ledger import (
     canonical_timestamp,
     chain_digest,
     entry_content,
+    entry_mac,
     preferred_algorithm,
 )
 from seccheck.storage import tables as t
@@ -45,7 +57,7 @@ class Sealed:
 SEALED: dict[str, Sealed] = {
     s.table: s
     for s in (
-        Sealed("units", ("id",), {"name": "text", "code": "text", "kind": "text"}),
+        Sealed("units", ("id",), {"name": "text", "code": "text", "kind": "text", "contact": "text"}),
         Sealed("unit_aliases", ("name",), {"unit_id": "int"}),
         Sealed(
             "campaigns",
@@ -75,7 +87,15 @@ SEALED: dict[str, Sealed] = {
         Sealed(
             "audit_revisions",
             ("audit_id", "revision"),
-            {"seal": "text", "seal_format": "int", "engine_version": "text", "unit_name": "text"},
+            {
+                "seal": "text",
+                "seal_format": "int",
+                "engine_version": "text",
+                "unit_name": "text",
+                "reason": "text",
+                "created_by": "text",
+                "answered_by": "text",
+            },
         ),
         Sealed(
             "findings",
@@ -103,6 +123,7 @@ SEALED: dict[str, Sealed] = {
                 "report_evidence": "json",
                 "reason": "text",
                 "verified_by": "int",
+                "updated_by": "text",
             },
         ),
         Sealed("notice_numbers", ("id",), {"issuer": "text", "year": "int", "number": "int", "audit_id": "int"}),
@@ -117,8 +138,11 @@ SEALED: dict[str, Sealed] = {
                 "sha256": "text",
                 "anchor_position": "int",
                 "anchor_digest": "text",
+                "path": "text",
             },
         ),
+        # The import record: deleting it would let the same file import as a second audit.
+        Sealed("submissions", ("digest",), {"audit_id": "int", "source": "text", "imported_by": "text"}),
         Sealed(
             "events",
             ("id",),
@@ -165,6 +189,12 @@ def _object_row(obj: Any, spec: Sealed) -> dict[str, Any]:
 
 _PENDING = "ledger.pending"
 _WHO = "ledger.who"
+_KEY = "ledger.key"
+_DELETED = "ledger.deleted"
+
+#: Gives the ledger key for a transaction about to append (None: entries without a code, which
+#: `verify` reports once any entry has one); seccheck.storage.db.Database.ledger_key.
+KeySource = Callable[[Connection], bytes | None]
 
 
 def note_actor(session: Session, *, at: str, actor: str) -> None:
@@ -185,7 +215,12 @@ def _after_flush(session: Session, _context: Any) -> None:
             if not any(state.attrs[name].history.has_changes() for name in (*spec.key, *spec.columns)):
                 continue
         row = _object_row(obj, spec)
-        pending[(spec.table, canonical(row_key(spec, row)))] = snapshot(spec, row)
+        target = (spec.table, canonical(row_key(spec, row)))
+        if is_new and target in pending and pending[target] is None:
+            # Deleted and made again in one transaction (a discarded audit's import record): both are
+            # recorded, so the ledger never shows one record's content changing in place.
+            session.info.setdefault(_DELETED, []).append((spec.table, json.loads(target[1]), None))
+        pending[target] = snapshot(spec, row)
     for obj in session.deleted:
         spec = SEALED.get(getattr(obj, "__tablename__", ""))
         if spec is not None:
@@ -195,22 +230,28 @@ def _after_flush(session: Session, _context: Any) -> None:
 def _before_commit(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, None)
+    deleted = session.info.pop(_DELETED, [])
     if not pending:
         return
     at, actor = session.info.pop(_WHO, None) or (dt.datetime.now(dt.UTC).isoformat(), "")
-    changes = [(table, json.loads(key), row) for (table, key), row in pending.items()]
-    append(session.connection(), changes, at=at, actor=actor)
+    changes = [*deleted, *((table, json.loads(key), row) for (table, key), row in pending.items())]
+    conn = session.connection()
+    source: KeySource | None = session.info.get(_KEY)
+    append(conn, changes, at=at, actor=actor, key=source(conn) if source else None)
 
 
 def _after_rollback(session: Session) -> None:
     session.info.pop(_PENDING, None)
+    session.info.pop(_DELETED, None)
     session.info.pop(_WHO, None)
 
 
-def install(sessions: Any) -> None:
-    """Record sealed changes made through sessions of this sessionmaker."""
+def install(sessions: Any, key: KeySource | None = None) -> None:
+    """Record sealed changes made through sessions of this sessionmaker, coded with `key`'s key."""
     from sqlalchemy import event
 
+    if key is not None:
+        sessions.kw["info"] = {**sessions.kw.get("info", {}), _KEY: key}
     event.listen(sessions, "after_flush", _after_flush)
     event.listen(sessions, "before_commit", _before_commit)
     event.listen(sessions, "after_soft_rollback", lambda session, _tx: _after_rollback(session))
@@ -223,17 +264,21 @@ def append(
     at: str,
     actor: str,
     algorithm: str | None = None,
+    key: bytes | None = None,
 ) -> tuple[int, str]:
-    """Append one entry per change after the current head; returns the new head (position, digest)."""
+    """Append one entry per change after the current head; returns the new head (position, digest).
+
+    The one way entries are written (the session hook, migrations, a bulk path): give it all the
+    changes of a transaction at once. `key` is the ledger key (see the module's description)."""
     if conn.dialect.name == "postgresql":
         conn.execute(text(f"SELECT pg_advisory_xact_lock({ADVISORY_LOCK})"))
     position, previous = head(conn)
     algorithm = algorithm or preferred_algorithm()
     when = canonical_timestamp(at)
     rows = []
-    for table, key, row in changes:
+    for table, row_id, row in changes:
         position += 1
-        content = entry_content(position, when, actor, table, key, row)
+        content = entry_content(position, when, actor, table, row_id, row)
         previous = chain_digest(algorithm, previous, content)
         rows.append(
             {
@@ -241,10 +286,12 @@ def append(
                 "at": when,
                 "actor": actor,
                 "table_name": table,
-                "row_key": canonical(key),
+                "row_key": canonical(row_id),
                 "content": content,
                 "algorithm": algorithm,
                 "digest": previous,
+                # Left out without a key: migration 0005 writes entries before the column exists.
+                **({} if key is None else {"mac": entry_mac(algorithm, key, previous)}),
             }
         )
     if rows:
@@ -263,35 +310,66 @@ def head(conn: Connection | Session) -> tuple[int, str]:
     return (last[0], last[1]) if last else (0, GENESIS)
 
 
-def entries(conn: Connection | Session) -> Iterator[Entry]:
-    query = select(
-        t.LedgerEntry.position, t.LedgerEntry.content, t.LedgerEntry.algorithm, t.LedgerEntry.digest
-    ).order_by(t.LedgerEntry.position)
-    for position, content, algorithm, digest in conn.execute(query):
-        yield Entry(position, content, algorithm, digest)
+_ENTRY = (
+    t.LedgerEntry.position,
+    t.LedgerEntry.content,
+    t.LedgerEntry.algorithm,
+    t.LedgerEntry.digest,
+    t.LedgerEntry.mac,
+)
+
+
+def entries(conn: Connection | Session, *, after: int = 0, upto: int | None = None) -> Iterator[Entry]:
+    """The entries in order, streamed (a server-side cursor on PostgreSQL): constant memory."""
+    query = select(*_ENTRY).where(t.LedgerEntry.position > after).order_by(t.LedgerEntry.position)
+    if upto is not None:
+        query = query.where(t.LedgerEntry.position <= upto)
+    for row in conn.execute(query.execution_options(yield_per=2000)):
+        yield Entry(*row)
 
 
 def entry_at(conn: Connection | Session, position: int) -> Entry | None:
-    found = conn.execute(
-        select(t.LedgerEntry.position, t.LedgerEntry.content, t.LedgerEntry.algorithm, t.LedgerEntry.digest).where(
-            t.LedgerEntry.position == position
-        )
-    ).first()
+    found = conn.execute(select(*_ENTRY).where(t.LedgerEntry.position == position)).first()
     return Entry(*found) if found else None
+
+
+def latest_row(conn: Connection | Session, table: str, key: list[Any]) -> dict[str, Any] | None:
+    """What the ledger last recorded for one row (None: never recorded, or recorded as deleted)."""
+    content = conn.execute(
+        select(t.LedgerEntry.content)
+        .where(t.LedgerEntry.table_name == table, t.LedgerEntry.row_key == canonical(key))
+        .order_by(t.LedgerEntry.position.desc())
+        .limit(1)
+    ).scalar()
+    if content is None:
+        return None
+    row: dict[str, Any] | None = json.loads(content)["row"]
+    return row
+
+
+def has_keyed_entries(conn: Connection | Session) -> bool:
+    return (
+        conn.execute(select(t.LedgerEntry.position).where(t.LedgerEntry.mac.is_not(None)).limit(1)).first() is not None
+    )
+
+
+def stream_rows(conn: Connection | Session, spec: Sealed, table: Any = None) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Every row of a sealed table as (canonical key, canonical snapshot), streamed. Columns the
+    table does not have (yet: a migration reading an older schema) are left out of the snapshot."""
+    table = t.Base.metadata.tables[spec.table] if table is None else table
+    names = [n for n in (*spec.key, *spec.columns) if n in table.c]
+    present = Sealed(spec.table, spec.key, {n: k for n, k in spec.columns.items() if n in table.c})
+    for values in conn.execute(select(*(table.c[n] for n in names)).execution_options(yield_per=2000)):
+        row = dict(zip(names, values, strict=True))
+        yield canonical(row_key(spec, row)), snapshot(present, row)
 
 
 def current_rows(conn: Connection | Session, spec: Sealed, table: Any = None) -> dict[str, dict[str, Any]]:
     """Every row of a sealed table as its canonical snapshot, by canonical key."""
-    table = t.Base.metadata.tables[spec.table] if table is None else table
-    names = [*spec.key, *spec.columns]
-    out: dict[str, dict[str, Any]] = {}
-    for values in conn.execute(select(*(table.c[n] for n in names))):
-        row = dict(zip(names, values, strict=True))
-        out[canonical(row_key(spec, row))] = snapshot(spec, row)
-    return out
+    return dict(stream_rows(conn, spec, table))
 
 
-def baseline(conn: Connection, *, at: str, actor: str) -> tuple[int, str]:
+def baseline(conn: Connection, *, at: str, actor: str, key: bytes | None = None) -> tuple[int, str]:
     """Record every existing sealed row as it stands (a workspace made before the ledger existed)."""
     from sqlalchemy import MetaData, Table
 
@@ -300,9 +378,9 @@ def baseline(conn: Connection, *, at: str, actor: str) -> tuple[int, str]:
     for spec in SEALED.values():
         # The table as it is in this database now (a migration runs before the newest schema exists).
         table = Table(spec.table, metadata, autoload_with=conn)
-        for key, row in sorted(current_rows(conn, spec, table).items()):
-            changes.append((spec.table, json.loads(key), row))
-    return append(conn, changes, at=at, actor=actor)
+        for row_id, row in sorted(current_rows(conn, spec, table).items()):
+            changes.append((spec.table, json.loads(row_id), row))
+    return append(conn, changes, at=at, actor=actor, key=key)
 
 
 # --- the database's own guard --------------------------------------------------------------------------

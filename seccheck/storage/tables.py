@@ -115,6 +115,7 @@ class Audit(Base):
     __table_args__ = (
         Index("ix_audits_unit", "unit_id"),
         Index("ix_audits_campaign", "campaign_id"),
+        Index("ix_audits_chain", "chain_id"),  # migration 0008: a chain's audits without a scan
     )
 
 
@@ -137,6 +138,9 @@ class AuditRevision(Base):
     reason: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    # Who answered (seccheck.domain.seal.answered_by_digest of the answers' answered_by), sealed in the
+    # ledger; None for revisions sealed before migration 0008.
+    answered_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
 
 class Submission(Base):
@@ -148,6 +152,8 @@ class Submission(Base):
     source: Mapped[str] = mapped_column(String(500), default="")
     imported_by: Mapped[str] = mapped_column(String(200), default="")
     imported_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+    __table_args__ = (Index("ix_submissions_audit", "audit_id"),)
 
 
 class AnswerRow(Base):
@@ -201,6 +207,8 @@ class Event(Base):
     # Not a foreign key: the log keeps naming audit rows that migration 0004 folded into others.
     audit_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     detail: Mapped[dict[str, Any]] = mapped_column(Json, default=dict)
+
+    __table_args__ = (Index("ix_events_audit", "audit_id"),)
 
 
 class NoticeNumber(Base):
@@ -266,6 +274,8 @@ class Document(Base):
     created_by: Mapped[str] = mapped_column(String(200), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
 
+    __table_args__ = (Index("ix_documents_audit", "audit_id"),)
+
 
 class LedgerEntry(Base):
     """The sealed ledger (records.md §5): one entry per change of a record an office reports on, each
@@ -283,5 +293,8 @@ class LedgerEntry(Base):
     content: Mapped[str] = mapped_column(Text)
     algorithm: Mapped[str] = mapped_column(String(16))  # sm3 | sha256
     digest: Mapped[str] = mapped_column(String(64))
+    # HMAC over `digest` with the ledger key kept outside the database (migration 0008); None for
+    # entries written before the workspace had a key (vouched for by the first coded entry after them).
+    mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_ledger_row", "table_name", "row_key"),)

@@ -70,6 +70,9 @@ class Notice(_Section):
 
 class Database(_Section):
     url: str = Field(default="", max_length=2000, description="留空：工作区内的 SQLite 文件 seccheck.db")
+    key_file: str = Field(
+        default="", max_length=2000, description="账本密钥文件；留空：SQLite 数据库旁（或工作区内）的 seccheck.key"
+    )
 
 
 class WorkspaceConfig(_Section):
@@ -93,6 +96,14 @@ class Workspace:
     @property
     def evidence(self) -> Path:
         return self.root / "evidence"
+
+    @property
+    def key_file(self) -> Path | None:
+        """The ledger key (seccheck.storage.ledger_key): SECCHECK_KEY_FILE, `[database] key_file`,
+        beside the SQLite file, or in the workspace."""
+        from seccheck.storage.ledger_key import default_key_file
+
+        return default_key_file(self.db_url, self.root, self.config.database.key_file)
 
 
 def find_workspace(start: Path | None = None, db_url: str | None = None) -> Workspace:
