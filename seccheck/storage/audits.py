@@ -17,7 +17,6 @@ from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.seal import decode_value, encode_value
 from seccheck.errors import BadInput, Problem, not_found
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset_text
-from seccheck.storage.types import plain
 from seccheck.storage.tables import (
     AnswerRow,
     Audit,
@@ -27,6 +26,7 @@ from seccheck.storage.tables import (
     Submission,
     Unit,
 )
+from seccheck.storage.types import plain
 
 # --- rulesets ------------------------------------------------------------------------------------
 

@@ -85,15 +85,18 @@ def add_units(session: Session, names: Sequence[str], *, at: dt.datetime, actor:
     if not names:
         return {}
     ledger.note_actor(session, at=at.isoformat(), actor=actor)
-    rows = [{"name": name, "code": "", "kind": "", "contact": "", "created_at": at} for name in names]
-    for row, unit_id in zip(rows, _insert_returning_ids(session, _UNITS, rows), strict=True):
-        row["id"] = unit_id
-    events = [_events(at, actor, "unit.added", None, {"name": row["name"], "unit": row["id"]}) for row in rows]
+    rows: list[dict[str, Any]] = [
+        {"name": name, "code": "", "kind": "", "contact": "", "created_at": at} for name in names
+    ]
+    ids = dict(zip(names, _insert_returning_ids(session, _UNITS, rows), strict=True))
+    for row in rows:
+        row["id"] = ids[row["name"]]
+    events = [_events(at, actor, "unit.added", None, {"name": name, "unit": ids[name]}) for name in names]
     for event, event_id in zip(events, _insert_returning_ids(session, _EVENTS, events), strict=True):
         event["id"] = event_id
     ledger.record_rows(session, "units", rows)
     ledger.record_rows(session, "events", events)
-    return {row["name"]: row["id"] for row in rows}
+    return ids
 
 
 def known_units(session: Session, names: Sequence[str]) -> dict[str, tuple[int, str]]:
