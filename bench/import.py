@@ -146,7 +146,6 @@ def main() -> None:
         for n in counts:
             t = timed_import(folder / f"ws-sqlite-{n}", files[:n], None)
             sqlite[n] = t
-            ratio = t.per_audit_ms / scoring
             print(row(t, scoring))
         for n, t in sqlite.items():
             print(f"  {n} files: {t.rate:.0f} audits/s (target >= 300) {verdict(t.rate >= 300)}")
