@@ -13,7 +13,7 @@ mypy
 offline="${SECCHECK_OFFLINE_TEST:-}"
 [ -z "$offline" ] && [ "${CI:-}" = true ] && offline=1
 if [ "$offline" != 1 ]; then
-  exec python -m pytest -n auto "$@"
+  exec python -m pytest -n auto --dist loadgroup "$@"
 fi
 # The offline install proof (network and disk, little CPU) runs beside the tests, so CI waits for the
 # longer of the two, not their sum. Its log is shown first; pytest's summary stays the closing line.
@@ -21,7 +21,7 @@ log="$(mktemp)"
 bash tests/offline/test_bundle.sh >"$log" 2>&1 &
 proof=$!
 set +e
-python -m pytest -n auto "$@" | tee "$log.pytest"
+python -m pytest -n auto --dist loadgroup "$@" | tee "$log.pytest"
 tests=${PIPESTATUS[0]}
 wait "$proof"
 offline_status=$?

@@ -5,7 +5,7 @@ import datetime as dt
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -134,6 +134,59 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
     return str(server.create_database())
 
 
+# Workspaces start from a database migrated once per test run (per xdist worker) rather than running
+# every migration for each test: `seccheck init` then finds the schema current, as it would in a
+# workspace made by the same version. The migrations themselves are tested from an empty database
+# (tests/test_migrations.py, and every test that takes `db_url` itself).
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from seccheck.storage.db import Database
+
+    path = tmp_path_factory.mktemp("template") / "seccheck.db"
+    Database(f"sqlite:///{path}").close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template(pg_server) -> str:  # type: ignore[no-untyped-def]
+    """The name of a PostgreSQL database at the newest schema, to copy (CREATE DATABASE … TEMPLATE)."""
+    from sqlalchemy.engine import make_url
+
+    from seccheck.storage.db import Database
+
+    url = str(pg_server.create_database("template"))
+    Database(url).close()
+    return str(make_url(url).database)
+
+
+def seed_database(path: Path, template: Path) -> None:
+    """A copy of the migrated template at `path` (owner-only, as seccheck makes its databases)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+    with os.fdopen(fd, "wb") as out:
+        out.write(template.read_bytes())
+
+
+@pytest.fixture
+def fresh_db(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[Path], None]:
+    """Seed a workspace's own SQLite database (DIR/seccheck.db) before `seccheck init DIR`."""
+    template = request.getfixturevalue("sqlite_template")
+    return lambda root: seed_database(root / "seccheck.db", template)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ws_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A database of each kind at the newest schema, for a workspace."""
+    if request.param == "sqlite":
+        path = tmp_path / "seccheck.db"
+        seed_database(path, request.getfixturevalue("sqlite_template"))
+        return f"sqlite:///{path}"
+    server = request.getfixturevalue("pg_server")
+    return str(server.create_database(template=request.getfixturevalue("pg_template")))
+
+
 class Workspace:
     """A workspace made with `seccheck init`, and a way to run commands in it."""
 
@@ -180,7 +233,8 @@ def assert_ledger_intact(ws: Workspace) -> None:
 
 
 @pytest.fixture
-def workspace(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> Iterator[Workspace]:
+def workspace(tmp_path: Path, ws_db_url: str, request: pytest.FixtureRequest) -> Iterator[Workspace]:
+    db_url = ws_db_url
     root = tmp_path / "ws"
     run = seccheck(
         "init",

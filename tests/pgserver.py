@@ -71,12 +71,14 @@ class PostgresServer:
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://seccheck@/{database}?host={self.socket_dir}"
 
-    def create_database(self, prefix: str = "t") -> str:
+    def create_database(self, prefix: str = "t", *, template: str | None = None) -> str:
+        """A new database, empty or a copy of the database `template` (which nobody may be connected to)."""
         import psycopg
 
         name = f"{prefix}_{uuid.uuid4().hex[:12]}"
+        copy = f' TEMPLATE "{template}"' if template else ""
         with psycopg.connect(host=str(self.socket_dir), user="seccheck", dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
+            conn.execute(f'CREATE DATABASE "{name}"{copy}')
         return self.url(name)
 
     def stop(self) -> None:

@@ -8,6 +8,7 @@ import re
 import subprocess
 import tomllib
 from collections import Counter
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
@@ -23,8 +24,9 @@ CAMPAIGN = "2026年保密检查"
 
 
 @pytest.fixture
-def campaign_ws(tmp_path: Path) -> Workspace:
+def campaign_ws(tmp_path: Path, fresh_db: Callable[[Path], None]) -> Workspace:
     root = tmp_path / "ws"
+    fresh_db(root)
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
     for unit in ("某区教育局", "某区财政局", "某区司法局", "城关街道某某图文快印店", "某区民政局"):

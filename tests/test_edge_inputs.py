@@ -28,6 +28,9 @@ from seccheck.storage import audits as repo
 from seccheck.storage.db import Database
 from tests.conftest import DATA, TODAY, seccheck
 
+# The module-scoped fixture is made once: the tests run on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("edge-inputs")
+
 RULESET = DATA / "edge-inputs.toml"
 OPTIONS = ImportOptions(ruleset=str(RULESET), new_unit=True, another=True, accept_date=True, notice=False)
 

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -36,8 +37,9 @@ def has_colour(text: str) -> bool:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Path:
+def ws(tmp_path: Path, fresh_db: Callable[[Path], None]) -> Path:
     root = tmp_path / "ws"
+    fresh_db(root)
     assert seccheck("init", root, "--inspector", "李明").code == 0
     return root
 

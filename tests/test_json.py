@@ -20,6 +20,9 @@ from seccheck.cli.main import main
 from tests.conftest import DATA, ROOT, Workspace, seccheck
 from tests.test_lifecycle import WECHAT, reinspection_file
 
+# The module-scoped fixture is made once: the tests run on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("json-workspace")
+
 EXAMPLES = ROOT / "examples"
 JSON_DOC = ROOT / "docs" / "json.md"
 

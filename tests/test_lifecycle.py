@@ -327,3 +327,76 @@ def test_an_interrupted_reinspection_from_a_file_completes_on_the_next_run(
     refused = workspace.run("reinspect", "1", "--answers", other)
     assert refused.code == 1 and "复查的是 '某区司法局'" in refused.err
     assert count(workspace, Audit) == 2
+
+
+# --- batches: one transaction per batch (issue 26), every promise of records.md kept ------------------
+
+# The batches an import of many files goes in: 1, 2, 4, 8 … 200 files (seccheck.app.imports).
+BATCH_ENDS = [1, 3, 7, 15, 31, 63, 127, 255, 455]  # and then every 200
+
+
+def test_a_file_refused_in_the_middle_of_a_batch_leaves_the_others_in(workspace: Workspace, tmp_path: Path) -> None:
+    from bench.generate import generate
+    from seccheck.storage.tables import Submission
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    files = generate(folder, 20, units=20)  # batches: [0] [1-2] [3-6] [7-14] [15-19]
+
+    def edit(n: int, old: str, new: str) -> None:
+        text = files[n].read_text(encoding="utf-8")
+        assert old in text
+        files[n].write_text(text.replace(old, new, 1), encoding="utf-8")
+
+    edit(9, 'unit = "单位009"', 'unit = "单位008"')  # a second audit of a unit of the same batch
+    edit(10, 'unit = "单位010"', 'unit = "单位000"')  # a second audit of a unit of an earlier batch
+    edit(11, "date = 2026-", "date = 2027-")  # a date in the future: refused inside the transaction
+    edit(12, "[answers]\n", '[answers]\n"NOPE" = true\n')  # an unknown check: refused on reading
+    run = workspace.run("import", "--new-unit", "--no-notice", *files)
+    assert run.code == 1, run.text
+    assert "导入 16 个" in run.out and "跳过 4 个有问题的文件" in run.out, run.text
+    for n in (9, 10, 11, 12):
+        assert f"跳过 {files[n]}" in run.err
+    assert "已有 unit-self-assessment 检查" in run.err and "--amend" in run.err
+    assert count(workspace, Audit) == 16 and count(workspace, Submission) == 16
+    db = workspace.db()
+    with db.read() as session:
+        sources = {Path(s).name for s in session.scalars(select(Audit.source))}
+    db.close()
+    assert sources == {f.name for n, f in enumerate(files) if n not in (9, 10, 11, 12)}
+    assert workspace.run("verify", "--all").code == 0
+    # Run again: nothing twice, the same four refused.
+    again = workspace.run("import", "--new-unit", "--no-notice", *files)
+    assert "导入 0 个，16 个已导入过（未改动）" in again.out and "跳过 4 个有问题的文件" in again.out, again.text
+    assert count(workspace, Audit) == 16
+
+
+def test_an_import_killed_mid_batch_loses_that_batch_only_and_a_rerun_completes_it(
+    workspace: Workspace, tmp_path: Path
+) -> None:
+    from bench.generate import generate
+    from seccheck.storage.tables import FindingRow, Submission
+
+    folder = tmp_path / "answers"
+    folder.mkdir()
+    files = [str(f) for f in generate(folder, 100, units=30)]  # batches end at 1, 3, 7 … 63, 100
+    env = {**os.environ, **workspace.env, "NO_COLOR": "1"}
+    command = [sys.executable, "-m", "seccheck", "import", "--new-unit", "--another-audit", "--no-notice", *files]
+    proc = subprocess.Popen(command, cwd=workspace.root, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 300
+    while count(workspace, Audit) < 7 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.02)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    done_before = count(workspace, Audit)
+    # Whole batches only: the one in flight is gone entirely, none is half in.
+    assert done_before in BATCH_ENDS and done_before < len(files), done_before
+    assert count(workspace, Submission) == done_before
+    assert workspace.run("verify", "--all").code == 0
+    rerun = workspace.run("import", "--new-unit", "--another-audit", "--no-notice", *files)
+    assert rerun.code == 0, rerun.text
+    assert f"导入 {len(files) - done_before} 个，{done_before} 个已导入过（未改动）" in rerun.out, rerun.text
+    assert count(workspace, Audit) == len(files) and count(workspace, Submission) == len(files)
+    assert count(workspace, FindingRow) > 0
+    assert workspace.run("verify", "--all").code == 0  # findings agree with each result, the chain is whole

@@ -12,6 +12,9 @@ from seccheck.ruleset.load import resolve_ruleset
 from tests.conftest import Workspace, seccheck
 from tests.pdflayout import MM, layout
 
+# The module-scoped fixture is made once: the tests run on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("notice-layout")
+
 ISSUER = "某区国家保密局"
 DUE = re.compile(r"^\d{4}年\d{1,2}月\d{1,2}日$")
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pexpect
@@ -31,8 +32,9 @@ def answers(folder: Path, count: int) -> list[Path]:
 
 
 @pytest.fixture
-def ws(tmp_path: Path) -> Workspace:
+def ws(tmp_path: Path, fresh_db: Callable[[Path], None]) -> Workspace:
     root = tmp_path / "ws"
+    fresh_db(root)
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     return Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
 

@@ -7,7 +7,7 @@ import datetime as dt
 import errno
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -29,9 +29,10 @@ def copy_for(folder: Path, unit: str, *, date: str | None = None, name: str = "a
 
 
 @pytest.fixture
-def ws(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Workspace]:
+def ws(tmp_path: Path, request: pytest.FixtureRequest, fresh_db: Callable[[Path], None]) -> Iterator[Workspace]:
     root = tmp_path / "ws"
     url = f"sqlite:///{root / 'seccheck.db'}"
+    fresh_db(root)
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     workspace = Workspace(root, url)
     yield workspace

@@ -14,6 +14,9 @@ import pytest
 
 from tests.conftest import ROOT
 
+# The module-scoped fixture is made once: the tests run on one xdist worker (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("wheel")
+
 _NOT_SOURCE = (".git", ".venv", "build", "dist", "*.egg-info", "reports", "__pycache__", ".*_cache", "tests")
 
 
@@ -51,7 +54,10 @@ def test_fresh_venv_install_works(wheel: Path, tmp_path: Path) -> None:
     env_dir = tmp_path / "venv"
     venv.EnvBuilder(with_pip=True).create(env_dir)
     py = env_dir / "bin" / "python"
-    subprocess.run([str(py), "-m", "pip", "install", "-q", str(wheel)], check=True, capture_output=True, text=True)
+    # --no-compile: byte-compiling every dependency is most of the install's time and proves nothing here.
+    subprocess.run(
+        [str(py), "-m", "pip", "install", "-q", "--no-compile", str(wheel)], check=True, capture_output=True, text=True
+    )
     exe = env_dir / "bin" / "seccheck"
     # Run from an empty folder, so nothing can come from the source tree.
     work = tmp_path / "elsewhere"

@@ -21,9 +21,14 @@ from seccheck.text import zh
 
 
 def _due(ctx: Context, audit: Audit, finding: Finding, issued: dt.date) -> dt.date:
+    return due_of(ctx, audit.date, finding, issued)
+
+
+def due_of(ctx: Context, audit_date: dt.date, finding: Finding, issued: dt.date) -> dt.date:
+    """A new problem's deadline (its notice issued on `issued`; see `sync`)."""
     return due_date(
         finding.deadline_days,
-        audit_date=audit.date,
+        audit_date=audit_date,
         issued=issued,
         deadline_from=ctx.workspace.config.rectification.deadline_from,
     )

@@ -6,6 +6,9 @@ interrupted (even by kill -9) skips what is in and completes what is missing, no
 
 from __future__ import annotations
 
+import contextlib
+import datetime as dt
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,6 +16,8 @@ from pathlib import Path
 from sqlalchemy.exc import DataError
 from sqlalchemy.orm import Session
 
+from seccheck import __version__
+from seccheck.app import findings as finding_sync
 from seccheck.app.audits import (
     FollowUps,
     check_date,
@@ -24,17 +29,22 @@ from seccheck.app.audits import (
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
-from seccheck.app.units import find_unit
+from seccheck.app.units import clean_name, find_unit, unknown_unit
 from seccheck.domain.answers import Answers
-from seccheck.domain.seal import submission_digest
+from seccheck.domain.result import Result, result_to_json
+from seccheck.domain.scoring import score
+from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, seal_v2, submission_digest
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.io.answersfile import load_answers
 from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as repo
+from seccheck.storage import batch as batch_repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import units as unit_repo
+from seccheck.storage.batch import NewAudit, NewFinding
 from seccheck.storage.tables import Campaign
+from seccheck.text import zh
 
 
 @dataclass(frozen=True)
@@ -105,8 +115,9 @@ def import_file(
             try:
                 check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date)
             except Conflict as exc:
-                hint = "；要以此文件修订已有的检查，请加 --amend"
-                raise Conflict([Problem(p.message + hint, file=name, field=p.field) for p in exc.problems]) from None
+                raise Conflict(
+                    [Problem(p.message + _AMEND_HINT, file=name, field=p.field) for p in exc.problems]
+                ) from None
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
         grade: str | None = None
         if not options.draft:
@@ -169,20 +180,276 @@ def import_files(
     options: ImportOptions,
     progress: Progress = no_progress,
 ) -> ImportReport:
-    """Import each file on its own: a bad file is reported and skipped, the rest go in."""
+    """Import each file on its own: a bad file is reported and skipped, the rest go in.
+
+    New final audits go in by batches, one transaction each (see `_import_batch`); drafts and
+    amendments one file at a time. Notices follow each batch once it is committed.
+    """
     ctx.db.require_writable()  # a read-only copy: said once, not as a failure of every file
     report = ImportReport()
     rulesets: dict[str, LoadedRuleset] = {}  # a thousand files load their ruleset once
     files = list(paths)
-    for number, path in enumerate(files, 1):
-        try:
-            report.done.append(import_file(ctx, path, options, rulesets))
-        except SeccheckError as exc:
-            report.failed.append((path, exc.problems))
-        except DataError as exc:
-            # A value the input checks let through but this database cannot store: this file is
-            # refused (its transaction rolled back) and the batch goes on.
-            detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
-            report.failed.append((path, [Problem(f"数据库拒绝保存此文件中的值：{detail}", file=str(path))]))
-        progress(number, len(files), path.name)
+    if options.draft or options.amend:
+        for number, path in enumerate(files, 1):
+            _import_one(ctx, path, options, rulesets, report)
+            progress(number, len(files), path.name)
+        return report
+    done = 0
+    size = 1  # batches grow 1, 2, 4 … BATCH: the first audits show at once, later ones go in bulk
+    while done < len(files):
+        batch = files[done : done + size]
+        _import_batch(ctx, batch, options, rulesets, report)
+        for number, path in enumerate(batch, done + 1):
+            progress(number, len(files), path.name)
+        done += len(batch)
+        size = min(size * 2, BATCH)
+    order = {path: n for n, path in enumerate(files)}
+    report.done.sort(key=lambda i: order[i.path])
+    report.failed.sort(key=lambda f: order[f[0]])
     return report
+
+
+def _import_one(
+    ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset], report: ImportReport
+) -> None:
+    try:
+        report.done.append(import_file(ctx, path, options, rulesets))
+    except SeccheckError as exc:
+        report.failed.append((path, exc.problems))
+    except DataError as exc:
+        report.failed.append((path, [_refused_by_database(path, exc)]))
+
+
+def _refused_by_database(path: Path, exc: DataError) -> Problem:
+    # A value the input checks let through but this database cannot store: this file is refused
+    # (its transaction rolled back) and the import goes on.
+    detail = str(exc.orig).strip().splitlines()[0] if exc.orig else str(exc)
+    return Problem(f"数据库拒绝保存此文件中的值：{detail}", file=str(path))
+
+
+# --- batches -------------------------------------------------------------------------------------------
+
+BATCH = 200  # files per transaction at most: kill -9 loses at most this many, a re-run completes them
+
+
+@dataclass
+class _Prepared:
+    """A file read, checked and scored before the batch's transaction: nothing left but to write it."""
+
+    path: Path
+    answers: Answers
+    loaded: LoadedRuleset
+    digest: str
+    result: Result
+
+
+def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset]) -> _Prepared:
+    name = str(path)
+    answers, lines = load_answers(path)
+    ref = options.ruleset or answers.ruleset
+    loaded = rulesets.get(ref)
+    if loaded is None:
+        loaded = rulesets[ref] = resolve_ruleset(ref)
+    problems = check_answers(loaded.ruleset, answers, name=name, lines=lines, final=True)
+    if any(not p.warning for p in problems):
+        raise BadInput([p for p in problems if not p.warning])
+    answers = keep_file_evidence(ctx, answers, path, lines)
+    digest = submission_digest(answers)
+    answers = repo.as_stored(answers)
+    return _Prepared(path, answers, loaded, digest, score(loaded.ruleset, answers))
+
+
+@dataclass
+class _BatchOutcome:
+    written: list[tuple[_Prepared, NewAudit]] = field(default_factory=list)
+    already: list[tuple[Path, int, int, str | None]] = field(default_factory=list)  # path, audit, revision, grade
+    failed: list[tuple[Path, list[Problem]]] = field(default_factory=list)
+    one_by_one: list[Path] = field(default_factory=list)  # left to import_file, after the batch
+
+
+def _import_batch(
+    ctx: Context, paths: list[Path], options: ImportOptions, rulesets: dict[str, LoadedRuleset], report: ImportReport
+) -> None:
+    """Import a batch of files as new final audits in one transaction.
+
+    Every check that can refuse a file runs before anything is written, so a refused file is reported
+    and the others go in together. What the batch does not handle — content imported before (a draft to
+    finalise, a discarded audit), a second file for the same scope or content within the batch — is left
+    to `import_file`, one at a time, after the batch is committed, as is a batch a database refuses a
+    value of (each file then in its own transaction: only the file with that value is refused).
+    """
+    prepared: list[_Prepared] = []
+    failed: list[tuple[Path, list[Problem]]] = []
+    for path in paths:
+        try:
+            prepared.append(_prepare(ctx, path, options, rulesets))
+        except SeccheckError as exc:
+            failed.append((path, exc.problems))
+    try:
+        outcome = ctx.db.transaction(lambda session: _write_batch(session, ctx, prepared, options))
+    except DataError:
+        outcome = _BatchOutcome(one_by_one=[p.path for p in prepared])
+    report.failed += failed + outcome.failed
+    done = [Imported(item.path, new.id, "new", 1, item.result.grade) for item, new in outcome.written]
+    done += [Imported(path, audit_id, "already", rev, grade) for path, audit_id, rev, grade in outcome.already]
+    if options.notice:
+        # After the commit: a notice that cannot be written never undoes the audits; a re-run makes it.
+        for imported in done:
+            imported.followups = complete_followups(ctx, imported.audit_id, notice=True)
+    report.done += done
+    for path in outcome.one_by_one:
+        _import_one(ctx, path, options, rulesets, report)
+
+
+def _write_batch(session: Session, ctx: Context, prepared: list[_Prepared], options: ImportOptions) -> _BatchOutcome:
+    """The batch's transaction (run again from the start if another writer holds a lock)."""
+    outcome = _BatchOutcome()
+    at = ctx.at()
+    known = batch_repo.existing_submissions(session, [p.digest for p in prepared])
+    try:
+        campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
+    except SeccheckError as exc:
+        outcome.failed = [(p.path, exc.problems) for p in prepared]
+        return outcome
+    names: dict[Path, str] = {}
+    for item in prepared:
+        with contextlib.suppress(SeccheckError):  # refused below, in its turn
+            names[item.path] = clean_name(item.answers.unit)
+    units = batch_repo.known_units(session, list(dict.fromkeys(names.values())))
+    batch_repo.lock_units(session, sorted({unit_id for unit_id, _ in units.values()}))
+    seen_digests: set[str] = set()
+    scopes: set[tuple[object, ...]] = set()
+    accepted: list[tuple[_Prepared, str]] = []
+    for item in prepared:
+        name = str(item.path)
+        if item.digest in known:
+            audit_id, status = known[item.digest]
+            if status == "final":
+                audit = repo.get(session, audit_id)
+                outcome.already.append((item.path, audit.id, audit.revision, audit.grade))
+            else:
+                outcome.one_by_one.append(item.path)  # a draft to finalise, or a discarded audit
+            continue
+        if item.digest in seen_digests:
+            outcome.one_by_one.append(item.path)  # the same content twice in the batch: "already", after it
+            continue
+        try:
+            unit_name = names[item.path] if item.path in names else clean_name(item.answers.unit)
+            unit = units.get(unit_name)
+            if unit is None and not options.new_unit:
+                raise unknown_unit(session, unit_name, file=name)
+            check_date(ctx, item.answers.date, campaign, accept=options.accept_date, file=name)
+            if not options.another:
+                year = None if campaign else item.answers.date.year
+                scope = (unit[0] if unit else unit_name, item.loaded.ruleset.id, year)
+                if scope in scopes:
+                    outcome.one_by_one.append(item.path)  # refused (or not) by import_file, after the batch
+                    continue
+                if unit is not None:
+                    try:
+                        check_scope(session, unit[0], unit[1], item.loaded.ruleset.id, campaign, item.answers.date)
+                    except Conflict as exc:
+                        raise Conflict(
+                            [Problem(p.message + _AMEND_HINT, file=name, field=p.field) for p in exc.problems]
+                        ) from None
+                scopes.add(scope)
+        except SeccheckError as exc:
+            outcome.failed.append((item.path, exc.problems))
+            continue
+        seen_digests.add(item.digest)
+        accepted.append((item, unit_name))
+    new_units = [n for n in dict.fromkeys(unit_name for _, unit_name in accepted) if n not in units]
+    units |= {
+        n: (unit_id, n) for n, unit_id in batch_repo.add_units(session, new_units, at=at, actor=ctx.actor).items()
+    }
+    for loaded in {item.loaded.sha256: item.loaded for item, _ in accepted}.values():
+        repo.store_ruleset(session, loaded)
+    new_audits = [_new_audit(ctx, item, units[unit_name], campaign, at) for item, unit_name in accepted]
+    batch_repo.write_new_audits(session, new_audits, at=at, actor=ctx.actor)
+    outcome.written = [(item, new) for (item, _), new in zip(accepted, new_audits, strict=True)]
+    return outcome
+
+
+_AMEND_HINT = "；要以此文件修订已有的检查，请加 --amend"
+
+
+def _new_audit(
+    ctx: Context, item: _Prepared, unit: tuple[int, str], campaign: Campaign | None, at: dt.datetime
+) -> NewAudit:
+    """The rows of a new final audit, computed as `create_audit` and `seal_revision` would write them."""
+    answers, loaded, result = item.answers, item.loaded, item.result
+    name = str(item.path)
+    unit_id, unit_name = unit
+    particulars = {
+        "unit": unit_name,
+        "date": answers.date.isoformat(),
+        "mode": answers.mode,
+        "inspectors": list(answers.inspectors),
+        "methods": list(answers.methods),
+        "ruleset_id": loaded.ruleset.id,
+        "ruleset_version": loaded.ruleset.version,
+        "revision": 1,
+    }
+    result_json = result_to_json(result, indent=None)
+    result_data = json.loads(result_json)
+    snapshot = answers_snapshot(answers.answers)
+    seal = seal_v2(loaded.sha256, particulars, snapshot, result_data, __version__)
+    audit = {
+        "unit_id": unit_id,
+        "campaign_id": campaign.id if campaign else None,
+        "ruleset_id": loaded.ruleset.id,
+        "ruleset_version": loaded.ruleset.version,
+        "ruleset_sha256": loaded.sha256,
+        "mode": answers.mode,
+        "inspectors": list(answers.inspectors),
+        "methods": list(answers.methods),
+        "date": answers.date,
+        "status": "final",
+        "revision": 1,
+        "reinspection_of": None,
+        "asked": None,
+        "grade": result.grade,
+        "percent": result.percent,
+        "result": result_data,
+        "seal": seal,
+        "source": name,
+        "created_by": ctx.actor,
+        "created_at": at,
+        "finalized_at": at,
+    }
+    revision = {
+        "revision": 1,
+        "unit_name": unit_name,
+        "particulars": particulars,
+        "answers": snapshot,
+        "result": result_data,
+        "seal": seal,
+        "seal_format": SEAL_FORMAT,
+        "engine_version": __version__,
+        "reason": "",
+        "created_by": ctx.actor,
+        "created_at": at,
+    }
+    issued = ctx.today()
+    findings = [
+        NewFinding(
+            check_id=f.check_id,
+            item_id=f.item_id,
+            category_id=f.category_id,
+            text=zh.finding_text(f),
+            deduction=f.deduction,
+            severity=f.severity,
+            due=finding_sync.due_of(ctx, answers.date, f, issued),
+            deadline_days=f.deadline_days,
+        )
+        for f in result.findings
+    ]
+    return NewAudit(
+        audit=audit,
+        answers=repo.answer_rows(answers.answers, ctx.actor, at),
+        revision=revision,
+        findings=findings,
+        created={"unit": unit_name, "ruleset": loaded.ruleset.id, "source": name, "submission": item.digest},
+        finalised={"revision": 1, "grade": result.grade, "seal": seal, "reason": ""},
+        submission={"digest": item.digest, "source": name[:500], "imported_by": ctx.actor, "imported_at": at},
+    )

@@ -26,6 +26,7 @@ from seccheck.storage.tables import (
     Submission,
     Unit,
 )
+from seccheck.storage.types import plain
 
 # --- rulesets ------------------------------------------------------------------------------------
 
@@ -128,11 +129,26 @@ def _answer_values(
     }
 
 
+def answer_rows(answers: Mapping[str, Answer], actor: str, at: dt.datetime, audit_id: int = 0) -> list[dict[str, Any]]:
+    """The `answers` rows of an audit's answers, in the order given."""
+    return [_answer_values(audit_id, k, a, actor, n, at) for n, (k, a) in enumerate(answers.items())]
+
+
+def as_stored(answers: Answers) -> Answers:
+    """The answers as the database gives them back once written: a deduction kept as NUMERIC reads
+    back in its shortest form (4.00 as 4). An audit is scored and sealed from these, not re-read."""
+    changed = {
+        key: answer.model_copy(update={"deduct": plain(answer.deduct)})
+        for key, answer in answers.answers.items()
+        if answer.deduct is not None and str(plain(answer.deduct)) != str(answer.deduct)
+    }
+    return answers.model_copy(update={"answers": {**answers.answers, **changed}}) if changed else answers
+
+
 def add_answers(session: Session, audit_id: int, answers: Mapping[str, Answer], actor: str, at: dt.datetime) -> None:
     if answers:
         # One executemany rather than an ORM object per answer: an audit has a hundred of them.
-        rows = [_answer_values(audit_id, k, a, actor, n, at) for n, (k, a) in enumerate(answers.items())]
-        session.execute(insert(AnswerRow), rows)
+        session.execute(insert(AnswerRow), answer_rows(answers, actor, at, audit_id))
 
 
 def replace_answers(

@@ -227,6 +227,16 @@ def _after_flush(session: Session, _context: Any) -> None:
             pending[(spec.table, canonical(row_key(spec, _object_row(obj, spec))))] = None
 
 
+def record_rows(session: Session, table: str, rows: Iterable[Mapping[str, Any]]) -> None:
+    """Record rows of a sealed table written by bulk statements, which the flush hook does not see
+    (seccheck.storage.batch): each row with its key and recorded columns, as written. The entries
+    are appended at commit with the others of the transaction."""
+    spec = SEALED[table]
+    pending: dict[tuple[str, str], dict[str, Any] | None] = session.info.setdefault(_PENDING, {})
+    for row in rows:
+        pending[(spec.table, canonical(row_key(spec, row)))] = snapshot(spec, row)
+
+
 def _before_commit(session: Session) -> None:
     session.flush()
     pending = session.info.pop(_PENDING, None)

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 from decimal import Decimal
 from typing import Any
 
@@ -63,7 +64,36 @@ class Exact(TypeDecorator[Decimal]):
         return plain(number)
 
 
+class _FloatFound(Exception):
+    pass
+
+
+def _refuse_float(_text: str) -> Any:
+    raise _FloatFound
+
+
+def _has_float(data: Any) -> bool:
+    # Checked by the C encoder and decoder rather than a walk in Python (an import binds millions of
+    # values): a float is written as a JSON number with a fraction or exponent, an int never is.
+    kind = type(data)
+    if kind is str or kind is int or kind is bool or data is None:
+        return False
+    if kind is float:
+        return True
+    if (kind is list or kind is dict) and len(data) <= 8:
+        return any(_has_float(item) for item in (data.values() if kind is dict else data))
+    try:
+        json.loads(json.dumps(data, default=str), parse_float=_refuse_float, parse_constant=_refuse_float)
+    except _FloatFound:
+        return True
+    except ValueError:  # not JSON at all (nan, inf): let the walk below say where
+        return True
+    return False
+
+
 def _no_floats(data: Any, where: str = "") -> None:
+    if not where and not _has_float(data):
+        return
     if isinstance(data, float):
         raise TypeError(f"JSON 中的数值 {data!r}（{where or '顶层'}）是浮点数；小数应以字符串保存")
     if isinstance(data, dict):
