@@ -33,7 +33,7 @@ from seccheck.app.units import clean_name, find_unit, unknown_unit
 from seccheck.domain.answers import Answers
 from seccheck.domain.result import Result, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, seal_v2, submission_digest
+from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, seal_v2, submission_digest
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.io.answersfile import load_answers
@@ -430,6 +430,8 @@ def _new_audit(
         "created_by": ctx.actor,
         "created_at": at,
     }
+    answer_rows = repo.answer_rows(answers.answers, ctx.actor, at)
+    revision["answered_by"] = answered_by_digest({row["key"]: row["answered_by"] for row in answer_rows})
     issued = ctx.today()
     findings = [
         NewFinding(
@@ -446,7 +448,7 @@ def _new_audit(
     ]
     return NewAudit(
         audit=audit,
-        answers=repo.answer_rows(answers.answers, ctx.actor, at),
+        answers=answer_rows,
         revision=revision,
         findings=findings,
         created={"unit": unit_name, "ruleset": loaded.ruleset.id, "source": name, "submission": item.digest},

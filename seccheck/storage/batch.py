@@ -167,10 +167,12 @@ def write_new_audits(session: Session, audits: Sequence[NewAudit], *, at: dt.dat
         events.append(_events(at, actor, "audit.finalised", a.id, a.finalised))
     for row, event_id in zip(events, _insert_returning_ids(session, _EVENTS, events), strict=True):
         row["id"] = event_id
-    session.execute(insert(_SUBMISSIONS), [{**a.submission, "audit_id": a.id} for a in audits])
+    submissions = [{**a.submission, "audit_id": a.id} for a in audits]
+    session.execute(insert(_SUBMISSIONS), submissions)
     # What the flush hook would have recorded for the same rows, as written.
     ledger.record_rows(session, "audits", [{**a.audit, "id": a.id, "chain_id": a.id} for a in audits])
     ledger.record_rows(session, "audit_revisions", revisions)
     ledger.record_rows(session, "findings", findings)
     ledger.record_rows(session, "rectifications", rectifications)
     ledger.record_rows(session, "events", events)
+    ledger.record_rows(session, "submissions", submissions)
