@@ -8,6 +8,7 @@ ORM's flush, so the rows of sealed tables are handed to the ledger explicitly (`
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -16,6 +17,7 @@ from typing import Any
 from sqlalchemy import Table, insert, select, update
 from sqlalchemy.orm import Session
 
+from seccheck.domain.ledger import canonical
 from seccheck.storage import ledger
 from seccheck.storage import tables as t
 
@@ -77,7 +79,27 @@ def existing_submissions(session: Session, digests: Sequence[str]) -> dict[str, 
         .join(t.Audit, t.Audit.id == t.Submission.audit_id)
         .where(t.Submission.digest.in_(list(digests)))
     )
-    return {digest: (audit_id, status) for digest, audit_id, status in session.execute(query)}
+    found = {digest: (audit_id, status) for digest, audit_id, status in session.execute(query)}
+    # An import record deleted behind seccheck's back is still in the ledger: the same content stays
+    # recognised (as `storage.audits.submission` does one at a time), and `verify` reports the deletion.
+    missing = {canonical([d]): d for d in digests if d not in found}
+    if missing:
+        latest: dict[str, dict[str, Any] | None] = {}
+        entries = session.execute(
+            select(t.LedgerEntry.row_key, t.LedgerEntry.content)
+            .where(t.LedgerEntry.table_name == "submissions", t.LedgerEntry.row_key.in_(list(missing)))
+            .order_by(t.LedgerEntry.position)
+        )
+        for row_key, content in entries:
+            latest[row_key] = json.loads(content)["row"]
+        audits = {key: row["audit_id"] for key, row in latest.items() if row and row.get("audit_id") is not None}
+        if audits:
+            by_id = select(t.Audit.id, t.Audit.status).where(t.Audit.id.in_(list(audits.values())))
+            statuses = {audit_id: status for audit_id, status in session.execute(by_id)}
+            for key, audit_id in audits.items():
+                if audit_id in statuses:
+                    found[missing[key]] = (audit_id, statuses[audit_id])
+    return found
 
 
 def add_units(session: Session, names: Sequence[str], *, at: dt.datetime, actor: str) -> dict[str, int]:
