@@ -122,8 +122,8 @@ class LedgerReport:
 
 
 def _short(text: str) -> int:
-    """A small fingerprint of a text, so that a ledger of any length is checked in little memory."""
-    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big")
+    """A small fingerprint of a text (never 0), so that a ledger of any length is checked in little memory."""
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big") or 1
 
 
 #: Records written once (records.md §5, write-once): their content never changes while they exist.
@@ -150,8 +150,9 @@ class _LedgerScan:
     def __init__(self, key: bytes | None, report: LedgerReport) -> None:
         self.key, self.report = key, report
         self.chain = ChainChecker()
-        self.state: dict[int, tuple[int, int | None]] = {}  # fingerprint of (table, key) -> (position, row)
-        self.identities: dict[int, tuple[int, str]] = {}  # fingerprint of an identity -> (position, key)
+        # fingerprint of (table, key) -> position << 64 | fingerprint of the row (0: deleted), one int each
+        self.state: dict[int, int] = {}
+        self.identities: dict[int, int] = {}  # fingerprint of an identity -> position << 64 | row fingerprint
         self.once: dict[int, tuple[int, int | None]] = {}  # write-once rows: fingerprint -> (position, content)
         self.first_keyed: int | None = None
         self.unkeyed_after: list[int] = []  # the first 20 of them
@@ -186,15 +187,15 @@ class _LedgerScan:
             parts = [row.get(name) for name in _IDENTITY[table]]
             identity = _short(canonical([table, parts]))
             owner = self.identities.get(identity)
-            if owner is not None and owner[1] != key:
+            if owner is not None and owner & (2**64 - 1) != fingerprint:
                 named = _IDENTITY_NAME[table].format(*parts)
                 report.problems.append(
-                    f"账本第 {entry.position} 条把{named}记为{label}，而第 {owner[0]} 条记为"
-                    f"{_label(table, owner[1])}：同一记录有两条"
+                    f"账本第 {entry.position} 条把{named}记为{label}，而第 {owner >> 64} 条已把它记为另一条"
+                    "记录：同一记录有两条"
                 )
             else:
-                self.identities[identity] = (entry.position, key)
-        self.state[fingerprint] = (entry.position, content)
+                self.identities[identity] = entry.position << 64 | fingerprint
+        self.state[fingerprint] = entry.position << 64 | (content or 0)
 
     def _once(self, position: int, table: str, fingerprint: int, label: str, row: dict[str, Any] | None) -> None:
         fixed = None if row is None else _short(canonical([row.get(name) for name in _ONCE_FIELDS[table]]))
@@ -262,7 +263,8 @@ def check_ledger(ctx: Context, *, audit_ids: Sequence[int] | None = None) -> Led
             for key, now in ledger_repo.stream_rows(session, spec):
                 any_rows = True
                 fingerprint = _short(f"{spec.table}\x00{key}")
-                recorded = state.pop(fingerprint, None)
+                packed = state.pop(fingerprint, None)
+                recorded = None if packed is None else _unpack(packed)
                 if recorded is not None and recorded[1] == _short(canonical(now)):
                     continue
                 if audit_ids is not None and not _concerns(spec.table, key, now, audit_ids):
@@ -272,7 +274,7 @@ def check_ledger(ctx: Context, *, audit_ids: Sequence[int] | None = None) -> Led
         if not report.position and any_rows:
             report.problems.append("账本为空，而数据库中有记录：账本被清空")
         # Rows the ledger holds that the database no longer has (read back only for those).
-        for position, content in sorted(state.values()):
+        for position, content in sorted(_unpack(p) for p in state.values()):
             if content is None:
                 continue
             gone = ledger_repo.entry_at(session, position)
@@ -284,6 +286,10 @@ def check_ledger(ctx: Context, *, audit_ids: Sequence[int] | None = None) -> Led
                 continue
             report.problems.extend(_compare(table, key, None, (position, data["row"])))
     return report
+
+
+def _unpack(packed: int) -> tuple[int, int | None]:
+    return packed >> 64, (packed & (2**64 - 1)) or None
 
 
 def _recorded(session: Any, recorded: tuple[int, int | None] | None) -> tuple[int, Any] | None:
