@@ -74,7 +74,7 @@ def render_form(rs: Ruleset, issue: FormIssue, model: FormModel | None = None) -
     model = model or compile_form(rs)
     script = "\n".join(_asset(name) for name in SCRIPTS)
     css = _asset("form.css")
-    csp = "; ".join(
+    csp = Markup("; ".join(
         (
             "default-src 'none'",
             f"script-src {_csp_hash(script)}",
@@ -83,7 +83,7 @@ def render_form(rs: Ruleset, issue: FormIssue, model: FormModel | None = None) -
             "form-action 'none'",
             "base-uri 'none'",
         )
-    )
+    ))
     meta = {
         "number": issue.number,
         "unit": issue.unit,

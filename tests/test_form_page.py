@@ -1,0 +1,158 @@
+"""The offline form in a real headless Chromium (forms.md §2, §5): parity with the engine, no
+request, hostile text shown literally, nothing typed lost, save/load, print, keyboard."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from seccheck.domain.scoring import score
+from seccheck.domain.validate import check_answers
+from seccheck.forms.page import FormIssue, render_form
+from seccheck.numbers import fmt
+from seccheck.ruleset.load import LoadedRuleset, load_ruleset, resolve_ruleset
+from tests.conftest import DATA
+from tests.formbrowser import ARGS, FILL_JS, chromium_path, fields, make_answers, random_answers
+
+playwright_api = pytest.importorskip("playwright.sync_api", reason="the dev extras install playwright")
+
+KEY = "5a" * 32
+HOSTILE = '某局<script>alert(1)</script>&amp;"\'<img src=x onerror=alert(2)>'
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    with playwright_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield b
+        b.close()
+
+
+def write_form(tmp: Path, loaded: LoadedRuleset, unit: str = "测试单位", number: str = "测〔2026〕1号") -> Path:
+    issue = FormIssue(number=number, unit=unit, key=KEY, ruleset_sha256=loaded.sha256, campaign="2026年度自查", due="2026-12-31")
+    path = tmp / f"{loaded.ruleset.id}.html"
+    path.write_text(render_form(loaded.ruleset, issue), encoding="utf-8")
+    return path
+
+
+def open_page(browser: Any, path: Path, **context: Any) -> tuple[Any, Any, list[str]]:
+    ctx = browser.new_context(**context)
+    page = ctx.new_page()
+    requests: list[str] = []
+    errors: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(path.as_uri())
+    page.wait_for_selector("html[data-ready=true]")
+    assert errors == []
+    return ctx, page, requests
+
+
+PARITY_RULESETS = ["unit-self-assessment", "wechat-groups", "classified-computers"]
+
+
+def _ruleset(name: str) -> LoadedRuleset:
+    if name.endswith(".toml"):
+        return load_ruleset(DATA / name)
+    return resolve_ruleset(name)
+
+
+@pytest.mark.parametrize(
+    ("name", "sets"),
+    [
+        ("unit-self-assessment", 300),
+        ("wechat-groups", 200),
+        ("classified-computers", 200),
+        ("form-local-standard.toml", 250),
+        ("steps-example.toml", 100),
+        ("print-shop", 30),
+    ],
+)
+def test_parity_with_the_engine(browser: Any, tmp_path: Path, name: str, sets: int) -> None:
+    """Random valid answer sets filled through the page's inputs agree with `score` on every item's
+    deduction, the totals, the percent shown and the grade (1,080 sets in all)."""
+    loaded = _ruleset(name)
+    rs = loaded.ruleset
+    rng = random.Random(f"parity-{name}")
+    answer_sets = [random_answers(rs, rng) for _ in range(sets)]
+    ctx, page, requests = open_page(browser, write_form(tmp_path, loaded))
+    try:
+        shown: list[dict[str, Any]] = []
+        for start in range(0, sets, 50):
+            shown += page.evaluate(FILL_JS, [fields(a) for a in answer_sets[start : start + 50]])
+    finally:
+        ctx.close()
+    assert requests == [write_form(tmp_path, loaded).as_uri()]
+    for n, (given, page_result) in enumerate(zip(answer_sets, shown, strict=True)):
+        answers = make_answers(rs, given)
+        problems = [p for p in check_answers(rs, answers) if not p.warning]
+        assert problems == [], (n, problems)
+        result = score(rs, answers)
+        where = f"{name} set {n}: {given}"
+        assert page_result["percent"] == ("" if result.percent is None else str(result.percent)), where
+        assert page_result["grade"] == result.grade, where
+        if result.applicable is not None:
+            assert page_result["applicable"] == fmt(result.applicable), where
+            assert page_result["earned"] == fmt(result.earned), where
+            assert page_result["aggravated"] == fmt(result.aggravated), where
+        items = {i.id: i for c in result.categories for i in c.items}
+        for item_id, (applicable, deduction) in page_result["items"].items():
+            item = items[item_id]
+            assert applicable == ("true" if item.applicable else "false"), (item_id, where)
+            if item.applicable and rs.scoring.method == "deduction":
+                assert deduction == fmt(item.deduction), (item_id, where)
+        assert int(page_result["answered"]) == int(page_result["total"]), where
+
+
+def test_digests_agree_with_hashlib(browser: Any, tmp_path: Path) -> None:
+    """The page's SM3, SHA-256 and HMAC-SM3 against Python's hashlib on random inputs (0-300 bytes)."""
+    ctx, page, _ = open_page(browser, write_form(tmp_path, resolve_ruleset("print-shop")))
+    rng = random.Random("digests")
+    inputs = [bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 55, 56, 63, 64, 65, rng.randint(0, 300)]))) for _ in range(120)]
+    keys = [bytes(rng.getrandbits(8) for _ in range(rng.choice([16, 32, 64, 65, 100]))) for _ in inputs]
+    got = page.evaluate(
+        """([inputs, keys]) => inputs.map((hex, i) => {
+             const D = window.seccheckForm.digest, b = D.fromHex(hex);
+             return [D.hex(D.sm3(b)), D.hex(D.sha256(b)), D.hex(D.hmacSm3(D.fromHex(keys[i]), b))];
+           })""",
+        [[b.hex() for b in inputs], [k.hex() for k in keys]],
+    )
+    ctx.close()
+    for data, key, (sm3, sha, mac) in zip(inputs, keys, got, strict=True):
+        assert sm3 == hashlib.new("sm3", data).hexdigest()
+        assert sha == hashlib.sha256(data).hexdigest()
+        assert mac == hmac.new(key, data, "sm3").hexdigest()
+
+
+def test_no_request_and_hostile_text_literal(browser: Any, tmp_path: Path) -> None:
+    """A CSP meta with default-src 'none'; no request but the file itself; a hostile unit name and
+    hostile ruleset text appear literally and run nothing."""
+    text = (DATA / "form-local-standard.toml").read_text(encoding="utf-8")
+    text = text.replace('title = "制度建设"', 'title = "<b>制度</b>建设 </script><script>window.pwned=1</script>"')
+    text = text.replace('question = "是否建立保密工作制度？"', "question = \"是否建立制度？<img src=x onerror='window.pwned=2'>\"")
+    (tmp_path / "hostile.toml").write_text(text, encoding="utf-8")
+    loaded = load_ruleset(tmp_path / "hostile.toml")
+    path = write_form(tmp_path, loaded, unit=HOSTILE)
+    html = path.read_text(encoding="utf-8")
+    assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'" in html
+    for word in ("eval(", "Function(", "innerHTML", "http://", "https://"):
+        assert word not in html
+    ctx, page, requests = open_page(browser, path)
+    try:
+        assert page.text_content("[data-unit]") == HOSTILE
+        assert page.text_content('[data-item="A"] h3') is not None
+        assert "<b>制度</b>建设 </script><script>window.pwned=1</script>" in page.text_content('[data-item="A"] h3')
+        assert "<img src=x onerror='window.pwned=2'>" in page.text_content('[data-check="A1"] .q')
+        assert page.evaluate("window.pwned") is None
+        page.check('input[name="has_net"][value="true"]')
+        page.fill('input[name="staff"]', "12")
+        assert page.evaluate("window.pwned") is None
+    finally:
+        ctx.close()
+    assert requests == [path.as_uri()]
