@@ -115,7 +115,9 @@ def fields(answers: dict[str, Answer]) -> dict[str, str]:
             out[key] = "na"
             continue
         v = a.value
-        out[key] = ("true" if v else "false") if isinstance(v, bool) else format(v, "f") if isinstance(v, Decimal) else str(v)
+        out[key] = (
+            ("true" if v else "false") if isinstance(v, bool) else format(v, "f") if isinstance(v, Decimal) else str(v)
+        )
         if a.deduct is not None:
             out[f"{key}.deduct"] = format(a.deduct, "f")
     return out
@@ -124,4 +126,6 @@ def fields(answers: dict[str, Answer]) -> dict[str, str]:
 def make_answers(rs: Ruleset, answers: dict[str, Answer], unit: str = "测试单位") -> Answers:
     import datetime as dt
 
-    return Answers(format=1, ruleset=rs.id, ruleset_version=rs.version, unit=unit, date=dt.date(2026, 11, 23), answers=answers)
+    return Answers(
+        format=1, ruleset=rs.id, ruleset_version=rs.version, unit=unit, date=dt.date(2026, 11, 23), answers=answers
+    )

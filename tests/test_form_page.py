@@ -23,7 +23,7 @@ from tests.formbrowser import ARGS, FILL_JS, chromium_path, fields, make_answers
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the dev extras install playwright")
 
 KEY = "5a" * 32
-HOSTILE = '某局<script>alert(1)</script>&amp;"\'<img src=x onerror=alert(2)>'
+HOSTILE = "某局<script>alert(1)</script>&amp;\"'<img src=x onerror=alert(2)>"
 
 
 @pytest.fixture(scope="session")
@@ -35,7 +35,9 @@ def browser() -> Iterator[Any]:
 
 
 def write_form(tmp: Path, loaded: LoadedRuleset, unit: str = "测试单位", number: str = "测〔2026〕1号") -> Path:
-    issue = FormIssue(number=number, unit=unit, key=KEY, ruleset_sha256=loaded.sha256, campaign="2026年度自查", due="2026-12-31")
+    issue = FormIssue(
+        number=number, unit=unit, key=KEY, ruleset_sha256=loaded.sha256, campaign="2026年度自查", due="2026-12-31"
+    )
     path = tmp / f"{loaded.ruleset.id}.html"
     path.write_text(render_form(loaded.ruleset, issue), encoding="utf-8")
     return path
@@ -114,7 +116,10 @@ def test_digests_agree_with_hashlib(browser: Any, tmp_path: Path) -> None:
     """The page's SM3, SHA-256 and HMAC-SM3 against Python's hashlib on random inputs (0-300 bytes)."""
     ctx, page, _ = open_page(browser, write_form(tmp_path, resolve_ruleset("print-shop")))
     rng = random.Random("digests")
-    inputs = [bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 55, 56, 63, 64, 65, rng.randint(0, 300)]))) for _ in range(120)]
+    inputs = [
+        bytes(rng.getrandbits(8) for _ in range(rng.choice([0, 1, 55, 56, 63, 64, 65, rng.randint(0, 300)])))
+        for _ in range(120)
+    ]
     keys = [bytes(rng.getrandbits(8) for _ in range(rng.choice([16, 32, 64, 65, 100]))) for _ in inputs]
     got = page.evaluate(
         """([inputs, keys]) => inputs.map((hex, i) => {
@@ -135,12 +140,14 @@ def test_no_request_and_hostile_text_literal(browser: Any, tmp_path: Path) -> No
     hostile ruleset text appear literally and run nothing."""
     text = (DATA / "form-local-standard.toml").read_text(encoding="utf-8")
     text = text.replace('title = "制度建设"', 'title = "<b>制度</b>建设 </script><script>window.pwned=1</script>"')
-    text = text.replace('question = "是否建立保密工作制度？"', "question = \"是否建立制度？<img src=x onerror='window.pwned=2'>\"")
+    text = text.replace(
+        'question = "是否建立保密工作制度？"', "question = \"是否建立制度？<img src=x onerror='window.pwned=2'>\""
+    )
     (tmp_path / "hostile.toml").write_text(text, encoding="utf-8")
     loaded = load_ruleset(tmp_path / "hostile.toml")
     path = write_form(tmp_path, loaded, unit=HOSTILE)
     html = path.read_text(encoding="utf-8")
-    assert "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'" in html
+    assert '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'' in html
     for word in ("eval(", "Function(", "innerHTML", "http://", "https://"):
         assert word not in html
     ctx, page, requests = open_page(browser, path)

@@ -336,7 +336,4 @@ def plausibility_logic(rs: Ruleset) -> list[dict[str, Any]]:
     """The ruleset's `[[plausibility]]` rules (when the ruleset format has them): each `when` as a tree,
     its message and the checks it concerns. The page shows the message beside those checks."""
     rules = getattr(rs, "plausibility", ()) or ()
-    return [
-        {"when": expr_tree(r.when), "message": r.message, "checks": list(r.checks)}
-        for r in rules
-    ]
+    return [{"when": expr_tree(r.when), "message": r.message, "checks": list(r.checks)} for r in rules]
