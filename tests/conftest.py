@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from collections.abc import Iterator
+from typing import Any
 from pathlib import Path
 
 import pytest
@@ -197,3 +198,15 @@ def workspace(tmp_path: Path, db_url: str, request: pytest.FixtureRequest) -> It
     yield ws
     if request.node.get_closest_marker("tampered") is None:
         assert_ledger_intact(ws)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian chromium for the whole test session (tests/formbrowser.py)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extras install playwright")
+    from tests.formbrowser import ARGS, chromium_path
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield b
+        b.close()

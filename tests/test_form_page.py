@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 import hmac
 import random
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +17,12 @@ from seccheck.forms.page import FormIssue, render_form
 from seccheck.numbers import fmt
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset, resolve_ruleset
 from tests.conftest import DATA
-from tests.formbrowser import ARGS, FILL_JS, chromium_path, fields, make_answers, random_answers
+from tests.formbrowser import FILL_JS, fields, make_answers, random_answers
 
 playwright_api = pytest.importorskip("playwright.sync_api", reason="the dev extras install playwright")
 
 KEY = "5a" * 32
 HOSTILE = "某局<script>alert(1)</script>&amp;\"'<img src=x onerror=alert(2)>"
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
-        yield b
-        b.close()
 
 
 def write_form(tmp: Path, loaded: LoadedRuleset, unit: str = "测试单位", number: str = "测〔2026〕1号") -> Path:

@@ -292,7 +292,7 @@ class Returned:
     audit_id: int | None
 
 
-def check_returned(ctx: Context, path: Path, answers: Answers) -> Returned:
+def check_returned(ctx: Context, path: Path, answers: Answers, *, allow_draft: bool = False) -> Returned:
     """Refuse, saying what to do, a file from a form this workspace never issued, for another unit
     or ruleset version, whose mac does not verify, a draft, or whose evidence is missing or differs."""
     stamp = answers.form
@@ -333,8 +333,11 @@ def check_returned(ctx: Context, path: Path, answers: Answers) -> Returned:
                 f"核验值不符：文件在表单保存之后被改动过，或不是由表单 {form.number} 生成的；"
                 "请让单位用下发的表单重新保存定稿答案文件后报送"
             )
-        if stamp.status != "final":
-            raise refuse(f"这是表单 {form.number} 保存的草稿，尚未定稿；请单位答完全部问题后保存定稿答案文件再报送")
+        if stamp.status != "final" and not allow_draft:
+            raise refuse(
+                f"这是表单 {form.number} 保存的草稿，尚未定稿；请单位答完全部问题后保存定稿答案文件再报送"
+                "（要在终端里接着填写，用 seccheck audit start --answers 该文件）"
+            )
         copy = session.get(RulesetCopy, form.ruleset_sha256)
         assert copy is not None
         loaded = audit_repo.frozen_ruleset(copy.text, copy.sha256)

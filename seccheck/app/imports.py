@@ -77,8 +77,9 @@ def import_file(
         # answers file, with the form's own ruleset copy and campaign (forms.md §3).
         from seccheck.app.forms import check_returned
 
-        returned = check_returned(ctx, path, answers)
-        options = replace(options, ruleset=None, campaign=returned.campaign, draft=False, amend=False)
+        draft = options.draft and answers.form.status == "draft"
+        returned = check_returned(ctx, path, answers, allow_draft=draft)
+        options = replace(options, ruleset=None, campaign=returned.campaign, draft=draft, amend=False)
         loaded = returned.loaded
     else:
         cache = rulesets if rulesets is not None else {}
@@ -132,7 +133,7 @@ def import_file(
         return done
 
     def _mark(session: Session, done: Imported) -> None:
-        if returned is not None and answers.form is not None:
+        if returned is not None and answers.form is not None and answers.form.status == "final":
             from seccheck.app.forms import mark_returned
 
             mark_returned(session, ctx, returned.form_id, done.audit_id, answers.form.mac)
