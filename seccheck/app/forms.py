@@ -139,7 +139,7 @@ def issue_for_campaign(ctx: Context, ref: str, campaign_ref: str, due: dt.date |
             raise BadInput(
                 [
                     Problem(
-                        f"专项行动 {campaign.name!r} 没有应检单位；请先用 seccheck campaign add-units 列入单位",
+                        f"专项行动 {campaign.name!r} 没有应检单位；请先用 seccheck campaign add-unit 列入单位",
                         field="campaign",
                     )
                 ]

@@ -15,9 +15,11 @@ from seccheck.cli.params import DATE
 class _DefaultIssue(click.Group):
     """`seccheck form RULESET …` issues a form; `seccheck form status` is the one subcommand."""
 
+    default_command = "issue"
+
     def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
         if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
-            args = ["issue", *args]
+            args = [self.default_command, *args]
         return super().parse_args(ctx, args)
 
     def format_usage(self, ctx: click.Context, formatter: Any) -> None:
