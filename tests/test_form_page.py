@@ -4,8 +4,13 @@ request, hostile text shown literally, nothing typed lost, save/load, print, key
 from __future__ import annotations
 
 import hashlib
+import re
 import hmac
+import os
 import random
+import shutil
+import unicodedata
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -154,3 +159,126 @@ def test_no_request_and_hostile_text_literal(browser: Any, tmp_path: Path) -> No
     finally:
         ctx.close()
     assert requests == [path.as_uri()]
+
+
+def _answered(page: Any) -> int:
+    return int(page.get_attribute("[data-result]", "data-answered"))
+
+
+def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
+    """Local storage keeps every answer across reload and a browser restart (a persistent profile);
+    a saved answers file loaded into the same form in a fresh browser continues it."""
+    loaded = resolve_ruleset("wechat-groups")
+    path = write_form(tmp_path, loaded)
+    rs = loaded.ruleset
+    given = random_answers(rs, random.Random("keep"))
+    wanted = fields(given)
+    ctx, page, _ = open_page(browser, path)
+    page.evaluate(FILL_JS, [wanted])
+    first_check = next(c.id for i in rs.item for c in i.check if c.id in given and not given[c.id].na)
+    page.locator(f'[data-check="{first_check}"] details summary').click()
+    page.fill(f'textarea[name="{first_check}.note"]', "已整改，见\n会议记录")
+    shown = page.get_attribute("[data-result]", "data-percent"), _answered(page)
+    page.reload()
+    page.wait_for_selector("html[data-ready=true]")
+    assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
+    assert page.input_value(f'textarea[name="{first_check}.note"]') == "已整改，见\n会议记录"
+    page.fill("input[name=filled_by]", "王五")
+    page.fill("input[name=reviewed_by]", "赵六")
+    with page.expect_download() as info:
+        page.click("[data-action=save]")
+    saved = tmp_path / "saved.toml"
+    info.value.save_as(saved)
+    ctx.close()
+
+    # A browser restart: the same profile directory, a new browser process.
+    from tests.formbrowser import ARGS, chromium_path
+
+    profile = tmp_path / "profile"
+    for run in range(2):
+        persistent = browser.browser_type.launch_persistent_context(
+            str(profile), executable_path=chromium_path(), args=ARGS
+        )
+        page = persistent.new_page()
+        page.goto(path.as_uri())
+        page.wait_for_selector("html[data-ready=true]")
+        assert _answered(page) == (0 if run == 0 else shown[1])
+        if run == 0:
+            page.evaluate(FILL_JS, [wanted])
+        assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
+        persistent.close()  # the browser process ends; the next round starts a new one
+
+    # Another PC: a fresh browser, the saved file loaded back.
+    ctx, page, requests = open_page(browser, path)
+    assert _answered(page) == 0
+    page.set_input_files("[data-action=load]", str(saved))
+    page.locator(f'[data-result][data-answered="{shown[1]}"]').wait_for()  # no eval: the CSP forbids it
+    assert page.get_attribute("[data-result]", "data-percent") == shown[0]
+    assert page.input_value(f'textarea[name="{first_check}.note"]') == "已整改，见\n会议记录"
+    assert page.input_value("input[name=filled_by]") == "王五"
+    for name, value in wanted.items():
+        el = page.locator(f'[name="{name}"]').first
+        if el.get_attribute("type") == "radio":
+            assert page.locator(f'[name="{name}"][value="{value}"]').is_checked(), name
+        else:
+            got = el.input_value()
+            numeric = re.fullmatch(r"-?\d+(\.\d+)?", value) is not None
+            assert (Decimal(got) == Decimal(value)) if numeric else got == value, name
+    ctx.close()
+
+
+def test_print_to_pdf(browser: Any, tmp_path: Path) -> None:
+    """The print stylesheet gives a paper copy with 单位（盖章）, 负责人, 填表人, 日期 and the 核验码."""
+    from pypdf import PdfReader
+
+    loaded = resolve_ruleset("unit-self-assessment")
+    path = write_form(tmp_path, loaded, unit="某区审计局")
+    ctx, page, _ = open_page(browser, path)
+    given = random_answers(loaded.ruleset, random.Random("print"))
+    page.evaluate(FILL_JS, [fields(given)])
+    page.fill("input[name=filled_by]", "王五")
+    page.fill("input[name=reviewed_by]", "赵六")
+    with page.expect_download():
+        page.click("[data-action=save]")
+    code = page.text_content("#r-code")
+    assert code and re.fullmatch(r"[0-9A-F]{4}(-[0-9A-F]{4}){3}", code)
+    pdf = tmp_path / "form.pdf"
+    page.pdf(path=str(pdf), format="A4", print_background=False)
+    ctx.close()
+    shutil.copy(pdf, Path(os.environ.get("SECCHECK_FORM_PDF", tmp_path / "copy.pdf")))
+    # NFKC: the PDF's text layer may carry CJK radicals (⾃) for the ideographs (自).
+    text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in PdfReader(pdf).pages)).replace(" ", "")
+    for words in ("保密自查自评表", "某区审计局", "单位（盖章）", "负责人", "填表人", "日期", "核验码", code, "王五", "赵六"):
+        assert unicodedata.normalize("NFKC", words).replace(" ", "") in text, words
+    assert "保存定稿答案文件" not in text  # the buttons are for the screen
+
+
+def test_keyboard_and_small_screens(browser: Any, tmp_path: Path) -> None:
+    """Keyboard only: Tab reaches the first answer, Space answers, arrows change it; usable at 1024×768,
+    at 200% zoom (512 CSS pixels wide) and on a 375 px wide phone: no sideways scrolling, text ≥ 14 px."""
+    loaded = resolve_ruleset("unit-self-assessment")
+    path = write_form(tmp_path, loaded)
+    ctx, page, _ = open_page(browser, path, viewport={"width": 1024, "height": 768})
+    first = loaded.ruleset.profile[0].id
+    for _ in range(20):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.name") == first:
+            break
+    assert page.evaluate("document.activeElement.name") == first
+    page.keyboard.press("Space")
+    assert page.locator(f'[name="{first}"][value="true"]').is_checked()
+    assert _answered(page) == 1
+    page.keyboard.press("ArrowRight")
+    assert page.locator(f'[name="{first}"][value="false"]').is_checked()
+    page.focus("[data-action=save-draft]")
+    with page.expect_download():
+        page.keyboard.press("Enter")
+    ctx.close()
+    for width, height in ((1024, 768), (512, 384), (375, 667)):
+        ctx, page, _ = open_page(browser, path, viewport={"width": width, "height": height})
+        assert page.evaluate("document.documentElement.scrollWidth") <= width, width
+        sizes = page.evaluate(
+            "[...document.querySelectorAll('.q, label, h3, button')].map(e => parseFloat(getComputedStyle(e).fontSize))"
+        )
+        assert min(sizes) >= 14, width
+        ctx.close()

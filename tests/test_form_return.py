@@ -58,7 +58,7 @@ def fill_and_save(browser: Any, form: Path, answers: dict[str, str], out: Path, 
     if evidence is not None:
         first = page.locator("input[type=file][name$='.evidence']").first
         first.set_input_files(str(evidence))
-        page.wait_for_function("document.querySelector('ul.evidence li') !== null")
+        page.locator("ul.evidence li").first.wait_for(state="attached")
     page.fill("input[name=filled_by]", "王五")
     page.fill("input[name=reviewed_by]", "赵六")
     with page.expect_download() as info:

@@ -276,6 +276,8 @@
       var id = el.getAttribute("data-item"), r = s.items[id];
       el.setAttribute("data-applicable", s.applicable[id] === false ? "false" : "true");
       el.setAttribute("data-deduction", r === null || r === undefined ? "" : show(r));
+      var badge = el.querySelector(".item-score");
+      if (badge) setText(badge, s.applicable[id] === false ? "（不适用）" : r ? "扣" + show(r) + "分" : "");
       var all = el.querySelectorAll("[data-check]"), any = false;
       all.forEach(function (c) { if (!c.hidden) any = true; });
       var hide = !any && !el.querySelector("[data-item-na]");
