@@ -4,10 +4,10 @@ request, hostile text shown literally, nothing typed lost, save/load, print, key
 from __future__ import annotations
 
 import hashlib
-import re
 import hmac
 import os
 import random
+import re
 import shutil
 import unicodedata
 from decimal import Decimal
@@ -209,7 +209,7 @@ def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
         persistent.close()  # the browser process ends; the next round starts a new one
 
     # Another PC: a fresh browser, the saved file loaded back.
-    ctx, page, requests = open_page(browser, path)
+    ctx, page, _requests = open_page(browser, path)
     assert _answered(page) == 0
     page.set_input_files("[data-action=load]", str(saved))
     page.locator(f'[data-result][data-answered="{shown[1]}"]').wait_for()  # no eval: the CSP forbids it
@@ -248,7 +248,18 @@ def test_print_to_pdf(browser: Any, tmp_path: Path) -> None:
     shutil.copy(pdf, Path(os.environ.get("SECCHECK_FORM_PDF", tmp_path / "copy.pdf")))
     # NFKC: the PDF's text layer may carry CJK radicals (⾃) for the ideographs (自).
     text = unicodedata.normalize("NFKC", "".join(p.extract_text() for p in PdfReader(pdf).pages)).replace(" ", "")
-    for words in ("保密自查自评表", "某区审计局", "单位（盖章）", "负责人", "填表人", "日期", "核验码", code, "王五", "赵六"):
+    for words in (
+        "保密自查自评表",
+        "某区审计局",
+        "单位（盖章）",
+        "负责人",
+        "填表人",
+        "日期",
+        "核验码",
+        code,
+        "王五",
+        "赵六",
+    ):
         assert unicodedata.normalize("NFKC", words).replace(" ", "") in text, words
     assert "保存定稿答案文件" not in text  # the buttons are for the screen
 

@@ -25,7 +25,10 @@ UNIT, OTHER = "某区司法局", "某区<b>教育局"
 def ws(tmp_path: Path) -> Any:
     root = tmp_path / "ws"
     db_url = f"sqlite:///{root / 'seccheck.db'}"
-    assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检", env={"SECCHECK_DB": db_url}).code == 0
+    assert (
+        seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检", env={"SECCHECK_DB": db_url}).code
+        == 0
+    )
     w = Workspace(root, db_url)
     for name in (UNIT, OTHER):
         assert w.run("unit", "add", name).code == 0
@@ -46,7 +49,9 @@ def issue(ws: Workspace, unit: str, out: str, ruleset: str = "wechat-groups") ->
     return re.search(r"表单编号 (\S+)，", run.out).group(1)  # type: ignore[union-attr]
 
 
-def fill_and_save(browser: Any, form: Path, answers: dict[str, str], out: Path, *, final: bool = True, evidence: Path | None = None) -> Path:
+def fill_and_save(
+    browser: Any, form: Path, answers: dict[str, str], out: Path, *, final: bool = True, evidence: Path | None = None
+) -> Path:
     ctx = browser.new_context()
     ctx.clock.set_fixed_time(f"{TODAY.isoformat()}T10:00:00")  # the unit fills it in on the tests' day
     page = ctx.new_page()
@@ -163,12 +168,24 @@ def test_refusals(browser: Any, ws: Workspace, tmp_path: Path) -> None:
         path.write_text(new, encoding="utf-8")
         return path
 
-    refused(ws, variant("never.toml", text.replace(f'number = "{number}"', 'number = "自查表〔2026〕99号"')), "不是本工作区下发的表单")
+    refused(
+        ws,
+        variant("never.toml", text.replace(f'number = "{number}"', 'number = "自查表〔2026〕99号"')),
+        "不是本工作区下发的表单",
+    )
     refused(ws, variant("unit.toml", text.replace(f'unit = "{UNIT}"', f'unit = "{OTHER}"')), "是下发给 某区司法局 的")
     version = re.search(r'ruleset_version = "([^"]+)"', text).group(1)  # type: ignore[union-attr]
-    refused(ws, variant("version.toml", text.replace(f'ruleset_version = "{version}"', 'ruleset_version = "2020.1"')), "请用下发的表单重新填写")
+    refused(
+        ws,
+        variant("version.toml", text.replace(f'ruleset_version = "{version}"', 'ruleset_version = "2020.1"')),
+        "请用下发的表单重新填写",
+    )
     # One answer edited after export.
-    key, value = next((k, "true" if v == "false" else "false") for k, v in fields(given).items() if v in ("true", "false") and k in rs.checks)
+    key, value = next(
+        (k, "true" if v == "false" else "false")
+        for k, v in fields(given).items()
+        if v in ("true", "false") and k in rs.checks
+    )
     edited = re.sub(rf'^"{re.escape(key)}" = (true|false)', f'"{key}" = {value}', text, flags=re.M)
     refused(ws, variant("edited.toml", edited), "核验值不符")
     draft = fill_and_save(browser, ws.root / "form.html", {}, tmp_path / "draft.toml", final=False)

@@ -72,6 +72,7 @@ def import_file(
     name = str(path)
     answers, lines = load_answers(path)
     returned = None
+    loaded: LoadedRuleset | None
     if answers.form is not None:
         # A file returned from an offline form: the form checks first, then the same import as any
         # answers file, with the form's own ruleset copy and campaign (forms.md §3).
@@ -87,6 +88,7 @@ def import_file(
         loaded = cache.get(ref)
         if loaded is None:
             loaded = cache[ref] = resolve_ruleset(ref)
+    assert loaded is not None
     problems = check_answers(loaded.ruleset, answers, name=name, lines=lines, final=not options.draft)
     if any(not p.warning for p in problems):
         raise BadInput([p for p in problems if not p.warning])
@@ -108,9 +110,9 @@ def import_file(
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
         if returned is not None and returned.audit_id is not None:
             # A later, different file of the same form: a new revision of the audit it became.
-            done = _revise_with(session, ctx, path, answers, returned.audit_id, digest)
-            _mark(session, done)
-            return done
+            revised = _revise_with(session, ctx, path, answers, returned.audit_id, digest)
+            _mark(session, revised)
+            return revised
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
@@ -128,9 +130,9 @@ def import_file(
         if not options.draft:
             grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
-        done = Imported(path, audit.id, "new", audit.revision, grade)
-        _mark(session, done)
-        return done
+        fresh = Imported(path, audit.id, "new", audit.revision, grade)
+        _mark(session, fresh)
+        return fresh
 
     def _mark(session: Session, done: Imported) -> None:
         if returned is not None and answers.form is not None and answers.form.status == "final":

@@ -43,7 +43,9 @@ def form_group() -> None:
 @click.argument("ruleset_ref", metavar="RULESET")
 @click.option("--unit", "unit", help="填表单位（须已添加）。")
 @click.option("--campaign", help="所属专项行动（名称或编号）。")
-@click.option("--all-units", is_flag=True, help="为 --campaign 的全部应检单位各生成一份，写入 --out 目录，并写出分发清单。")
+@click.option(
+    "--all-units", is_flag=True, help="为 --campaign 的全部应检单位各生成一份，写入 --out 目录，并写出分发清单。"
+)
 @click.option("--due", type=DATE, help="报送截止日期，如 2026-12-31。")
 @click.option("--out", type=click.Path(path_type=Path), help="输出文件（一个单位）或目录（--all-units，默认 表单）。")
 @pass_app
@@ -77,7 +79,9 @@ def form_issue(
 @form_group.command("status")
 @click.option("--campaign", help="只看一个专项行动（名称或编号）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
-@click.option("--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="写出电子表格（回收情况、催报名单）。")
+@click.option(
+    "--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="写出电子表格（回收情况、催报名单）。"
+)
 @pass_app
 def form_status(app: App, campaign: str | None, as_json: bool, xlsx: Path | None) -> None:
     """各单位离线表单的下发、回收、逾期情况和催报名单。"""

@@ -279,9 +279,7 @@ def form_status(status: Any) -> None:
     table.add_column("状态", no_wrap=True)
     table.add_column("回收日期", no_wrap=True)
     for r in status.rows:
-        table.add_row(
-            r.number, r.unit, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—")
-        )
+        table.add_row(r.number, r.unit, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—"))
     out.print(table)
     counts = status.counts()
     out.print(f"已回收 {counts['returned']} 份，逾期未报 {counts['overdue']} 份，已下发待报 {counts['issued']} 份。")

@@ -69,7 +69,7 @@ def point_values(rs: Ruleset) -> list[Decimal]:
 def common_scale(rs: Ruleset) -> int:
     """The power of ten that makes every point value an integer: 100 (hundredths) or finer."""
     places = max([limits.POINTS_PLACES, *(_places(v) for v in point_values(rs))])
-    return 10**places
+    return int(10**places)
 
 
 @dataclass(frozen=True)
