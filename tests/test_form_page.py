@@ -293,3 +293,59 @@ def test_keyboard_and_small_screens(browser: Any, tmp_path: Path) -> None:
         )
         assert min(sizes) >= 14, width
         ctx.close()
+
+
+def test_validation_messages_are_the_engines(browser: Any, tmp_path: Path) -> None:
+    """A wrong answer shows the message `seccheck score` gives for the same answer (one table of
+    rules and messages), and an incomplete or wrong form saves only as a draft."""
+    from seccheck.domain.answers import Answer
+
+    loaded = load_ruleset(DATA / "form-local-standard.toml")
+    rs = loaded.ruleset
+    cases = [
+        ({"staff": "12.5"}, "staff", {"staff": Answer(value=Decimal("12.5"))}),
+        ({"staff": "6000"}, "staff", {"staff": Answer(value=6000)}),
+        (
+            {"has_net": "true", "A1": "false", "A1.deduct": "0.15"},
+            "A1",
+            {"A1": Answer(value=False, deduct=Decimal("0.15"))},
+        ),
+        ({"has_net": "true", "A1": "false"}, "A1", {"A1": Answer(value=False)}),
+        ({"B": "-1"}, "B", {"B": Answer(value=-1)}),
+        ({"B": "2.5"}, "B", {"B": Answer(value=Decimal("2.5"))}),
+    ]
+    ctx, page, _ = open_page(browser, write_form(tmp_path, loaded))
+    try:
+        for inputs, ident, answers in cases:
+            page.evaluate(FILL_JS, [inputs])
+            shown = page.text_content(f'[data-check="{ident}"] .problem')
+            engine = [p.message for p in check_answers(rs, make_answers(rs, answers), final=False) if p.id == ident]
+            assert shown == engine[0], (inputs, shown, engine)
+        page.fill("input[name=filled_by]", "王五")
+        page.fill("input[name=reviewed_by]", "赵六")
+        page.click("[data-action=save]")
+        assert "只能保存为草稿" in page.text_content("#save-message")
+    finally:
+        ctx.close()
+
+
+def test_plausibility_rules_show_beside_their_checks(browser: Any, tmp_path: Path) -> None:
+    """`[[plausibility]]` rules (compiled as `compile.plausibility_logic` does) show their message beside
+    the checks they name when the impossible combination is answered, and block the final file."""
+    from seccheck.forms.compile import compile_form, expr_tree
+
+    loaded = load_ruleset(DATA / "form-local-standard.toml")
+    model = compile_form(loaded.ruleset)
+    message = "未登记的载体份数多于涉密人员数的十倍<script>"
+    model.logic["plausibility"] = [{"when": expr_tree("B > staff"), "message": message, "checks": ["B"]}]
+    issue = FormIssue(number="测〔2026〕2号", unit="测试单位", key=KEY, ruleset_sha256=loaded.sha256)
+    path = tmp_path / "p.html"
+    path.write_text(render_form(loaded.ruleset, issue, model), encoding="utf-8")
+    ctx, page, _ = open_page(browser, path)
+    try:
+        page.evaluate(FILL_JS, [{"staff": "3", "B": "2"}])
+        assert page.text_content('[data-check="B"] .problem') == ""
+        page.evaluate(FILL_JS, [{"staff": "3", "B": "4"}])
+        assert page.text_content('[data-check="B"] .problem') == message
+    finally:
+        ctx.close()

@@ -225,3 +225,69 @@ def test_a_form_draft_continues_in_the_interview(browser: Any, ws: Workspace, tm
     assert [d["id"] for d in drafts] == [1]
     shown = json.loads(ws.run("audit", "show", "1", "--json").out)
     assert set(shown["answers"]) >= set(partial)
+
+
+def test_issue_for_every_planned_unit_and_follow_up(ws: Workspace, tmp_path: Path) -> None:
+    """`--campaign C --all-units`: one file per planned unit, the distribution list (XLSX, CSV), each
+    form recorded and sealed; `form status` shows issued / overdue / returned and who to remind."""
+    import csv
+
+    from openpyxl import load_workbook
+    from sqlalchemy import text
+
+    formula = "=HYPERLINK(1)单位"
+    assert ws.run("unit", "add", formula).code == 0
+    run = ws.run(
+        "campaign",
+        "create",
+        "2026年度自查",
+        "--ruleset",
+        "wechat-groups",
+        "--unit",
+        UNIT,
+        "--unit",
+        OTHER,
+        "--unit",
+        formula,
+    )
+    assert run.code == 0, run.text
+    before = ledger_size(ws)
+    run = ws.run(
+        "form",
+        "wechat-groups",
+        "--campaign",
+        "2026年度自查",
+        "--all-units",
+        "--due",
+        "2026-12-01",
+        "--out",
+        tmp_path / "out",
+    )
+    assert run.code == 0, run.text
+    files = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert len([f for f in files if f.endswith(".html")]) == 3
+    assert "分发清单.xlsx" in files and "分发清单.csv" in files
+    with (tmp_path / "out" / "分发清单.csv").open(encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0] == ["单位", "文件名", "表单编号", "报送截止日期"]
+    assert {r[0] for r in rows[1:]} == {UNIT, OTHER, "'" + formula}
+    assert all((tmp_path / "out" / r[1]).exists() and r[3] == "2026-12-01" for r in rows[1:])
+    sheet = load_workbook(tmp_path / "out" / "分发清单.xlsx").active
+    values = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert formula in {v[0] for v in values} and all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+    # Recorded and sealed: three issued forms in the ledger.
+    assert ledger_size(ws) > before
+    with ws.db().engine.connect() as conn:
+        sealed = conn.execute(text("select count(*) from ledger where table_name = 'issued_forms'")).scalar_one()
+        assert sealed == 3
+    status = json.loads(ws.run("form", "status", "--json").out)
+    assert {s["state"] for s in status} == {"issued"}
+    late = ws.run("form", "status", env={"SECCHECK_TODAY": "2026-12-05"})
+    assert "逾期未报 3 份" in late.out and "催报名单" in late.out, late.out
+    assert ws.run("form", "status", "--xlsx", tmp_path / "s.xlsx").code == 0
+    book = load_workbook(tmp_path / "s.xlsx")
+    assert book.sheetnames == ["回收情况", "催报名单"]
+    # Refusals when issuing: an unknown unit, a past due date, --all-units without a campaign.
+    assert ws.run("form", "wechat-groups", "--unit", "不存在的单位").code == 3
+    assert ws.run("form", "wechat-groups", "--unit", UNIT, "--due", "2020-01-01").code == 1
+    assert ws.run("form", "wechat-groups", "--all-units").code == 2

@@ -268,6 +268,11 @@ def compile_form(rs: Ruleset) -> FormModel:
 
     logic: dict[str, Any] = {
         "scale": str(scale),
+        "limits": {
+            "count_max": str(limits.COUNT_MAX),
+            "number_max": format(limits.NUMBER_MAX, "f"),
+            "number_places": limits.NUMBER_PLACES,
+        },
         "method": rs.scoring.method,
         "normalize": rs.scoring.normalize,
         "grades": [{"min": _h(g.min, scale), "label": g.label} for g in rs.scoring.grades],

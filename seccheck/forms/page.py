@@ -64,6 +64,7 @@ def script_json(data: Any) -> str:
 def file_stem(text: str) -> str:
     """A unit name made safe as part of a file name on Windows and Linux."""
     stem = re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", text).strip(" .")
+    stem = re.sub(r"^[=+@-]+", "", stem)  # never a formula in the distribution list, never an option
     return stem[:60] or "单位"
 
 

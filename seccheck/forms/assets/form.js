@@ -8,6 +8,7 @@
   var logic = JSON.parse(document.getElementById("seccheck-logic").textContent);
   var meta = JSON.parse(document.getElementById("seccheck-meta").textContent);
   var SCALE = BigInt(logic.scale);
+  var LIMITS = logic.limits;  // seccheck.limits: the same bounds as the engine's
   var STORE = "seccheck-form:" + meta.number;
   var evidence = {};  // check id -> [{name, sha256}]
   var lastState = null;
@@ -75,13 +76,15 @@
     }
     if (kind === "count") {
       var c = raw.trim();
-      if (!/^\d+$/.test(c) || BigInt(c) > 1000000n) return { bad: rules.kind.replace("{given}", raw) };
+      if (!/^\d+$/.test(c) || BigInt(c) > BigInt(LIMITS.count_max)) return { bad: rules.kind.replace("{given}", raw) };
       return { t: "n", v: canonDec(c), integer: true };
     }
     if (kind === "number") {
       var n = raw.trim();
-      if (!DEC.test(n) || (n.split(".")[1] || "").length > 4 || dcmp(dec(n), dec("1000000000000")) >= 0 ||
-          dcmp(dec(n), dec("-1000000000000")) <= 0) return { bad: rules.kind.replace("{given}", raw) };
+      if (!DEC.test(n) || (n.split(".")[1] || "").length > LIMITS.number_places ||
+          dcmp(dec(n), dec(LIMITS.number_max)) >= 0 || dcmp(dec(n), dec("-" + LIMITS.number_max)) <= 0) {
+        return { bad: rules.kind.replace("{given}", raw) };
+      }
       var cn = canonDec(n);
       if (rules.integer && cn.indexOf(".") >= 0) return { bad: rules.integer.replace("{given}", cn) };
       if (rules.min && dcmp(dec(cn), dec(q.min)) < 0) return { bad: rules.min.replace("{given}", cn) };
@@ -292,8 +295,9 @@
     r.setAttribute("data-earned", s.raw === null ? "" : show(s.earned));
     r.setAttribute("data-aggravated", s.raw === null ? "" : show(s.aggravated));
     setText(document.getElementById("r-answered"), s.answered + " / " + s.total);
-    setText(document.getElementById("r-percent"), s.percent === "" ? "—" : s.percent + "%");
-    setText(document.getElementById("r-grade"), s.grade);
+    var started = s.answered > 0;  // an empty form shows no score rather than 100%
+    setText(document.getElementById("r-percent"), s.percent === "" || !started ? "—" : s.percent + "%");
+    setText(document.getElementById("r-grade"), started ? s.grade : "—");
     setText(document.getElementById("r-missing"), s.unanswered.length ? "未答：" + s.unanswered.map(label).join("、") : "已全部作答");
     document.querySelectorAll("[data-print]").forEach(function (el) {
       setText(el, (document.getElementsByName(el.getAttribute("data-print"))[0] || {}).value || "");
