@@ -139,6 +139,9 @@ def _resolve(root: click.Command, words: list[str]) -> tuple[click.Command, str 
         if not isinstance(command, click.Group):
             break
         if word not in command.commands:
+            default = getattr(command, "default_command", None)  # `seccheck form RULESET` is `form issue`
+            if default is not None:
+                return command.commands[default], None
             return command, word
         command = command.commands[word]
     return command, None

@@ -11,10 +11,11 @@ dev=0
 
 # Debian packages: Python with venv; CJK fonts and HarfBuzz subsetting for PDF notices;
 # poppler-utils to read PDFs back in tests; PostgreSQL for the shared-database tests; LibreOffice Calc
-# (headless) to print the XLSX reports in a test and check no cell shows as ###.
+# (headless) to print the XLSX reports in a test and check no cell shows as ###; Chromium, which the
+# offline-form tests drive through Playwright (Debian's browser: `playwright install` is never used).
 debs=(python3 python3-venv python3-dev fontconfig fonts-noto-cjk fonts-arphic-ukai libpango-1.0-0 libpangoft2-1.0-0
       libharfbuzz-subset0)
-[ "$dev" = 1 ] && debs+=(poppler-utils postgresql libreoffice-calc-nogui)
+[ "$dev" = 1 ] && debs+=(poppler-utils postgresql libreoffice-calc-nogui chromium)
 missing=()
 for pkg in "${debs[@]}"; do
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || missing+=("$pkg")

@@ -7,6 +7,7 @@ import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -252,3 +253,15 @@ def workspace(tmp_path: Path, ws_db_url: str, request: pytest.FixtureRequest) ->
     yield ws
     if request.node.get_closest_marker("tampered") is None:
         assert_ledger_intact(ws)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Debian chromium for the whole test session (tests/formbrowser.py)."""
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the dev extras install playwright")
+    from tests.formbrowser import ARGS, chromium_path
+
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
+        yield b
+        b.close()

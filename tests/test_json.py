@@ -34,6 +34,7 @@ PRINTS: dict[str, tuple[str, bool]] = {
     "audit list": ("Audit", True),
     "audit show": ("AuditDetail", False),
     "rectify list": ("Rectification", True),
+    "form status": ("IssuedForm", True),
     "score": ("Result", False),
 }
 
@@ -80,6 +81,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     )
     assert run.code == 0, run.text
     assert ws.run("campaign", "create", "空的专项行动", "--ruleset", "print-shop").code == 0
+    form = ws.run("form", "wechat-groups", "--unit", "某区司法局", "--campaign", "秋季检查", "--out", tmp / "f.html")
+    assert form.code == 0, form.text
     assert ws.run("import", WECHAT, "--campaign", "秋季检查", "--no-notice").code in (0, 1)
     for name in ("unit-self-assessment", "print-shop"):
         ws.run("import", "--new-unit", "--no-notice", EXAMPLES / f"{name}.answers.toml")
@@ -117,6 +120,7 @@ def outputs(ws: Workspace, command: str) -> list[str]:
         "audit list": [("audit", "list"), ("audit", "list", "--status", "draft"), ("audit", "list", "--unit", "无")],
         "audit show": [("audit", "show", str(a["id"])) for a in audits],
         "rectify list": [("rectify", "list"), ("rectify", "list", "--overdue")],
+        "form status": [("form", "status"), ("form", "status", "--campaign", "秋季检查")],
         "score": [
             ("score", DATA / "worked-example.answers.toml", "--ruleset", DATA / "worked-example.toml"),
             *(("score", p) for p in sorted(EXAMPLES.glob("*.answers.toml"))),

@@ -31,6 +31,7 @@ LAYERS = {
     "interview": ("seccheck.interview",),
     "storage": ("seccheck.storage",),
     "documents": ("seccheck.notice", "seccheck.report"),
+    "forms": ("seccheck.forms",),
     "app": ("seccheck.app",),
     "cli": ("seccheck.cli", "seccheck.__main__"),
 }
@@ -43,7 +44,8 @@ BELOW = {
     "interview": {"base", "ruleset", "domain", "text", "interview"},
     "storage": {"base", "ruleset", "domain", "storage"},
     "documents": {"base", "ruleset", "domain", "text", "documents"},
-    "app": {"base", "ruleset", "domain", "text", "io", "interview", "storage", "documents", "app"},
+    "forms": {"base", "ruleset", "domain", "text", "forms"},
+    "app": {"base", "ruleset", "domain", "text", "io", "interview", "storage", "documents", "forms", "app"},
     "cli": {"base", "ruleset", "domain", "text", "io", "interview", "app", "cli"},
 }
 # Third-party libraries only some layers may use: the core never imports click, rich or weasyprint.
@@ -53,7 +55,7 @@ LIBRARIES = {
     "weasyprint": {"documents", "app"},
     "sqlalchemy": {"storage", "app", "cli"},
     "alembic": {"storage"},
-    "jinja2": {"documents"},
+    "jinja2": {"documents", "forms"},
     "openpyxl": {"documents", "io"},
     "docx": {"documents"},
 }

@@ -10,7 +10,7 @@ import contextlib
 import datetime as dt
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from sqlalchemy.exc import DataError
@@ -81,11 +81,24 @@ def import_file(
     """Import one file; `rulesets` caches rulesets by reference across a batch."""
     name = str(path)
     answers, lines = load_answers(path)
-    cache = rulesets if rulesets is not None else {}
-    ref = options.ruleset or answers.ruleset
-    loaded = cache.get(ref)
-    if loaded is None:
-        loaded = cache[ref] = resolve_ruleset(ref)
+    returned = None
+    loaded: LoadedRuleset | None
+    if answers.form is not None:
+        # A file returned from an offline form: the form checks first, then the same import as any
+        # answers file, with the form's own ruleset copy and campaign (forms.md §3).
+        from seccheck.app.forms import check_returned
+
+        draft = options.draft and answers.form.status == "draft"
+        returned = check_returned(ctx, path, answers, allow_draft=draft)
+        options = replace(options, ruleset=None, campaign=returned.campaign, draft=draft, amend=False)
+        loaded = returned.loaded
+    else:
+        cache = rulesets if rulesets is not None else {}
+        ref = options.ruleset or answers.ruleset
+        loaded = cache.get(ref)
+        if loaded is None:
+            loaded = cache[ref] = resolve_ruleset(ref)
+    assert loaded is not None
     problems = check_answers(loaded.ruleset, answers, name=name, lines=lines, final=not options.draft)
     if any(not p.warning for p in problems):
         raise BadInput([p for p in problems if not p.warning])
@@ -105,6 +118,11 @@ def import_file(
                 done = seal_revision(session, ctx, audit)
                 return Imported(path, audit.id, "finalised", audit.revision, done.result.grade)
             return Imported(path, audit.id, "already", audit.revision, audit.grade)
+        if returned is not None and returned.audit_id is not None:
+            # A later, different file of the same form: a new revision of the audit it became.
+            revised = _revise_with(session, ctx, path, answers, returned.audit_id, digest)
+            _mark(session, revised)
+            return revised
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
@@ -123,12 +141,41 @@ def import_file(
         if not options.draft:
             grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
-        return Imported(path, audit.id, "new", audit.revision, grade)
+        fresh = Imported(path, audit.id, "new", audit.revision, grade)
+        _mark(session, fresh)
+        return fresh
+
+    def _mark(session: Session, done: Imported) -> None:
+        if returned is not None and answers.form is not None and answers.form.status == "final":
+            from seccheck.app.forms import mark_returned
+
+            mark_returned(session, ctx, returned.form_id, done.audit_id, answers.form.mac)
 
     imported = ctx.db.transaction(work)
     if not options.draft:
         imported.followups = complete_followups(ctx, imported.audit_id, notice=options.notice)
     return imported
+
+
+def _revise_with(session: Session, ctx: Context, path: Path, answers: Answers, audit_id: int, digest: str) -> Imported:
+    """Revise one audit with a file's answers (a later file of the same form): history and
+    rectifications kept, as `audit amend` does."""
+    audit = repo.get(session, audit_id)
+    unit = repo.unit_name(session, audit)
+    current = repo.answers_of(session, audit, unit)
+    if current.answers == answers.answers:
+        repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
+        return Imported(path, audit.id, "unchanged", audit.revision, audit.grade)
+    loaded = repo.ruleset_of(session, audit)
+    amended = current.model_copy(update={"answers": dict(answers.answers)})
+    problems = [p for p in check_answers(loaded.ruleset, amended, name=str(path)) if not p.warning]
+    if problems:
+        raise BadInput(problems)
+    audit.revision += 1
+    repo.replace_answers(session, audit.id, amended.answers, ctx.actor, ctx.at())
+    done = seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
+    repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
+    return Imported(path, audit.id, "amended", audit.revision, done.result.grade)
 
 
 def _amend_from(
@@ -243,9 +290,13 @@ class _Prepared:
     result: Result
 
 
-def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset]) -> _Prepared:
+def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset]) -> _Prepared | None:
+    """The file ready to write; None for a file returned from an offline form, which has checks of
+    its own (forms.md §3) and goes through `import_file`."""
     name = str(path)
     answers, lines = load_answers(path)
+    if answers.form is not None:
+        return None
     ref = options.ruleset or answers.ruleset
     loaded = rulesets.get(ref)
     if loaded is None:
@@ -280,11 +331,17 @@ def _import_batch(
     """
     prepared: list[_Prepared] = []
     failed: list[tuple[Path, list[Problem]]] = []
+    forms: list[Path] = []
     for path in paths:
         try:
-            prepared.append(_prepare(ctx, path, options, rulesets))
+            item = _prepare(ctx, path, options, rulesets)
         except SeccheckError as exc:
             failed.append((path, exc.problems))
+            continue
+        if item is None:
+            forms.append(path)
+        else:
+            prepared.append(item)
     try:
         outcome = ctx.db.transaction(lambda session: _write_batch(session, ctx, prepared, options))
     except DataError:
@@ -297,7 +354,7 @@ def _import_batch(
         for imported in done:
             imported.followups = complete_followups(ctx, imported.audit_id, notice=True)
     report.done += done
-    for path in outcome.one_by_one:
+    for path in outcome.one_by_one + forms:
         _import_one(ctx, path, options, rulesets, report)
 
 

@@ -144,6 +144,21 @@ class CampaignDetail(Campaign):
     audits: list[Audit]
 
 
+class IssuedForm(_View):
+    """一份下发的离线表单及其回收情况（`form status`）。state：issued 已下发、overdue 逾期未报、returned 已回收。"""
+
+    number: str
+    unit: str
+    campaign: str | None
+    ruleset_id: str
+    ruleset_version: str
+    issued_on: dt.date
+    due: dt.date | None
+    state: str
+    returned_on: dt.date | None
+    audit_id: int | None
+
+
 class Rectification(_View):
     """一个问题的整改记录（`rectify list`）：所属问题的字段与 Finding 同名同型。"""
 
@@ -305,6 +320,7 @@ MODELS: dict[str, type[Any]] = {
     "AuditDetail": AuditDetail,
     "Answer": Answer,
     "Rectification": Rectification,
+    "IssuedForm": IssuedForm,
     "Result": Result,
     "Finding": Finding,
 }

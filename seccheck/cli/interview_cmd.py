@@ -43,7 +43,15 @@ def run_audit(app: App, request: AuditRequest) -> None:
     ctx = app.context()
     if request.answers_file is not None:
         from seccheck.app.imports import ImportOptions, import_file
+        from seccheck.io.answersfile import load_answers
 
+        answers, _lines = load_answers(request.answers_file)
+        if answers.form is not None and answers.form.status == "draft":
+            # A draft saved from an offline form: kept as a draft audit, then asked on in the terminal.
+            imported = import_file(ctx, request.answers_file, ImportOptions(draft=True, notice=request.notice))
+            render.out.print(f"已导入表单草稿为检查 {imported.audit_id}，接着询问未答的问题。", soft_wrap=True)
+            run_draft(app, imported.audit_id, notice=request.notice)
+            return
         imported = import_file(
             ctx,
             request.answers_file,

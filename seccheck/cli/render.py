@@ -266,6 +266,28 @@ def units(rows: list[UnitInfo]) -> None:
     out.print(table)
 
 
+def form_status(status: Any) -> None:
+    """Issued offline forms: returned, overdue, issued; then who to remind (催报)."""
+    if not status.rows:
+        out.print("还没有下发离线表单。用 seccheck form 规则集 --unit 单位 生成。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("表单编号", no_wrap=True)
+    table.add_column("单位", overflow="fold", ratio=3)
+    table.add_column("检查活动", overflow="fold", ratio=2)
+    table.add_column("截止日期", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    table.add_column("回收日期", no_wrap=True)
+    for r in status.rows:
+        table.add_row(r.number, r.unit, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—"))
+    out.print(table)
+    counts = status.counts()
+    out.print(f"已回收 {counts['returned']} 份，逾期未报 {counts['overdue']} 份，已下发待报 {counts['issued']} 份。")
+    remind = status.remind
+    if remind:
+        out.print("催报名单：" + "、".join(f"{r.unit}（{r.number}，{r.state_label}）" for r in remind))
+
+
 def campaigns(rows: list[CampaignInfo]) -> None:
     if not rows:
         out.print("还没有专项行动。用 seccheck campaign create 建立。")

@@ -20,6 +20,7 @@ from pydantic import (
 )
 
 from seccheck import limits
+from seccheck.domain.formfile import FormStamp
 from seccheck.ruleset.model import POINTS_SCHEMA
 
 if TYPE_CHECKING:
@@ -156,6 +157,7 @@ class Answers(BaseModel):
         Field(max_length=limits.METHODS),
     ] = Field(default=(), description="（扩展）检查方式，如 查阅资料、现场查看、个别谈话")
     answers: dict[str, Answer] = Field(default_factory=dict)
+    form: FormStamp | None = Field(default=None, description="（扩展）离线表单保存的答案文件：表单编号、核验值等")
 
     @field_validator("date", mode="before")
     @classmethod

@@ -13,6 +13,35 @@ from seccheck.errors import Problem
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
 from seccheck.tomlfile import LineIndex
 
+# The one table of answer rules and their messages. `check_answers` below and the offline form
+# (seccheck.forms.compile, which generates these messages into the page) both take their words from
+# here, so a rule is never written twice. `{given}` is filled with the wrong value where it is found.
+EXPECTED = {
+    "yesno": "true 或 false",
+    "count": "非负整数（发现几起，不超过 {count_max}）",
+    "number": "数字",
+    "integer": "整数（此题只收整数，如 3）",
+    "min": "不小于 {min} 的数字",
+    "max": "不大于 {max} 的数字",
+    "choice": "选项之一：{options}",
+    "text": "字符串",
+    "date": "日期，如 2026-11-20",
+}
+MESSAGES = {
+    "wrong_value": "应为{space}{expected}（实际：{given}）",
+    "missing_value": "缺少答案（value）",
+    "deduct_missing": "答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 {step} 分取值）",
+    "deduct_range": "deduct 应在 {lo} 至 {hi} 之间，按 {step} 分取值（实际：{given}）",
+    "unanswered": "有 {n} 个适用的问题未作答：{ids}（未答完可保存为草稿，但不能定稿评分）",
+}
+
+
+def wrong_value(expected_key: str, given: str, **params: object) -> str:
+    """The message for an answer of the wrong type or out of range, from the table above."""
+    expected = EXPECTED[expected_key].format(**params)
+    space = " " if expected[0].isascii() else ""
+    return MESSAGES["wrong_value"].format(space=space, expected=expected, given=given)
+
 
 def check_answers(
     rs: Ruleset,
@@ -93,7 +122,7 @@ def check_answers(
         if missing:
             problems.append(
                 Problem(
-                    f"有 {len(missing)} 个适用的问题未作答：{'、'.join(missing)}（未答完可保存为草稿，但不能定稿评分）",
+                    MESSAGES["unanswered"].format(n=len(missing), ids="、".join(missing)),
                     file=name,
                     field="answers",
                 )
@@ -105,39 +134,40 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
     value = ans.value
     kind = q.kind
     if value is None:
-        add("缺少答案（value）", ident, "value")
+        add(MESSAGES["missing_value"], ident, "value")
         return False
     ok = True
+    params: dict[str, object] = {}
+    key: str = kind
     if kind == "yesno":
         ok = isinstance(value, bool)
-        expected = "true 或 false"
     elif kind == "count":
         ok = isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= limits.COUNT_MAX
-        expected = f"非负整数（发现几起，不超过 {limits.COUNT_MAX}）"
+        params = {"count_max": limits.COUNT_MAX}
     elif kind == "number":
         ok = isinstance(value, int | Decimal) and not isinstance(value, bool)
-        expected = "数字"
         if ok and q.integer and not isinstance(value, int):
-            ok, expected = False, "整数（此题只收整数，如 3）"
+            ok, key = False, "integer"
         if ok and q.min is not None and Decimal(value) < q.min:  # type: ignore[arg-type]
-            ok, expected = False, f"不小于 {q.min} 的数字"
+            ok, key, params = False, "min", {"min": q.min}
         if ok and q.max is not None and Decimal(value) > q.max:  # type: ignore[arg-type]
-            ok, expected = False, f"不大于 {q.max} 的数字"
+            ok, key, params = False, "max", {"max": q.max}
     elif kind == "choice":
         values = [o.value for o in q.options]
         ok = isinstance(value, str) and value in values
-        expected = "选项之一：" + "、".join(f"{o.value}（{o.label}）" for o in q.options)
+        params = {"options": choice_options(q)}
     elif kind == "text":
         ok = isinstance(value, str)
-        expected = "字符串"
     else:  # date
         ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
-        expected = "日期，如 2026-11-20"
     if not ok:
         given = repr(limits.shortened(value)) if isinstance(value, str) else limits.shortened(_given(value))
-        space = " " if expected[0].isascii() else ""
-        add(f"应为{space}{expected}（实际：{given}）", ident, "value")
+        add(wrong_value(key, given, **params), ident, "value")
     return ok
+
+
+def choice_options(q: Check | ProfileQuestion) -> str:
+    return "、".join(f"{o.value}（{o.label}）" for o in q.options)
 
 
 def _given(value: object) -> str:
@@ -161,9 +191,7 @@ def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, 
         if not compliant and chk.is_range and scored and rs.scoring.method == "deduction":
             lo, hi = chk.deduct  # type: ignore[misc]
             step = chk.deduct_step
-            add(
-                f"答“不合规”且扣分为区间 [{lo}, {hi}]，需给出 deduct（{lo} 至 {hi}，按 {step} 分取值）", ident, "deduct"
-            )
+            add(MESSAGES["deduct_missing"].format(lo=lo, hi=hi, step=step), ident, "deduct")
         return
     if compliant:
         add("答案合规，给出的 deduct 不计", ident, "deduct", warning=True)
@@ -173,4 +201,4 @@ def _check_deduct(rs: Ruleset, scored: bool, chk: Check, ans: Answer, add: Any, 
         lo, hi = chk.deduct  # type: ignore[misc]
         step = chk.deduct_step
         if not (lo <= ans.deduct <= hi) or (ans.deduct - lo) % step:
-            add(f"deduct 应在 {lo} 至 {hi} 之间，按 {step} 分取值（实际：{ans.deduct}）", ident, "deduct")
+            add(MESSAGES["deduct_range"].format(lo=lo, hi=hi, step=step, given=ans.deduct), ident, "deduct")

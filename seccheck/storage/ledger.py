@@ -144,6 +144,24 @@ SEALED: dict[str, Sealed] = {
         # The import record: deleting it would let the same file import as a second audit.
         Sealed("submissions", ("digest",), {"audit_id": "int", "source": "text", "imported_by": "text"}),
         Sealed(
+            "issued_forms",
+            ("id",),
+            {
+                "number": "text",
+                "unit_id": "int",
+                "campaign_id": "int",
+                "ruleset_id": "text",
+                "ruleset_version": "text",
+                "ruleset_sha256": "text",
+                "issued_on": "date",
+                "due": "date",
+                "key_sha256": "text",
+                "audit_id": "int",
+                "returned_on": "date",
+                "last_mac": "text",
+            },
+        ),
+        Sealed(
             "events",
             ("id",),
             {"at": "timestamp", "actor": "text", "action": "text", "audit_id": "int", "detail": "json"},
@@ -381,11 +399,14 @@ def current_rows(conn: Connection | Session, spec: Sealed, table: Any = None) ->
 
 def baseline(conn: Connection, *, at: str, actor: str, key: bytes | None = None) -> tuple[int, str]:
     """Record every existing sealed row as it stands (a workspace made before the ledger existed)."""
-    from sqlalchemy import MetaData, Table
+    from sqlalchemy import MetaData, Table, inspect
 
     changes: list[tuple[str, list[Any], Mapping[str, Any] | None]] = []
     metadata = MetaData()
+    existing = set(inspect(conn).get_table_names())
     for spec in SEALED.values():
+        if spec.table not in existing:
+            continue  # made by a later migration: nothing in it to record yet
         # The table as it is in this database now (a migration runs before the newest schema exists).
         table = Table(spec.table, metadata, autoload_with=conn)
         for row_id, row in sorted(current_rows(conn, spec, table).items()):

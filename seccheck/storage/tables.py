@@ -298,3 +298,30 @@ class LedgerEntry(Base):
     mac: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     __table_args__ = (Index("ix_ledger_row", "table_name", "row_key"),)
+
+
+class IssuedForm(Base):
+    """An offline form issued to a unit (forms.md §1): its number, ruleset, dates, its own HMAC key,
+    and the audit its returned answers file became."""
+
+    __tablename__ = "issued_forms"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    year: Mapped[int] = mapped_column(Integer)
+    serial: Mapped[int] = mapped_column(Integer)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    campaign_id: Mapped[int | None] = mapped_column(ForeignKey("campaigns.id"), nullable=True)
+    ruleset_id: Mapped[str] = mapped_column(String(64))
+    ruleset_version: Mapped[str] = mapped_column(String(64))
+    ruleset_sha256: Mapped[str] = mapped_column(String(64))
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    due: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    # The form's HMAC key (hex) is a secret of this workspace: only its digest is sealed in the ledger.
+    key: Mapped[str] = mapped_column(String(64))
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    file_name: Mapped[str] = mapped_column(String(300), default="")
+    audit_id: Mapped[int | None] = mapped_column(ForeignKey("audits.id"), nullable=True)
+    returned_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    last_mac: Mapped[str] = mapped_column(String(64), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    __table_args__ = (UniqueConstraint("year", "serial"), Index("ix_issued_forms_unit", "unit_id"))

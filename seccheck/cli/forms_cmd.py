@@ -1,0 +1,125 @@
+"""`seccheck form`: issue offline forms to units and follow their return (forms.md §1)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import click
+
+from seccheck.cli.app import App, pass_app
+from seccheck.cli.params import DATE
+
+
+class _DefaultIssue(click.Group):
+    """`seccheck form RULESET …` issues a form; `seccheck form status` is the one subcommand."""
+
+    default_command = "issue"
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = [self.default_command, *args]
+        return super().parse_args(ctx, args)
+
+    def format_usage(self, ctx: click.Context, formatter: Any) -> None:
+        formatter.write_usage(ctx.command_path, "RULESET --unit 单位 [选项] | status [选项]")
+
+
+@click.group("form", cls=_DefaultIssue)
+def form_group() -> None:
+    """离线表单：为单位生成可在浏览器中离线填写的自查表（一个 HTML 文件），并跟踪回收情况。
+
+    \b
+    seccheck form unit-self-assessment --unit 某区司法局 --due 2026-12-31
+    seccheck form unit-self-assessment --campaign 2026年度自查 --all-units --out 表单/
+    seccheck form status [--campaign 2026年度自查] [--json | --xlsx 回收情况.xlsx]
+
+    单位填好后报送的答案文件用 seccheck import 导入（先核验表单编号、单位、规则集版本、核验值和证明材料）。
+    """
+
+
+@form_group.command("issue")
+@click.argument("ruleset_ref", metavar="RULESET")
+@click.option("--unit", "unit", help="填表单位（须已添加）。")
+@click.option("--campaign", help="所属专项行动（名称或编号）。")
+@click.option(
+    "--all-units", is_flag=True, help="为 --campaign 的全部应检单位各生成一份，写入 --out 目录，并写出分发清单。"
+)
+@click.option("--due", type=DATE, help="报送截止日期，如 2026-12-31。")
+@click.option("--out", type=click.Path(path_type=Path), help="输出文件（一个单位）或目录（--all-units，默认 表单）。")
+@pass_app
+def form_issue(
+    app: App,
+    ruleset_ref: str,
+    unit: str | None,
+    campaign: str | None,
+    all_units: bool,
+    due: dt.date | None,
+    out: Path | None,
+) -> None:
+    """生成离线表单并登记（表单编号、单位、规则集版本和摘要、专项行动、日期），记入防篡改台账。"""
+    from seccheck.app import forms
+
+    if all_units:
+        if not campaign or unit:
+            raise click.UsageError("--all-units 需要 --campaign，且不能同时给出 --unit")
+        folder = out or Path("表单")
+        issued = forms.issue_for_campaign(app.context(), ruleset_ref, campaign, due, folder)
+        click.echo(f"已为 {len(issued)} 个单位生成离线表单，写入 {folder}")
+        click.echo(f"分发清单：{folder / (forms.DISTRIBUTION + '.xlsx')}、{folder / (forms.DISTRIBUTION + '.csv')}")
+        return
+    if not unit:
+        raise click.UsageError("请用 --unit 指定填表单位，或用 --campaign … --all-units 为全部应检单位生成")
+    done = forms.issue_form(app.context(), ruleset_ref, unit, campaign, due, out)
+    click.echo(f"已生成离线表单 {done.path}（表单编号 {done.number}，单位 {done.unit}）")
+    click.echo("把该文件发给单位；单位用浏览器打开填写，保存的答案文件用 seccheck import 导入。")
+
+
+@form_group.command("status")
+@click.option("--campaign", help="只看一个专项行动（名称或编号）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
+@click.option(
+    "--xlsx", "xlsx", type=click.Path(dir_okay=False, path_type=Path), help="写出电子表格（回收情况、催报名单）。"
+)
+@pass_app
+def form_status(app: App, campaign: str | None, as_json: bool, xlsx: Path | None) -> None:
+    """各单位离线表单的下发、回收、逾期情况和催报名单。"""
+    from seccheck.app import forms
+
+    status = forms.form_status(app.context(), campaign)
+    if as_json:
+        from seccheck.app import views
+
+        click.echo(
+            views.to_json(
+                [
+                    views.IssuedForm(
+                        number=r.number,
+                        unit=r.unit,
+                        campaign=r.campaign,
+                        ruleset_id=r.ruleset_id,
+                        ruleset_version=r.ruleset_version,
+                        issued_on=r.issued_on,
+                        due=r.due,
+                        state=r.state,
+                        returned_on=r.returned_on,
+                        audit_id=r.audit_id,
+                    )
+                    for r in status.rows
+                ]
+            )
+        )
+        return
+    if xlsx is not None:
+        from seccheck.fileutil import write_atomic
+
+        write_atomic(xlsx, forms.status_xlsx(status), mode=0o644)
+        click.echo(f"已写入 {xlsx}")
+        return
+    from seccheck.cli import render
+
+    render.form_status(status)
+
+
+COMMANDS = [form_group]
