@@ -255,6 +255,7 @@ def test_a_workspace_made_before_keys_gets_one_and_keeps_verifying(tmp_path: Pat
     import sqlite3
 
     from seccheck.storage import ledger
+    from seccheck.storage.db import HEAD
 
     root = tmp_path / "ws"
     root.mkdir()
@@ -272,7 +273,7 @@ def test_a_workspace_made_before_keys_gets_one_and_keeps_verifying(tmp_path: Pat
         coded = conn.execute(text("SELECT count(*) FROM ledger WHERE mac IS NOT NULL")).scalar_one()
         submissions = conn.execute(text("SELECT count(*) FROM ledger WHERE table_name = 'submissions'")).scalar_one()
     db.close()
-    assert version == "0008" and coded >= 1 and submissions == 1
+    assert version == HEAD and coded >= 1 and submissions == 1
     assert ws.run("rectify", "verify", "1").code == 0
     assert ws.run("verify", "--all").code == 0
     db = ws.db()
