@@ -32,6 +32,7 @@ PRINTS: dict[str, tuple[str, bool]] = {
     "audit show": ("AuditDetail", False),
     "rectify list": ("Rectification", True),
     "score": ("Result", False),
+    "summary": ("YearSummary", False),
 }
 
 # Fields whose name means different things in the scoring result (the domain's own dataclasses,
@@ -114,6 +115,7 @@ def outputs(ws: Workspace, command: str) -> list[str]:
         "audit list": [("audit", "list"), ("audit", "list", "--status", "draft"), ("audit", "list", "--unit", "无")],
         "audit show": [("audit", "show", str(a["id"])) for a in audits],
         "rectify list": [("rectify", "list"), ("rectify", "list", "--overdue")],
+        "summary": [("summary", "--year", "2026")],
         "score": [
             ("score", DATA / "worked-example.answers.toml", "--ruleset", DATA / "worked-example.toml"),
             *(("score", p) for p in sorted(EXAMPLES.glob("*.answers.toml"))),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -10,7 +11,7 @@ from typing import Any
 
 from seccheck.domain.answers import MODE_LABELS
 from seccheck.domain.figures import Summary, YearSummary
-from seccheck.domain.paragraph import Group, percent_text, rate
+from seccheck.domain.paragraph import Group, percent_text, rate, subjects
 from seccheck.domain.rectification import STATE_LABELS, is_overdue
 from seccheck.notice.fonts import role_css
 from seccheck.notice.pdfmeta import PdfMeta
@@ -158,11 +159,25 @@ def group_rows(groups: list[Group]) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
+def headline_rows(groups: Sequence[Group]) -> list[tuple[Any, ...]]:
+    """The headline's figures (records.md §4): each subject's units once, then each kind of inspection."""
+    rows: list[tuple[Any, ...]] = []
+    for self_check in (False, True):
+        mine = [g for g in groups if (g.mode == "self") == self_check and (g.covered or g.planned)]
+        what = "自查" if self_check else "检查"
+        for s in subjects(mine):
+            m = s.wording.measure
+            rows.append((f"{what}{s.wording.subject}（不重复）", s.covered, m))
+            rows += [(f"{what}{s.wording.subject}：{kind}", n, m) for kind, n in s.kinds]
+    return rows
+
+
 def year_sheet(book: Book, year: YearSummary) -> None:
     """The year's figures per ruleset across campaigns (`seccheck summary`), and its paragraphs."""
     book.sheet(f"{year.year}年汇总", GROUP_COLUMNS, group_rows(year.groups))
     rows: list[tuple[Any, ...]] = [("年度", year.year, ""), ("专项行动", "、".join(year.campaigns), "")]
     rows += [("年终总结表述", text, "") for text in year.paragraphs]
+    rows += headline_rows(year.groups)
     rows += [(f"{title}：{label}", value, unit) for title, label, _key, value, unit in stat_rows(year.groups)]
     book.sheet(f"{year.year}年表述", [Column("项目", min_width=20), Column("内容", ANY), Column("量词")], rows)
 

@@ -500,6 +500,12 @@ class Ruleset(_Model):
     subject_unit: str = Field(
         default="家", max_length=4, description="（扩展）检查对象的量词：11家打字复印店、11个内设机构、11名干部职工"
     )
+    activity: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="（扩展）年终总结表述中这类检查的名称，如 微信工作群专项检查；默认为标题",
+    )
     scoring: Scoring = Scoring()
     profile: tuple[ProfileQuestion, ...] = ()
     category: tuple[Category, ...] = ()
