@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.audits import (
     FollowUps,
+    check_campaign,
     check_date,
     check_scope,
     complete_followups,
@@ -47,6 +48,7 @@ class ImportOptions:
     another: bool = False  # allow a second, independent audit of the same unit, ruleset and campaign
     amend: bool = False  # the files revise existing audits of the same unit, ruleset and campaign
     accept_date: bool = False  # accept dates in the future or outside the campaign period
+    add_to_campaign: bool = False  # put a unit not on the campaign's list on it (else refused)
 
 
 @dataclass
@@ -84,8 +86,8 @@ def import_file(
 
     def work(session: Session) -> Imported:
         known = repo.submission(session, digest)
-        if known is not None and repo.get(session, known.audit_id).status == "discarded":
-            repo.forget_submission(session, digest)  # its audit was put aside: import it afresh
+        if known is not None and repo.get(session, known.audit_id).status in ("discarded", "void"):
+            repo.forget_submission(session, digest)  # its audit was put aside or voided: import it afresh
             known = None
         if known is not None:
             audit = repo.get(session, known.audit_id)
@@ -98,6 +100,7 @@ def import_file(
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
+        check_campaign(session, campaign, loaded, unit, add=options.add_to_campaign, file=name)
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
             return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)

@@ -54,6 +54,7 @@ def open_interview(
     new_unit: bool = False,
     another: bool = False,
     accept_date: bool = False,
+    add_to_campaign: bool = False,
 ) -> Draft:
     """The draft to ask questions for: the unit's unfinished one, or a new one. Inspectors default to
     the workspace's; with inspectors it is an inspection (检查), without a self-assessment (自查)."""
@@ -70,7 +71,16 @@ def open_interview(
         methods=tuple(methods),
         answers={},
     )
-    return open_draft(ctx, loaded, meta, campaign=campaign, new_unit=new_unit, another=another, accept_date=accept_date)
+    return open_draft(
+        ctx,
+        loaded,
+        meta,
+        campaign=campaign,
+        new_unit=new_unit,
+        another=another,
+        accept_date=accept_date,
+        add_to_campaign=add_to_campaign,
+    )
 
 
 def _draft(ctx: Context, audit_id: int) -> None:

@@ -56,7 +56,7 @@ __all__ = [
     "Unit",
 ]
 
-Status = Literal["draft", "final", "discarded"]
+Status = Literal["draft", "final", "discarded", "void"]
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 # A decimal as a string in plain notation ("0.5", "86.0"), never an exponent.
 DecimalText = Annotated[

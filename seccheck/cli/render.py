@@ -242,7 +242,7 @@ def _sum(values: Iterable[object]) -> str:
 # --- records -------------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord, Document, Finalised
+    from seccheck.app.audits import AuditRecord, Document, Finalised, RegisterRow
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
     from seccheck.app.verification import WorkspaceVerification
@@ -297,6 +297,24 @@ def campaign(info: CampaignInfo, rows: list[AuditSummary]) -> None:
         audits(rows)
 
 
+AUDIT_STATUS = {"final": "定稿", "draft": "草稿", "discarded": "已作废", "void": "定稿后作废"}
+
+
+def register(rows: list[RegisterRow]) -> None:
+    if not rows:
+        out.print("还没有取用发文字号。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("发文字号", no_wrap=True)
+    table.add_column("被检查单位", overflow="fold", ratio=1)
+    table.add_column("检查", justify="right", no_wrap=True)
+    table.add_column("取号日期", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    for r in rows:
+        table.add_row(r.number, Text(r.unit), str(r.audit_id), r.issued.isoformat(), "作废" if r.void else "有效")
+    out.print(table)
+
+
 def audits(rows: list[AuditSummary]) -> None:
     if not rows:
         out.print("没有检查记录。")
@@ -310,7 +328,7 @@ def audits(rows: list[AuditSummary]) -> None:
     table.add_column("等次", no_wrap=True)
     table.add_column("得分率", justify="right", no_wrap=True)
     for a in rows:
-        status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[a.status]
+        status = AUDIT_STATUS[a.status]
         if a.revision > 1:
             status += f"（第{a.revision}版）"
         if a.reinspection_of:
@@ -323,7 +341,7 @@ def audits(rows: list[AuditSummary]) -> None:
 
 def audit(record: AuditRecord, *, explain: bool = False) -> None:
     rs = record.ruleset.ruleset
-    status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[record.status]
+    status = AUDIT_STATUS[record.status]
     out.print(
         markup(
             f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
@@ -331,6 +349,14 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
         ),
         soft_wrap=True,
     )
+    if record.voided is not None:
+        v = record.voided
+        out.print(
+            Text(f"已作废：{v.reason}（{v.actor} {v.at.isoformat()}）；不计入任何数字", style="bold red"),
+            soft_wrap=True,
+        )
+        if v.numbers:
+            out.print(Text(f"发文字号 {'、'.join(v.numbers)} 作废，不再使用"), soft_wrap=True)
     out.print(Text(f"规则集：{rs.id} {rs.version}（SHA-256 {record.ruleset.sha256[:16]}…）"), soft_wrap=True)
     if record.campaign:
         out.print(Text(f"专项行动：{record.campaign}"), soft_wrap=True)
@@ -483,7 +509,8 @@ def verified(found: WorkspaceVerification, *, listed: bool) -> int:
             for problem in problems_found:
                 err.print(Text(f"检查 {audit_id}：✗ {problem}"), soft_wrap=True)
         elif listed:
-            out.print(f"检查 {audit_id}：✓ 封签相符")
+            note = found.notes.get(audit_id, "")
+            out.print(Text(f"检查 {audit_id}：✓ 封签相符" + (f"（{note}）" if note else "")), soft_wrap=True)
     ledger = found.ledger
     for problem in ledger.problems:
         err.print(Text(f"账本：✗ {problem}"), soft_wrap=True)
