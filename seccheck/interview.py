@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from seccheck import limits
+from seccheck.domain import plausibility
 from seccheck.domain.answers import Answer, Answers, AnswerValue
 from seccheck.domain.answertext import (
     YES,
@@ -354,12 +355,23 @@ class Interview:
             except AnswerTextError as exc:
                 self.asker.show(Message(str(exc) + "；? 帮助，b 上一题，s 跳过，q 保存退出", "error"))
                 continue
+            impossible = self._impossible(q, value)
+            if impossible:
+                self.asker.show(Message(impossible, "error"))
+                continue
             step, answer = self._details(q, value)
             if step == BACK:
                 continue  # asked the answer again
             if answer is not None:
                 self._save(q, answer)
             return step
+
+    def _impossible(self, q: Question, value: AnswerValue) -> str | None:
+        """A `[[plausibility]]` rule this answer breaks, together with those given: asked again."""
+        trial = {**self.answers, q.key: Answer(value=value)}
+        values = applicability(self.rs, trial).values
+        broken = [v for v in plausibility.violations(self.rs, values) if q.key in v.rule.checks]
+        return "；".join(v.reask() for v in broken) or None
 
     def _help(self, q: Question, cost: str) -> None:
         chk = q.question

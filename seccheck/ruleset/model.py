@@ -485,6 +485,19 @@ class StatDecl(_Model):
         return self
 
 
+class Plausibility(_Model):
+    """What answers cannot be true together (`[[plausibility]]`): `when` is true for an impossible
+    combination; the interview re-asks, import and `score` refuse, naming `checks`."""
+
+    when: str = Field(
+        min_length=1, max_length=500, description="不可能成立的答案组合（applies_if 的写法），如 W00e > W00f"
+    )
+    message: str = Field(min_length=1, max_length=limits.FINDING, description="说明，如 实名登记的人数多于群成员总数")
+    checks: tuple[Annotated[str, Field(min_length=1, max_length=64)], ...] = Field(
+        min_length=1, description="涉及的问题或检查 id（问答时重新询问、表单中标在旁边）"
+    )
+
+
 class Ruleset(_Model):
     format: Literal[1] = Field(description="本格式版本，目前为 1")
     id: Annotated[str, Field(pattern=RULESET_ID_PATTERN)]
@@ -515,6 +528,9 @@ class Ruleset(_Model):
     )
     general_requirements: tuple[Annotated[str, Field(min_length=1, max_length=limits.RECTIFY)], ...] | None = Field(
         default=None, description="整改通知书的总体要求，替换默认表述（如适用于店铺、企业的措辞）"
+    )
+    plausibility: tuple[Plausibility, ...] = Field(
+        default=(), description="不可能同时成立的答案（如部分大于整体）：问答时重新询问，导入和评分时拒绝"
     )
 
     # --- lookups, built once (models are frozen) -----------------------------------------------
