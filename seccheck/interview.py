@@ -22,7 +22,7 @@ from typing import Literal, Protocol
 
 from seccheck import limits
 from seccheck.domain import plausibility
-from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.answers import MODE_LABELS, Answer, Answers, AnswerValue
 from seccheck.domain.answertext import (
     YES,
     AnswerTextError,
@@ -548,7 +548,8 @@ class Interview:
 
     def _confirm(self, result: Result) -> str | None:
         """Finalising seals the audit: asked once more, with the grade and percent it will carry."""
-        text = f"定稿：{standing_words(result)}。定稿后封签，答案只能经修订更改。"
+        mode = MODE_LABELS[self.meta.mode]
+        text = f"定稿：{standing_words(result)}。\n方式：{mode}；定稿后封签，答案只能经修订更改。"
         try:
             reply = self.asker.ask(Prompt("confirm", text)).strip()
         except EOFError:

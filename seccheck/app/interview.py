@@ -10,12 +10,13 @@ from typing import Literal
 
 from seccheck.app.audits import Draft, Finalised, finalise, load_audit, open_draft, remove_answer, save_answer
 from seccheck.app.context import Context
-from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.answers import Answer, Answers, Mode
 from seccheck.domain.result import Result
 from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.interview import Asker, Interview, missing_answers
 from seccheck.io.evidence import keep_evidence
 from seccheck.ruleset.load import resolve_ruleset
+from seccheck.ruleset.model import Ruleset
 
 
 @dataclass
@@ -39,6 +40,14 @@ class DraftRecorder:
     def finalize(self) -> Result:
         self.finalised = finalise(self.ctx, self.audit_id, notice=self.notice)
         return self.finalised.result
+
+
+def default_mode(rs: Ruleset, inspectors: Sequence[str]) -> Mode:
+    """A self-assessment ruleset starts as 自查 (unless --inspection); otherwise an inspection when
+    there are inspectors, else 自查."""
+    if rs.default_mode is not None:
+        return rs.default_mode
+    return "inspection" if inspectors else "self"
 
 
 def open_interview(
@@ -66,7 +75,7 @@ def open_interview(
         ruleset_version=loaded.ruleset.version,
         unit=unit,
         date=date or ctx.today(),
-        mode=mode or ("inspection" if names else "self"),
+        mode=mode or default_mode(loaded.ruleset, names),
         inspectors=tuple(names),
         methods=tuple(methods),
         answers={},

@@ -267,7 +267,12 @@ def audit_group() -> None:
 @click.option("--new-unit", is_flag=True, help="--unit 是新单位：登记后开始检查。")
 @click.option("--campaign", help="归入专项行动（名称或编号）。")
 @click.option("--self", "mode", flag_value="self", help="自查。")
-@click.option("--inspection", "mode", flag_value="inspection", help="检查（有检查人员时的默认）。")
+@click.option(
+    "--inspection",
+    "mode",
+    flag_value="inspection",
+    help="检查（自查自评规则集默认自查，其他有检查人员时默认检查）。",
+)
 @click.option("--inspector", "inspectors", multiple=True, help="检查人员，可重复（默认取工作区配置）。")
 @click.option("--method", "methods", multiple=True, help="检查方式，如 查阅资料、现场查看，可重复。")
 @click.option("--date", "date", type=DATE, help="检查日期（默认今天）。")

@@ -513,6 +513,11 @@ class Ruleset(_Model):
     subject_unit: str = Field(
         default="家", max_length=4, description="（扩展）检查对象的量词：11家打字复印店、11个内设机构、11名干部职工"
     )
+    default_mode: Literal["inspection", "self"] | None = Field(
+        default=None,
+        description="（扩展）逐题问答的默认方式：self 为自查自评规则集（单位、内设机构、个人自查），"
+        "除非加 --inspection 都按自查开始；不写则有检查人员时为检查",
+    )
     activity: str | None = Field(
         default=None,
         min_length=1,
