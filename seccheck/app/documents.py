@@ -354,7 +354,7 @@ def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str
     assert audit.chain_id is not None
     asked = set(audit.asked or [])
     failing = {f.check_id for f in result.findings}
-    groups: dict[str, list[ReviewProblem]] = {"fixed": [], "remaining": [], "unchecked": [], "new": []}
+    groups: dict[str, list[ReviewProblem]] = {"earlier": [], "fixed": [], "remaining": [], "unchecked": [], "new": []}
     latest: dict[str, tuple[Any, Any]] = {}
     for row, rect in finding_repo.of_chain(session, audit.chain_id, before=audit.id):
         if rect.state != "withdrawn":
@@ -365,8 +365,8 @@ def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str
         problem = ReviewProblem(row.text, title, rect.due)
         if rect.state == "verified" and rect.verified_by == audit.id:
             groups["fixed"].append(ReviewProblem(row.text, title))
-        elif rect.state == "verified":
-            continue  # closed before this re-inspection
+        elif rect.state == "verified" and (rect.verified_by is None or rect.verified_by < audit.id):
+            groups["earlier"].append(ReviewProblem(row.text, title))  # closed before this re-inspection
         elif check_id in failing and check_id in asked:
             groups["remaining"].append(problem)
         else:
@@ -413,6 +413,7 @@ def write_review(
         original_date=notices.issued_on(number_row),
         reinspected=record.answers.date,
         inspectors=record.answers.inspectors,
+        earlier=groups["earlier"],
         fixed=groups["fixed"],
         remaining=groups["remaining"],
         unchecked=groups["unchecked"],
