@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from seccheck import limits
 from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
 
 
@@ -143,6 +144,9 @@ def _translate(err: Any) -> str:
     if etype in ("value_error", "assertion_error"):
         msg = str(err.get("msg", ""))
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    given = err.get("input")
+    if etype == "string_pattern_mismatch" and isinstance(given, str) and (invisible := limits.name_problem(given)):
+        return invisible  # an id with a character the author cannot see: say which (U+XXXX)
     template = _MESSAGES.get(etype)
     if template is None and etype.startswith("date"):
         template = _MESSAGES["date_type"]

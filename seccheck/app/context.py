@@ -53,7 +53,7 @@ def current_actor() -> str:
         actor = os.environ.get("SECCHECK_USER") or getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "unknown"
-    problem = limits.control_problem(actor)
+    problem = limits.name_problem(actor)
     if problem is None and len(actor) > limits.PERSON:
         problem = f"过长：上限 {limits.PERSON} 字（实际 {len(actor)} 字）"
     if problem:

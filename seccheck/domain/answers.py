@@ -40,6 +40,13 @@ def _one_line(text: str) -> str:
     return text
 
 
+def _name(text: str) -> str:
+    problem = limits.name_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
 def _paragraph(text: str) -> str:
     problem = limits.control_problem(text, multiline=True)
     if problem:
@@ -60,6 +67,7 @@ def _points(value: Any) -> Decimal:
 
 # Text as stored (records.md §6): names, versions and paths are one line; notes may break lines.
 OneLine = AfterValidator(_one_line)
+Name = AfterValidator(_name)  # a name a person types: no invisible or direction-changing characters either
 Paragraph = AfterValidator(_paragraph)
 
 
@@ -136,11 +144,11 @@ class Answers(BaseModel):
     format: Literal[1]
     ruleset: Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH), OneLine]
     ruleset_version: Annotated[str, Field(max_length=limits.VERSION), OneLine] | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine]
+    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), Name]
     date: dt.date
     mode: Mode = "self"
     inspectors: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON), OneLine], ...],
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON), Name], ...],
         Field(max_length=limits.PEOPLE),
     ] = ()
     methods: Annotated[

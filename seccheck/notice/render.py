@@ -13,6 +13,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from seccheck.limits import contain_direction
 from seccheck.notice.content import CHINESE_ORDINALS, LEGAL_HOOK, ordinal
 from seccheck.notice.fonts import FontFile, font_faces, role_css
 from seccheck.notice.pdfmeta import PDF_VARIANT, PdfMeta
@@ -33,6 +34,8 @@ def _environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Free text keeps its direction characters, closed at its end: it cannot reorder what follows.
+        finalize=lambda value: contain_direction(value) if isinstance(value, str) else value,
     )
     env.globals.update(ordinal=ordinal, chinese=lambda n: CHINESE_ORDINALS[n - 1], legal_hook=LEGAL_HOOK)
     return env

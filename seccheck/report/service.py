@@ -13,6 +13,7 @@ from seccheck.domain.answers import MODE_LABELS
 from seccheck.domain.figures import Summary, YearSummary
 from seccheck.domain.paragraph import Group, percent_text, rate, subjects
 from seccheck.domain.rectification import STATE_LABELS, is_overdue
+from seccheck.limits import contain_direction
 from seccheck.notice.fonts import role_css
 from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.numbers import fmt
@@ -33,6 +34,8 @@ def _environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Free text keeps its direction characters, closed at its end: it cannot reorder what follows.
+        finalize=lambda value: contain_direction(value) if isinstance(value, str) else value,
     )
     env.filters["fmt"] = fmt
     env.filters["pct"] = percent_text
