@@ -74,6 +74,12 @@ def kind_for(audit: Audit) -> str:
     return NOTICE
 
 
+def _scored(audit: Audit) -> bool:
+    """Scored with points (扣分制): only these have a score sheet; a checklist has none."""
+    result = audit.result or {}
+    return result.get("method") == "deduction" and result.get("percent") is not None
+
+
 def _file_gone(doc: Any) -> bool:
     return doc is None or not Path(doc.path).is_file()
 
@@ -87,6 +93,8 @@ def document_due(ctx: Context, audit_id: int) -> str | None:
             return None
         kind = kind_for(audit)
         if kind == SCORESHEET:
+            if not _scored(audit):
+                return None  # a checklist self-check: recorded, no score sheet to make
             return kind if _file_gone(notices.document(session, audit_id, kind, audit.revision)) else None
         if kind == REVIEW:
             if notices.number_of(session, audit.chain_id or audit_id) is None:
@@ -449,7 +457,15 @@ def write_scoresheet(
     record = _final_record(ctx, audit_id, "自查自评表")
     assert record.result is not None and record.seal is not None
     if record.result.method != "deduction" or record.result.percent is None:
-        raise Conflict([Problem(f"检查 {audit_id} 按检查清单进行，不计分，没有评分表", field="audit")])
+        raise Conflict(
+            [
+                Problem(
+                    f"检查 {audit_id} 按检查清单进行，不计分，所以没有评分表（自查自评表）；"
+                    f"它的等次和发现的问题已记录，可用 seccheck audit show {audit_id} 查看",
+                    field="audit",
+                )
+            ]
+        )
     content = build_scoresheet(
         dataclasses.replace(record.result, unit=record.unit),
         record.ruleset.ruleset,

@@ -26,7 +26,8 @@ from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
 from seccheck.app.units import find_unit
-from seccheck.domain.answers import Answers
+from seccheck.domain.answers import MODE_LABELS, Answers
+from seccheck.domain.result import Result
 from seccheck.domain.seal import submission_digest
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
@@ -59,6 +60,7 @@ class Imported:
     revision: int
     grade: str | None = None
     followups: FollowUps = field(default_factory=FollowUps)
+    recorded: str = ""  # what was recorded, in words: 自查，等次 合格，发现问题 2 个（检查清单，不计分）
 
 
 @dataclass
@@ -112,15 +114,29 @@ def import_file(
                 raise Conflict([Problem(p.message + hint, file=name, field=p.field) for p in exc.problems]) from None
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
         grade: str | None = None
+        recorded = "草稿"
         if not options.draft:
-            grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
+            result = seal_revision(session, ctx, audit, loaded=loaded).result
+            grade = result.grade
+            recorded = _recorded(result)
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
-        return Imported(path, audit.id, "new", audit.revision, grade)
+        return Imported(path, audit.id, "new", audit.revision, grade, recorded=recorded)
 
     imported = ctx.db.transaction(work)
     if not options.draft:
         imported.followups = complete_followups(ctx, imported.audit_id, notice=options.notice)
     return imported
+
+
+def _recorded(result: Result) -> str:
+    """What an import recorded, as a line of the report says it."""
+    text = f"{MODE_LABELS[result.mode]}，等次 {result.grade}"
+    if result.percent is not None:
+        text += f"，得分率 {result.percent}%"
+    text += f"，发现问题 {len(result.findings)} 个"
+    if result.method == "checklist":
+        text += "；检查清单不计分" + ("，没有自查自评表" if result.mode == "self" else "")
+    return text
 
 
 def _amend_from(

@@ -180,7 +180,7 @@ def make_report(
     if fmt == "xlsx":
         year = summary_of_year(ctx, summary.year)
         steps("已汇总本年度")
-        data = report_xlsx(summary, detail, ctx.today(), year)
+        data = report_xlsx(summary, detail, ctx.today(), year, verification=_anchor(ctx))
         steps("已排版")
     else:
         meta = PdfMeta(

@@ -382,8 +382,10 @@ def doctor(checks: list[Any]) -> None:
         out.print(markup(f"{mark} [bold]{escape(check.name)}[/]：{escape(check.detail)}"), soft_wrap=True)
         if check.fix:
             out.print(Text(f"    {'修复' if not check.ok else '提示'}：{check.fix}", style="dim"), soft_wrap=True)
-    failed = [c for c in checks if not c.ok and c.required]
-    out.print(markup("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]"))
+    from seccheck.app.doctor import conclusion
+
+    text, level = conclusion(checks)
+    out.print(Text(text, style={"ok": "green", "warning": "yellow", "failed": "red"}[level]), soft_wrap=True)
 
 
 def rectifications(rows: list[Any]) -> None:
@@ -560,7 +562,8 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
     if len(report.done) <= BATCH_LISTED:  # a long batch: the tally only, never a line per file or notice
         for imported in report.done:
-            line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
+            said = _OUTCOMES[imported.outcome] + (f"：{imported.recorded}" if imported.recorded else "")
+            line = f"  检查 {imported.audit_id} ← {imported.path}（{said}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
                 out.print(Text(f"    {document_title(document)}：{document.path}"), soft_wrap=True)

@@ -96,6 +96,7 @@ def report_xlsx(
     today: dt.date,
     year: YearSummary | None = None,
     book: Book | None = None,
+    verification: str = "",
 ) -> bytes:
     """The campaign report as a workbook: 汇总 carries every figure of the PDF report; then units,
     problems, rectifications, stat figures, and the year's figures across campaigns."""
@@ -103,7 +104,8 @@ def report_xlsx(
     book.sheet(
         "汇总",
         [Column("项目", min_width=24), Column("数值", ANY, min_width=12), Column("说明", min_width=10)],
-        _figures(summary, today),
+        _figures(summary, today)
+        + ([("核验码", verification, "出具时账本的条数和摘要（verify --anchor）")] if verification else []),
     )
     book.sheet(
         "单位",
