@@ -562,7 +562,9 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
     if len(report.done) <= BATCH_LISTED:  # a long batch: the tally only, never a line per file or notice
         for imported in report.done:
-            said = _OUTCOMES[imported.outcome] + (f"：{imported.recorded}" if imported.recorded else "")
+            # With no document to point at (a checklist self-check, --no-notice), say what was recorded.
+            quiet = imported.recorded and not imported.followups.documents
+            said = _OUTCOMES[imported.outcome] + (f"：{imported.recorded}" if quiet else "")
             line = f"  检查 {imported.audit_id} ← {imported.path}（{said}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
