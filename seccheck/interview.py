@@ -21,7 +21,8 @@ from decimal import Decimal
 from typing import Literal, Protocol
 
 from seccheck import limits
-from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain import plausibility
+from seccheck.domain.answers import MODE_LABELS, Answer, Answers, AnswerValue
 from seccheck.domain.answertext import (
     YES,
     AnswerTextError,
@@ -354,12 +355,23 @@ class Interview:
             except AnswerTextError as exc:
                 self.asker.show(Message(str(exc) + "；? 帮助，b 上一题，s 跳过，q 保存退出", "error"))
                 continue
+            impossible = self._impossible(q, value)
+            if impossible:
+                self.asker.show(Message(impossible, "error"))
+                continue
             step, answer = self._details(q, value)
             if step == BACK:
                 continue  # asked the answer again
             if answer is not None:
                 self._save(q, answer)
             return step
+
+    def _impossible(self, q: Question, value: AnswerValue) -> str | None:
+        """A `[[plausibility]]` rule this answer breaks, together with those given: asked again."""
+        trial = {**self.answers, q.key: Answer(value=value)}
+        values = applicability(self.rs, trial).values
+        broken = [v for v in plausibility.violations(self.rs, values) if q.key in v.rule.checks]
+        return "；".join(v.reask() for v in broken) or None
 
     def _help(self, q: Question, cost: str) -> None:
         chk = q.question
@@ -536,7 +548,8 @@ class Interview:
 
     def _confirm(self, result: Result) -> str | None:
         """Finalising seals the audit: asked once more, with the grade and percent it will carry."""
-        text = f"定稿：{standing_words(result)}。定稿后封签，答案只能经修订更改。"
+        mode = MODE_LABELS[self.meta.mode]
+        text = f"定稿：{standing_words(result)}。\n方式：{mode}；定稿后封签，答案只能经修订更改。"
         try:
             reply = self.asker.ask(Prompt("confirm", text)).strip()
         except EOFError:

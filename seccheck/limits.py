@@ -172,3 +172,54 @@ def neutralised(text: str) -> str:
     if text.isascii() or not _INVISIBLE.search(text):
         return text
     return _INVISIBLE.sub(lambda m: _LINE_SEPARATORS.get(m.group(), ""), text)
+
+
+def _is_control(ch: str) -> bool:
+    code = ord(ch)
+    return code < 0x20 or 0x7F <= code <= 0x9F
+
+
+# --- Invisible and direction-changing characters (issue 22) ---------------------------------------
+# Zero-width spaces and joiners, the direction marks, embeddings, overrides and isolates, and the
+# byte-order mark: invisible, and the direction ones reorder the text that follows them. A name or
+# an id a person types (units, campaigns, inspectors, departments, people, ruleset ids) must be what
+# it looks like: they are refused there. Free text keeps them, contained (see `contain_direction`).
+INVISIBLE = re.compile("[\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+_EMBED = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF U+202C
+_ISOLATE = "\u2066\u2067\u2068"  # LRI RLI FSI, closed by PDI U+2069
+
+
+def name_problem(text: str) -> str | None:
+    """The one guard for names and ids a person types: no control characters, no invisible or
+    direction-changing characters. What is wrong, each character shown as U+XXXX, or None."""
+    problem = control_problem(text)
+    if problem:
+        return problem
+    bad = sorted(set(INVISIBLE.findall(text)))
+    if not bad:
+        return None
+    codes = "、".join(f"U+{ord(ch):04X}" for ch in bad)
+    return (
+        f"含有不可见或改变文字方向的字符：{codes}（常见于从网页、微信复制的文字）；"
+        "名称和编号中不能使用，请删去后重新输入"
+    )
+
+
+def contain_direction(text: str) -> str:
+    """Free text as it may be shown (documents, spreadsheets, a terminal): every embedding, override
+    and isolate it opens is closed at its end, so it cannot reorder what follows; the characters are
+    kept."""
+    if not INVISIBLE.search(text):
+        return text
+    stack: list[str] = []
+    for ch in text:
+        if ch in _EMBED:
+            stack.append("\u202c")
+        elif ch == "\u202c" and stack and stack[-1] == "\u202c":
+            stack.pop()
+        elif ch in _ISOLATE:
+            stack.append("\u2069")
+        elif ch == "\u2069" and "\u2069" in stack:
+            while stack.pop() != "\u2069":
+                pass  # a PDI closes the embeddings opened inside its isolate too
+    return text + "".join(reversed(stack))

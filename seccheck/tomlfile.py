@@ -11,6 +11,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from seccheck import limits
 from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
 from seccheck.limits import shortened
 from seccheck.tomlsafety import MAX_NESTING, long_number_line, nesting_problem, syntax_problem
@@ -147,6 +148,9 @@ def _translate(err: Any) -> str:
     if etype in ("value_error", "assertion_error"):
         msg = str(err.get("msg", ""))
         return msg.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    given = err.get("input")
+    if etype == "string_pattern_mismatch" and isinstance(given, str) and (invisible := limits.name_problem(given)):
+        return invisible  # an id with a character the author cannot see: say which (U+XXXX)
     template = _MESSAGES.get(etype)
     if template is None and etype.startswith("date"):
         template = _MESSAGES["date_type"]
@@ -178,10 +182,12 @@ def problems_from_validation(
     """One Problem per pydantic error, naming the id of the nearest enclosing table."""
     problems: list[Problem] = []
     seen: set[tuple[str | None, str | None, str]] = set()
+    # The file's own id (a ruleset's) names what is wrong at its top level.
+    top = data.get("id") if isinstance(data.get("id"), str) and data.get("id") else None
     for err in exc.errors():
         loc = list(err.get("loc", ()))
         node: Any = data
-        ident: str | None = None
+        ident: str | None = top
         path: list[str] = []
         for part in loc:
             if isinstance(node, dict) and isinstance(part, str) and part in node:
@@ -194,15 +200,20 @@ def problems_from_validation(
             elif isinstance(part, str):
                 path.append(part)
                 node = None
-            if isinstance(node, dict) and isinstance(node.get("id"), str):
+            if node is not data and isinstance(node, dict) and isinstance(node.get("id"), str):
                 ident = node["id"]
                 path = []
-        field = ".".join(p for p in path if p.split("[")[0] not in field_names) or None
+        # What is left of the path is below the nearest table with an id. The key itself is always
+        # named (an item's `category` too); a table without an id keeps its position ("check[1].id");
+        # a table the file does not have (a shorthand item's check) is left out.
+        last = len(path) - 1
+        field = ".".join(p for n, p in enumerate(path) if n == last or "[" in p or p not in field_names) or None
         message = _translate(err)
         key = (ident, field, message)
         if key in seen:
             continue
         seen.add(key)
-        line = lines.of_id(ident) if ident else (lines.of_key(path[0]) if path else None)
+        inner = ident and ident != top
+        line = lines.of_id(ident) if inner else (lines.of_key(path[0].split("[")[0]) if path else None)
         problems.append(Problem(message, file=name, line=line, id=ident, field=field))
     return problems

@@ -117,8 +117,13 @@ def test_report_figures_match_independent_counts(campaign_ws: Workspace) -> None
     inspections, self_checks, _path = run.out.splitlines()
     # Planned: 5 units. Inspected: 司法局 (wechat), 财政局 (computers), the shop; 教育局 assessed itself
     # (unit self-assessment and document return); 民政局 not yet.
-    assert inspections.startswith("对2家单位、1家打字复印店开展保密检查，实现全覆盖；")
-    assert self_checks.startswith("应组织2家单位开展自查自评，已完成1家，覆盖率50%；")
+    assert inspections.startswith(
+        "对2家单位开展保密检查，实现全覆盖，其中1家开展微信工作群专项检查、1家开展涉密计算机和存储介质专项检查；"
+        "对1家打字复印店开展保密检查，实现全覆盖；"
+    )  # two kinds of inspection of units: each named (issue 22)
+    assert self_checks.startswith(
+        "应组织2家单位开展自查自评，已完成1家，覆盖率50%，其中1家开展涉密文件清退销毁专项检查；"
+    )
     found = [int(n) for n in re.findall(r"发现问题(\d+)个", run.out)]
     verified = [int(n) for n in re.findall(r"已整改(\d+)个", run.out)]
     assert sum(found) == 24 and sum(verified) == 1

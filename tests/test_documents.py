@@ -146,7 +146,7 @@ def test_finishing_a_reinspection_issues_the_review_citing_the_notice(workspace:
     flat = squash(pdftext(review))
     assert "保密检查复查意见书" in flat and "某区司法局：" in flat
     assert "印发《保密检查整改通知书》（某保检〔2026〕1号）" in flat
-    assert "已整改到位的问题" in flat and "仍未整改到位的问题" in flat and "复查中新发现的问题" in flat
+    assert "本次复查已整改的问题" in flat and "仍未整改到位的问题" in flat and "复查中新发现的问题" in flat
     assert "予以销号" not in flat
     for fixed in ("建群审批材料内容不完整", "离职、调岗人员未及时移出工作群"):
         assert fixed in flat
@@ -193,3 +193,31 @@ def test_a_score_sheet_category_row_never_ends_a_page(workspace: Workspace) -> N
             lowest = max(groups, key=lambda line: line.y0)
             below = [line for line in page.lines if line.y0 > lowest.y1 and not re.fullmatch(r"—\s*\d+\s*—", line.text)]
             assert below, f"page {page.number} ends with the category row {lowest.text}"
+
+
+def test_the_review_accounts_for_every_problem_of_the_notice(workspace: Workspace, tmp_path: Path) -> None:
+    """The notice's 6 problems: W08 closed before the re-inspection (rectify report + verify), W01b, W02 and
+    W11 fixed at it, W07 and W13 still failing, nothing new: each appears once, by its name, in its group,
+    and the conclusion speaks of no new problems (issue 22)."""
+    from tests.test_lifecycle import rects
+
+    assert workspace.run("import", "--new-unit", WECHAT).code == 0
+    w08 = str(rects(workspace)["W08"]["id"])
+    assert workspace.run("rectify", "report", w08, "--note", "已移出离职人员").code == 0
+    assert workspace.run("rectify", "verify", w08).code == 0
+    changes = {"W01b": "true", "W02": "true", "W08": "true", "W11": "0"}
+    again = variant(tmp_path, "re.toml", "某区司法局", changes, date="2026-11-22")
+    assert workspace.run("reinspect", "1", "--answers", again).code == 0
+    (review,) = reports(workspace, "*复查意见书.pdf")
+    flat = squash(pdftext(review))
+    headings = re.findall(r"[一二三四五六]、(复查结论|[^一二三四五六]+?的问题)", flat)
+    assert headings == ["此前已整改核实的问题", "本次复查已整改的问题", "仍未整改到位的问题", "复查结论"], headings
+    earlier = flat.index("此前已整改核实的问题")
+    fixed = flat.index("本次复查已整改的问题")
+    remaining = flat.index("仍未整改到位的问题")
+    conclusion = flat.index("复查结论")
+    assert earlier < flat.index("离职、调岗人员未及时移出工作群") < fixed  # W08, by its name
+    for name in ("建群审批材料内容不完整",):  # W01b
+        assert fixed < flat.index(name) < remaining
+    assert "新发现" not in flat and "请对仍未整改到位的问题继续整改" in flat[conclusion:]
+    assert not re.search(r"\bW\d", flat)  # problems by name, never by id

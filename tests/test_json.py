@@ -36,6 +36,7 @@ PRINTS: dict[str, tuple[str, bool]] = {
     "rectify list": ("Rectification", True),
     "form status": ("IssuedForm", True),
     "score": ("Result", False),
+    "summary": ("YearSummary", False),
 }
 
 # Fields whose name means different things in the scoring result (the domain's own dataclasses,
@@ -121,6 +122,7 @@ def outputs(ws: Workspace, command: str) -> list[str]:
         "audit show": [("audit", "show", str(a["id"])) for a in audits],
         "rectify list": [("rectify", "list"), ("rectify", "list", "--overdue")],
         "form status": [("form", "status"), ("form", "status", "--campaign", "秋季检查")],
+        "summary": [("summary", "--year", "2026")],
         "score": [
             ("score", DATA / "worked-example.answers.toml", "--ruleset", DATA / "worked-example.toml"),
             *(("score", p) for p in sorted(EXAMPLES.glob("*.answers.toml"))),

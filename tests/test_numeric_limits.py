@@ -46,8 +46,9 @@ def _ruleset(tmp_path: Path, old: str, new: str) -> Path:
         ("per = 2", "per = 2\nmax = 4.001", "3", None, "最多 2 位小数"),
         ("per = 2", "per = 2\nmax_ok = 100000000000000000000", "3", "max_ok", "绝对值应小于 10^12"),
         ("per = 2", "per = 2\nmax_ok = 1000001", "3", None, f"不大于 {limits.COUNT_MAX}"),
-        ("{ min = 90,", "{ min = 90.001,", None, "scoring.grades[0].min", "最多 2 位小数"),
-        ("{ min = 90,", "{ min = 100.5,", None, "scoring.grades[0].min", "0 至 100"),
+        # (issue 22: a problem at the top level names the ruleset's id)
+        ("{ min = 90,", "{ min = 90.001,", "worked-example", "scoring.grades[0].min", "最多 2 位小数"),
+        ("{ min = 90,", "{ min = 100.5,", "worked-example", "scoring.grades[0].min", "0 至 100"),
     ],
 )
 def test_ruleset_numbers_out_of_bounds_are_refused_at_load(

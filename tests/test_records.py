@@ -76,9 +76,11 @@ def test_merge_moves_audits_and_campaigns(ws: Workspace, tmp_path: Path) -> None
     assert ws.run("unit", "add", "某区司法局").code == 0
     assert ws.run("campaign", "create", "微信群", "--ruleset", "wechat-groups", "--unit", "某区司法局").code == 0
     dup = copy_for(tmp_path, "区司法局")
-    assert ws.run("import", "--new-unit", dup, "--campaign", "微信群").code == 0
+    refused = ws.run("import", "--new-unit", dup, "--campaign", "微信群")  # not on the list (issue 22)
+    assert refused.code == 1 and "--add-to-campaign" in refused.text
+    assert ws.run("import", "--new-unit", dup, "--campaign", "微信群", "--add-to-campaign").code == 0
     shown = json.loads(ws.run("campaign", "show", "微信群", "--json").out)
-    assert shown["covered"] == ["区司法局"] and shown["planned"] == ["某区司法局"]
+    assert shown["covered"] == ["区司法局"] and shown["planned"] == ["某区司法局", "区司法局"]
     run = ws.run("unit", "merge", "区司法局", "某区司法局")
     assert run.code == 0 and "转移检查记录 1 份" in run.out
     shown = json.loads(ws.run("campaign", "show", "微信群", "--json").out)

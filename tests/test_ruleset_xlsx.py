@@ -63,23 +63,37 @@ def test_the_template_has_every_sheet_column_and_drop_down(tmp_path: Path) -> No
     path = tmp_path / "t.xlsx"
     assert seccheck("ruleset", "template", "--out", path).code == 0
     book = load_workbook(path)
-    assert book.sheetnames == ["说明", "settings", "grades", "profile", "categories", "items", "options", "stats"]
+    assert book.sheetnames == [
+        "说明", "settings", "grades", "profile", "categories", "items", "options", "stats", "plausibility"
+    ]  # fmt: skip
     items = [c.value for c in book["items"][1]]
     # every key of the format has its column (or settings row, or sheet): a key added to a model without
     # a place in the spreadsheet fails here
-    from seccheck.ruleset.model import Category, Check, Grade, Item, Option, ProfileQuestion, Ruleset, Scoring, StatDecl
+    from seccheck.ruleset.model import (
+        Category,
+        Check,
+        Grade,
+        Item,
+        Option,
+        Plausibility,
+        ProfileQuestion,
+        Ruleset,
+        Scoring,
+        StatDecl,
+    )
 
     def header(sheet: str) -> list[object]:
         return [c.value for c in book[sheet][1]]
 
     settings_keys = {book["settings"].cell(row=n, column=1).value for n in range(2, book["settings"].max_row + 1)}
-    tables = {"scoring", "profile", "category", "item", "stat"}
+    tables = {"scoring", "profile", "category", "item", "stat", "plausibility"}
     assert set(Ruleset.model_fields) - tables <= settings_keys
     assert {f"scoring.{k}" for k in Scoring.model_fields if k != "grades"} <= settings_keys
     assert set(Grade.model_fields) <= set(header("grades"))
     assert set(ProfileQuestion.model_fields) - {"options"} <= set(header("profile"))
     assert set(Category.model_fields) <= set(header("categories"))
     assert set(StatDecl.model_fields) <= set(header("stats"))
+    assert set(Plausibility.model_fields) <= set(header("plausibility"))
     assert set(Option.model_fields) | {"owner"} == set(header("options"))
     renamed = {"id": "item_id", "applies_if": "item_applies_if", "description": "item_description"}
     assert {renamed.get(k, k) for k in Item.model_fields} - {"check"} <= set(items)

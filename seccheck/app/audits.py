@@ -29,11 +29,12 @@ from seccheck.domain.scoring import score
 from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, canonical, seal_by_format, seal_v2
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
-from seccheck.ruleset.load import LoadedRuleset
+from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
 from seccheck.storage import findings as finding_repo
+from seccheck.storage import notices as notice_repo
 from seccheck.storage import units as unit_repo
 from seccheck.storage.audits import AuditSummary
 from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
@@ -90,6 +91,60 @@ def check_date(ctx: Context, day: dt.date, campaign: Campaign | None, *, accept:
                     f"检查日期 {day} 不在专项行动“{campaign.name}”的时间段（{period}）内；确需如此请加 --accept-date",
                     file=file,
                     field="date",
+                )
+            )
+    if problems:
+        raise BadInput(problems)
+
+
+def _campaign_ruleset_ids(campaign: Campaign) -> list[str]:
+    ids = []
+    for ref in campaign.rulesets:
+        try:
+            ids.append(resolve_ruleset(ref).ruleset.id)
+        except BadInput:
+            ids.append(ref)  # a ruleset file no longer where it was: compare by what was written
+    return ids
+
+
+def check_campaign(
+    session: Session,
+    campaign: Campaign | None,
+    loaded: LoadedRuleset,
+    unit: Unit,
+    *,
+    add: bool = False,
+    file: str | None = None,
+) -> None:
+    """A campaign takes only its own rulesets and the units on its list (issue 22): a wrong file must
+    not slip into an office's figures. `add` puts an unlisted unit on the list, as asked explicitly."""
+    if campaign is None:
+        return
+    problems = []
+    rulesets = _campaign_ruleset_ids(campaign)
+    if rulesets and loaded.ruleset.id not in rulesets and loaded.ruleset.id not in campaign.rulesets:
+        titles = "、".join(rulesets)
+        problems.append(
+            Problem(
+                f"规则集“{loaded.ruleset.title}”（{loaded.ruleset.id}）不是专项行动“{campaign.name}”的规则集"
+                f"（{titles}）；请核对答案文件的 ruleset 和 --campaign 是否写对，"
+                "不属于该专项行动的检查请不加 --campaign 导入",
+                file=file,
+                field="ruleset",
+            )
+        )
+    planned = campaign_repo.planned_ids(session, campaign.id)
+    if planned and unit.id not in planned:
+        if add and not problems:
+            campaign_repo.add_unit(session, campaign.id, unit.id)
+        elif not add:
+            problems.append(
+                Problem(
+                    f"单位“{unit.name}”不在专项行动“{campaign.name}”的应检单位名单中；"
+                    "请核对单位名称和 --campaign，确应检查请加 --add-to-campaign（同时把它加入名单），"
+                    f"或先 seccheck campaign add-unit {campaign.name} {unit.name}",
+                    file=file,
+                    field="unit",
                 )
             )
     if problems:
@@ -265,6 +320,99 @@ def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
     ctx.db.transaction(work)
 
 
+def number_label(prefix: str, year: int, number: int) -> str:
+    from seccheck.notice.content import notice_number
+
+    return notice_number(prefix, year, number)
+
+
+def void(ctx: Context, audit_id: int, reason: str) -> VoidInfo:
+    """Void a final audit entered by mistake (wrong unit, wrong campaign, wrong file): it stays, sealed,
+    with its answers, result and notices, but counts in no figure; its notice numbers stay taken (a
+    字号 is never reused) and the register marks them 作废. The ledger records it with the reason and
+    who did it (the audit's status, and an event)."""
+    reason = reason.strip()
+    if not reason:
+        raise BadInput([Problem("请用 --reason 写明作废的理由（如：误将其他单位的答案文件导入）", field="reason")])
+
+    def work(session: Session) -> VoidInfo:
+        audit = repo.get(session, audit_id)
+        if audit.status == "draft":
+            raise Conflict(
+                [Problem(f"检查 {audit_id} 是草稿；草稿请用 seccheck audit discard {audit_id}", field="audit")]
+            )
+        if audit.status != "final":
+            raise Conflict([Problem(f"检查 {audit_id} 已作废，无需再作废", field="audit")])
+        if audit.reinspection_of is not None:
+            raise Conflict(
+                [
+                    Problem(
+                        f"检查 {audit_id} 是复查，不能单独作废；作废原检查 {audit.chain_id} 时其复查一并作废",
+                        field="audit",
+                    )
+                ]
+            )
+        # The whole chain goes: its re-inspections were made of what was voided.
+        for later in repo.chain(session, audit.chain_id or audit.id):
+            if later.id != audit.id and later.status in ("final", "draft"):
+                later.status = "void" if later.status == "final" else "discarded"
+        audit.status = "void"
+        prefix = ctx.workspace.config.issuer.prefix
+        numbers = [number_label(prefix, n.year, n.number) for n in notice_repo.numbers_of(session, audit.id)]
+        events.record(
+            session,
+            at=ctx.at(),
+            actor=ctx.actor,
+            action="audit.voided",
+            audit_id=audit.id,
+            reason=reason,
+            numbers=numbers,
+        )
+        return VoidInfo(audit.id, reason, ctx.actor, ctx.at(), numbers)
+
+    return ctx.db.transaction(work)
+
+
+@dataclass(frozen=True)
+class VoidInfo:
+    audit_id: int
+    reason: str
+    actor: str
+    at: dt.datetime
+    numbers: list[str]  # its notice numbers, kept and marked 作废 in the register
+
+
+def void_info(session: Session, audit: Audit) -> VoidInfo | None:
+    """Why and by whom a voided audit was voided (from its sealed event)."""
+    if audit.status != "void":
+        return None
+    found = [e for e in events.listing(session, audit.id) if e.action == "audit.voided"]
+    if not found:
+        return VoidInfo(audit.id, "", "", audit.created_at, [])
+    e = found[-1]
+    numbers = [str(n) for n in (e.detail or {}).get("numbers", [])]
+    return VoidInfo(audit.id, str((e.detail or {}).get("reason", "")), e.actor, e.at, numbers)
+
+
+@dataclass(frozen=True)
+class RegisterRow:
+    number: str  # 某保检〔2026〕4号
+    audit_id: int
+    unit: str
+    issued: dt.date
+    void: bool  # its audit was voided: the number stays taken, marked 作废
+
+
+def notice_register(ctx: Context, year: int | None = None) -> list[RegisterRow]:
+    """发文登记: every notice number taken, in order, with its unit; voided ones marked."""
+    prefix = ctx.workspace.config.issuer.prefix
+    with ctx.db.read() as session:
+        return [
+            RegisterRow(number_label(prefix, n.year, n.number), n.audit_id, unit, n.issued_at, status == "void")
+            for n, unit, status in notice_repo.register(session, year)
+        ]
+
+
 def complete_followups(ctx: Context, audit_id: int, *, notice: bool = True) -> FollowUps:
     """Make what should exist after the audit's latest revision and does not yet: its document (a
     notice, a corrected notice, a 复查意见书 or a score sheet; see seccheck.app.documents).
@@ -307,6 +455,7 @@ def open_draft(
     new_unit: bool = False,
     another: bool = False,
     accept_date: bool = False,
+    add_to_campaign: bool = False,
 ) -> Draft:
     """The draft to carry on with for this unit and ruleset: the unfinished one, or a new one."""
 
@@ -326,6 +475,7 @@ def open_draft(
         drafts = [a for a in scope if a.status == "draft"]
         if drafts:
             return Draft(drafts[-1].id, False)
+        check_campaign(session, target, loaded, unit, add=add_to_campaign)
         check_date(ctx, meta.date, target, accept=accept_date)
         if not another:
             check_scope(session, unit.id, unit.name, loaded.ruleset.id, target, meta.date)
@@ -390,7 +540,7 @@ def remove_answer(ctx: Context, audit_id: int, key: str) -> None:
 
 # --- reading -----------------------------------------------------------------------------------------
 
-_STATUS = {"draft": "草稿", "final": "已定稿", "discarded": "已作废"}
+_STATUS = {"draft": "草稿", "final": "已定稿", "discarded": "已作废", "void": "定稿后作废"}
 
 
 @dataclass
@@ -412,6 +562,7 @@ class AuditRecord:
     created_at: dt.datetime
     finalized_at: dt.datetime | None
     dues: dict[str, dt.date] = field(default_factory=dict)
+    voided: VoidInfo | None = None
 
 
 def record_of(session: Session, audit: Audit) -> AuditRecord:
@@ -435,6 +586,7 @@ def record_of(session: Session, audit: Audit) -> AuditRecord:
         created_at=audit.created_at,
         finalized_at=audit.finalized_at,
         dues=_dues(session, audit),
+        voided=void_info(session, audit),
     )
 
 
@@ -463,7 +615,7 @@ def audits_to_verify(ctx: Context, audit_ids: Sequence[int], *, every_final: boo
     if every_final:
         with ctx.db.read() as session:
             # Ids only: loading every audit whole here made verifying grow faster than the workspace.
-            audit_ids = [*audit_ids, *repo.ids_with_status(session, "final")]
+            audit_ids = [*audit_ids, *repo.ids_with_status(session, "final"), *repo.ids_with_status(session, "void")]
     return list(dict.fromkeys(audit_ids))
 
 
@@ -484,7 +636,7 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
     """Everything that does not match the seals; empty when the audit is intact."""
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
-        if audit.status != "final" or not audit.seal:
+        if audit.status not in ("final", "void") or not audit.seal:
             return [f"这是{_STATUS[audit.status]}，尚未定稿，没有封签"]
         copy = session.get(RulesetCopy, audit.ruleset_sha256)
         if copy is None:

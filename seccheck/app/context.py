@@ -53,7 +53,7 @@ def current_actor() -> str:
         actor = os.environ.get("SECCHECK_USER") or getpass.getuser()
     except (KeyError, OSError):  # no passwd entry (containers)
         return "unknown"
-    problem = limits.text_problem(actor, limits.PERSON, required=True)
+    problem = limits.name_problem(actor) or limits.text_problem(actor, limits.PERSON, required=True)
     if problem:
         from seccheck.errors import BadInput, Problem
 

@@ -180,3 +180,18 @@ def run_checks(workspace_dir: Path | None = None, db_url: str | None = None) -> 
     elif os.path.isdir("fonts"):
         fonts_dir = Path("fonts")
     return [_versions(), _ledger_hash(), *_weasyprint(), *_fonts(fonts_dir), *_workspace(workspace_dir, db_url)]
+
+
+def conclusion(checks: list[Check]) -> tuple[str, str]:
+    """What the checks add up to, and how it reads ("ok" | "warning" | "failed"): never 一切就绪 after a
+    warning."""
+    failed = [c.name for c in checks if not c.ok and c.required]
+    warned = [c.name for c in checks if not c.ok and not c.required]
+    if failed:
+        return f"有 {len(failed)} 项必需的条件不满足：{'、'.join(failed)}；请按上面的修复提示处理后再运行。", "failed"
+    if warned:
+        return (
+            f"出具文书所需的条件已具备，但有 {len(warned)} 项需要处理：{'、'.join(warned)}；见上面的修复提示。",
+            "warning",
+        )
+    return "一切就绪。", "ok"

@@ -77,6 +77,12 @@ def kind_for(audit: Audit) -> str:
     return NOTICE
 
 
+def _scored(audit: Audit) -> bool:
+    """Scored with points (扣分制): only these have a score sheet; a checklist has none."""
+    result = audit.result or {}
+    return result.get("method") == "deduction" and result.get("percent") is not None
+
+
 def _file_gone(doc: Any, root: Path) -> bool:
     return doc is None or not (root / doc.path).is_file()  # a relative path is the workspace's; absolute as is
 
@@ -99,6 +105,8 @@ def document_due(ctx: Context, audit_id: int) -> str | None:
             return None
         kind = kind_for(audit)
         if kind == SCORESHEET:
+            if not _scored(audit):
+                return None  # a checklist self-check: recorded, no score sheet to make
             return (
                 kind
                 if _file_gone(notices.document(session, audit_id, kind, audit.revision), ctx.workspace.root)
@@ -416,7 +424,7 @@ def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str
     assert audit.chain_id is not None
     asked = set(audit.asked or [])
     failing = {f.check_id for f in result.findings}
-    groups: dict[str, list[ReviewProblem]] = {"fixed": [], "remaining": [], "unchecked": [], "new": []}
+    groups: dict[str, list[ReviewProblem]] = {"earlier": [], "fixed": [], "remaining": [], "unchecked": [], "new": []}
     latest: dict[str, tuple[Any, Any]] = {}
     for row, rect in finding_repo.of_chain(session, audit.chain_id, before=audit.id):
         if rect.state != "withdrawn":
@@ -427,8 +435,8 @@ def _review_problems(session: Session, audit: Audit, result: Result) -> dict[str
         problem = ReviewProblem(row.text, title, rect.due)
         if rect.state == "verified" and rect.verified_by == audit.id:
             groups["fixed"].append(ReviewProblem(row.text, title))
-        elif rect.state == "verified":
-            continue  # closed before this re-inspection
+        elif rect.state == "verified" and (rect.verified_by is None or rect.verified_by < audit.id):
+            groups["earlier"].append(ReviewProblem(row.text, title))  # closed before this re-inspection
         elif check_id in failing and check_id in asked:
             groups["remaining"].append(problem)
         else:
@@ -476,6 +484,7 @@ def write_review(
         original_date=notices.issued_on(number_row),
         reinspected=record.answers.date,
         inspectors=record.answers.inspectors,
+        earlier=groups["earlier"],
         fixed=groups["fixed"],
         remaining=groups["remaining"],
         unchecked=groups["unchecked"],
@@ -512,7 +521,15 @@ def write_scoresheet(
     record = _final_record(ctx, audit_id, "自查自评表")
     assert record.result is not None and record.seal is not None
     if record.result.method != "deduction" or record.result.percent is None:
-        raise Conflict([Problem(f"检查 {audit_id} 按检查清单进行，不计分，没有评分表", field="audit")])
+        raise Conflict(
+            [
+                Problem(
+                    f"检查 {audit_id} 按检查清单进行，不计分，所以没有评分表（自查自评表）；"
+                    f"它的等次和发现的问题已记录，可用 seccheck audit show {audit_id} 查看",
+                    field="audit",
+                )
+            ]
+        )
     content = build_scoresheet(
         dataclasses.replace(record.result, unit=record.unit),
         record.ruleset.ruleset,

@@ -20,6 +20,7 @@ from seccheck import __version__
 from seccheck.app import findings as finding_sync
 from seccheck.app.audits import (
     FollowUps,
+    check_campaign,
     check_date,
     check_scope,
     complete_followups,
@@ -30,7 +31,7 @@ from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
 from seccheck.app.units import clean_name, find_unit, unknown_unit
-from seccheck.domain.answers import Answers
+from seccheck.domain.answers import MODE_LABELS, Answers
 from seccheck.domain.result import Result, result_to_json
 from seccheck.domain.scoring import score
 from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, seal_v2, submission_digest
@@ -57,6 +58,7 @@ class ImportOptions:
     another: bool = False  # allow a second, independent audit of the same unit, ruleset and campaign
     amend: bool = False  # the files revise existing audits of the same unit, ruleset and campaign
     accept_date: bool = False  # accept dates in the future or outside the campaign period
+    add_to_campaign: bool = False  # put a unit not on the campaign's list on it (else refused)
 
 
 @dataclass
@@ -67,6 +69,7 @@ class Imported:
     revision: int
     grade: str | None = None
     followups: FollowUps = field(default_factory=FollowUps)
+    recorded: str = ""  # what was recorded, in words: 自查，等次 合格，发现问题 2 个（检查清单，不计分）
 
 
 @dataclass
@@ -107,8 +110,8 @@ def import_file(
 
     def work(session: Session) -> Imported:
         known = repo.submission(session, digest)
-        if known is not None and repo.get(session, known.audit_id).status == "discarded":
-            repo.forget_submission(session, digest)  # its audit was put aside: import it afresh
+        if known is not None and repo.get(session, known.audit_id).status in ("discarded", "void"):
+            repo.forget_submission(session, digest)  # its audit was put aside or voided: import it afresh
             known = None
         if known is not None:
             audit = repo.get(session, known.audit_id)
@@ -126,6 +129,7 @@ def import_file(
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
+        check_campaign(session, campaign, loaded, unit, add=options.add_to_campaign, file=name)
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
             return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)
@@ -138,10 +142,13 @@ def import_file(
                 ) from None
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
         grade: str | None = None
+        recorded = "草稿"
         if not options.draft:
-            grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
+            result = seal_revision(session, ctx, audit, loaded=loaded).result
+            grade = result.grade
+            recorded = _recorded(result)
         repo.add_submission(session, digest, audit.id, name, ctx.actor, ctx.at())
-        fresh = Imported(path, audit.id, "new", audit.revision, grade)
+        fresh = Imported(path, audit.id, "new", audit.revision, grade, recorded=recorded)
         _mark(session, fresh)
         return fresh
 
@@ -176,6 +183,17 @@ def _revise_with(session: Session, ctx: Context, path: Path, answers: Answers, a
     done = seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
     repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
     return Imported(path, audit.id, "amended", audit.revision, done.result.grade)
+
+
+def _recorded(result: Result) -> str:
+    """What an import recorded, as a line of the report says it."""
+    text = f"{MODE_LABELS[result.mode]}，等次 {result.grade}"
+    if result.percent is not None:
+        text += f"，得分率 {result.percent}%"
+    text += f"，发现问题 {len(result.findings)} 个"
+    if result.method == "checklist":
+        text += "；检查清单不计分" + ("，没有自查自评表" if result.mode == "self" else "")
+    return text
 
 
 def _amend_from(
@@ -347,7 +365,10 @@ def _import_batch(
     except DataError:
         outcome = _BatchOutcome(one_by_one=[p.path for p in prepared])
     report.failed += failed + outcome.failed
-    done = [Imported(item.path, new.id, "new", 1, item.result.grade) for item, new in outcome.written]
+    done = [
+        Imported(item.path, new.id, "new", 1, item.result.grade, recorded=_recorded(item.result))
+        for item, new in outcome.written
+    ]
     done += [Imported(path, audit_id, "already", rev, grade) for path, audit_id, rev, grade in outcome.already]
     if options.notice:
         # After the commit: a notice that cannot be written never undoes the audits; a re-run makes it.
@@ -385,7 +406,7 @@ def _write_batch(session: Session, ctx: Context, prepared: list[_Prepared], opti
                 audit = repo.get(session, audit_id)
                 outcome.already.append((item.path, audit.id, audit.revision, audit.grade))
             else:
-                outcome.one_by_one.append(item.path)  # a draft to finalise, or a discarded audit
+                outcome.one_by_one.append(item.path)  # a draft to finalise, or a discarded or voided audit
             continue
         if item.digest in seen_digests:
             outcome.one_by_one.append(item.path)  # the same content twice in the batch: "already", after it
@@ -395,6 +416,12 @@ def _write_batch(session: Session, ctx: Context, prepared: list[_Prepared], opti
             unit = units.get(unit_name)
             if unit is None and not options.new_unit:
                 raise unknown_unit(session, unit_name, file=name)
+            if campaign is not None:
+                if unit is None:
+                    outcome.one_by_one.append(item.path)  # a new unit: on the campaign's list or refused there
+                    continue
+                listed = unit_repo.get(session, unit[0])
+                check_campaign(session, campaign, item.loaded, listed, add=options.add_to_campaign, file=name)
             check_date(ctx, item.answers.date, campaign, accept=options.accept_date, file=name)
             if not options.another:
                 year = None if campaign else item.answers.date.year

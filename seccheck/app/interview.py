@@ -10,12 +10,13 @@ from typing import Literal
 
 from seccheck.app.audits import Draft, Finalised, finalise, load_audit, open_draft, remove_answer, save_answer
 from seccheck.app.context import Context
-from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.answers import Answer, Answers, Mode
 from seccheck.domain.result import Result
 from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.interview import Asker, Interview, missing_answers
 from seccheck.io.evidence import keep_evidence
 from seccheck.ruleset.load import resolve_ruleset
+from seccheck.ruleset.model import Ruleset
 
 
 @dataclass
@@ -41,6 +42,14 @@ class DraftRecorder:
         return self.finalised.result
 
 
+def default_mode(rs: Ruleset, inspectors: Sequence[str]) -> Mode:
+    """A self-assessment ruleset starts as 自查 (unless --inspection); otherwise an inspection when
+    there are inspectors, else 自查."""
+    if rs.default_mode is not None:
+        return rs.default_mode
+    return "inspection" if inspectors else "self"
+
+
 def open_interview(
     ctx: Context,
     ruleset_ref: str,
@@ -54,6 +63,7 @@ def open_interview(
     new_unit: bool = False,
     another: bool = False,
     accept_date: bool = False,
+    add_to_campaign: bool = False,
 ) -> Draft:
     """The draft to ask questions for: the unit's unfinished one, or a new one. Inspectors default to
     the workspace's; with inspectors it is an inspection (检查), without a self-assessment (自查)."""
@@ -65,12 +75,21 @@ def open_interview(
         ruleset_version=loaded.ruleset.version,
         unit=unit,
         date=date or ctx.today(),
-        mode=mode or ("inspection" if names else "self"),
+        mode=mode or default_mode(loaded.ruleset, names),
         inspectors=tuple(names),
         methods=tuple(methods),
         answers={},
     )
-    return open_draft(ctx, loaded, meta, campaign=campaign, new_unit=new_unit, another=another, accept_date=accept_date)
+    return open_draft(
+        ctx,
+        loaded,
+        meta,
+        campaign=campaign,
+        new_unit=new_unit,
+        another=another,
+        accept_date=accept_date,
+        add_to_campaign=add_to_campaign,
+    )
 
 
 def _draft(ctx: Context, audit_id: int) -> None:

@@ -50,12 +50,15 @@ def _builtin(ruleset_id: str) -> Ruleset | None:
 def wording_of(rs: Ruleset) -> Wording:
     """How a ruleset names its figures. A copy stored before rulesets declared `subject` and
     `[[stat]]` borrows them from the built-in ruleset of the same id, if there is one."""
-    if not rs.stat and "subject" not in rs.model_fields_set:
+    activity = rs.activity
+    if (not rs.stat and "subject" not in rs.model_fields_set) or activity is None:
         builtin = _builtin(rs.id)
         if builtin is not None:
-            rs = builtin
+            activity = activity or builtin.activity
+            if not rs.stat and "subject" not in rs.model_fields_set:
+                rs = builtin
     best = rs.scoring.grades[0].label if rs.scoring.grades else ""
-    return Wording(rs.id, rs.title, rs.subject, rs.subject_unit, best, rs.stat)
+    return Wording(rs.id, rs.title, rs.subject, rs.subject_unit, best, rs.stat, activity or "")
 
 
 @cache
@@ -177,7 +180,7 @@ def make_report(
     if fmt == "xlsx":
         year = summary_of_year(ctx, summary.year)
         steps("已汇总本年度")
-        data = report_xlsx(summary, detail, ctx.today(), year)
+        data = report_xlsx(summary, detail, ctx.today(), year, verification=_anchor(ctx))
         steps("已排版")
     else:
         meta = PdfMeta(

@@ -27,6 +27,8 @@ def clean_name(text: str, field: str = "unit") -> str:
         raise BadInput([Problem("名称不能为空", field=field)])
     if any(unicodedata.category(ch) == "Cc" for ch in name):
         raise BadInput([Problem("名称中有控制字符（如换行、制表符或不可见字符），请删去", field=field)])
+    if problem := limits.name_problem(name):
+        raise BadInput([Problem(problem, field=field)])
     if len(name) > MAX_NAME:
         raise BadInput([Problem(f"名称过长（{len(name)} 字），上限 {MAX_NAME} 字", field=field)])
     return name

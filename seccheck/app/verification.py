@@ -396,6 +396,7 @@ def evidence_problems(root: Path, evidence: dict[int, list[str]]) -> list[str]:
 class WorkspaceVerification:
     audits: list[tuple[int, list[str]]]
     ledger: LedgerReport
+    notes: dict[int, str] = field(default_factory=dict)  # e.g. a voided audit: why, by whom
 
     @property
     def ok(self) -> bool:
@@ -414,9 +415,13 @@ def verify_workspace(
     steps = len(ids) + 1
     prefix = f"{ctx.workspace.evidence.name}/"
     audits = []
+    notes: dict[int, str] = {}
     for number, audit_id in enumerate(ids, 1):
         problems = verify(ctx, audit_id)
         record = load_audit(ctx, audit_id)
+        if record.voided is not None:
+            v = record.voided
+            notes[audit_id] = f"已作废：{v.reason}，{v.actor} {v.at.date().isoformat()}"
         names = [e for a in record.answers.answers.values() for e in a.evidence]
         with ctx.db.read() as session:
             for _, rect in finding_repo.of_audit(session, audit_id).values():
@@ -428,4 +433,4 @@ def verify_workspace(
         progress(number, steps, f"检查 {audit_id}")
     report = check_ledger(ctx, audit_ids=None if every_final else ids)
     progress(steps, steps, "账本")
-    return WorkspaceVerification(audits, report)
+    return WorkspaceVerification(audits, report, notes)

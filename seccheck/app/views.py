@@ -38,6 +38,7 @@ from seccheck.text import zh
 
 if TYPE_CHECKING:
     from seccheck.app.audits import AuditRecord
+    from seccheck.domain import figures
     from seccheck.storage.audits import AuditSummary
     from seccheck.storage.campaigns import CampaignInfo
     from seccheck.storage.findings import RectificationInfo
@@ -55,7 +56,7 @@ __all__ = [
     "Unit",
 ]
 
-Status = Literal["draft", "final", "discarded"]
+Status = Literal["draft", "final", "discarded", "void"]
 DECIMAL_PATTERN = r"^-?[0-9]+(\.[0-9]+)?$"
 # A decimal as a string in plain notation ("0.5", "86.0"), never an exponent.
 DecimalText = Annotated[
@@ -177,7 +178,60 @@ class Rectification(_View):
     updated_by: str
 
 
+class KindFigures(_View):
+    """一类检查覆盖的对象数（`YearSummary.subjects` 的 kinds）。"""
+
+    kind: str
+    unit_count: int
+
+
+class SubjectFigures(_View):
+    """一种检查对象（单位、打字复印店……）全年的数字：每个对象只算一次，不论几类检查、几个专项行动。"""
+
+    subject: str
+    measure: str
+    mode: Mode
+    unit_count: int
+    planned_count: int
+    planned_covered_count: int
+    unlisted_count: int
+    kinds: list[KindFigures]
+
+
+class YearSummary(_View):
+    """年终总结表述（`summary`）：各段表述及其开头的数字。"""
+
+    year: int
+    campaigns: list[str]
+    paragraphs: list[str]
+    subjects: list[SubjectFigures]
+
+
 # --- building them from what the use cases return -------------------------------------------------
+
+
+def year_summary(summary: figures.YearSummary) -> YearSummary:
+    from seccheck.domain.paragraph import subjects
+
+    out = []
+    modes: tuple[Mode, ...] = ("inspection", "self")
+    for mode in modes:
+        mine = [g for g in summary.groups if (g.mode == "self") == (mode == "self") and (g.covered or g.planned)]
+        for s in subjects(mine):
+            kinds = s.kinds or ((s.wording.kind, s.covered),)
+            out.append(
+                SubjectFigures(
+                    subject=s.wording.subject,
+                    measure=s.wording.measure,
+                    mode=mode,
+                    unit_count=s.covered,
+                    planned_count=s.planned,
+                    planned_covered_count=s.planned_covered,
+                    unlisted_count=s.unlisted,
+                    kinds=[KindFigures(kind=k, unit_count=n) for k, n in kinds],
+                )
+            )
+    return YearSummary(year=summary.year, campaigns=summary.campaigns, paragraphs=summary.paragraphs, subjects=out)
 
 
 def _percent(value: Decimal | str | int | None) -> Decimal | None:
@@ -323,6 +377,7 @@ MODELS: dict[str, type[Any]] = {
     "IssuedForm": IssuedForm,
     "Result": Result,
     "Finding": Finding,
+    "YearSummary": YearSummary,
 }
 
 

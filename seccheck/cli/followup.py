@@ -116,8 +116,9 @@ def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     help="text 只打印；其他格式另写入文件。",
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各段表述及其开头的数字。")
 @pass_app
-def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None) -> None:
+def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None, as_json: bool) -> None:
     """年终总结表述：一年中各专项行动的数字（每个单位每个规则集只算一次），每段一行，可直接粘贴。"""
     from seccheck.app.reports import write_year_summary
     from seccheck.cli.progress import progress_bar
@@ -125,6 +126,13 @@ def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_d
     ctx = app.context()
     with progress_bar(f"年终总结（{fmt.upper()}）", "步") as progress:
         made = write_year_summary(ctx, year, campaigns, fmt=fmt, out_dir=out_dir, progress=progress)
+    if as_json:
+        from seccheck.app import views
+
+        click.echo(views.to_json(views.year_summary(made.summary)))
+        if made.path is not None:
+            click.echo(str(made.path), err=True)
+        return
     for text in made.summary.paragraphs:
         click.echo(text)  # one line each, never wrapped, whatever the terminal width
     if made.path is not None:

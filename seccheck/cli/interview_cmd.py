@@ -28,6 +28,7 @@ class AuditRequest:
     date: dt.date | None = None
     accept_date: bool = False
     another: bool = False
+    add_to_campaign: bool = False
     answers_file: Path | None = None
     resume_id: int | None = None
     notice: bool = True
@@ -62,6 +63,7 @@ def run_audit(app: App, request: AuditRequest) -> None:
                 new_unit=request.new_unit,
                 another=request.another,
                 accept_date=request.accept_date,
+                add_to_campaign=request.add_to_campaign,
             ),
         )
         render.imported_one(ctx, imported)
@@ -97,6 +99,7 @@ def _open(app: App, request: AuditRequest) -> int:
         new_unit=request.new_unit,
         another=request.another,
         accept_date=request.accept_date,
+        add_to_campaign=request.add_to_campaign,
     )
     if draft.created:
         render.out.print(f"已建立检查 {draft.audit_id}。", soft_wrap=True)

@@ -267,11 +267,19 @@ def audit_group() -> None:
 @click.option("--new-unit", is_flag=True, help="--unit 是新单位：登记后开始检查。")
 @click.option("--campaign", help="归入专项行动（名称或编号）。")
 @click.option("--self", "mode", flag_value="self", help="自查。")
-@click.option("--inspection", "mode", flag_value="inspection", help="检查（有检查人员时的默认）。")
+@click.option(
+    "--inspection",
+    "mode",
+    flag_value="inspection",
+    help="检查（自查自评规则集默认自查，其他有检查人员时默认检查）。",
+)
 @click.option("--inspector", "inspectors", multiple=True, help="检查人员，可重复（默认取工作区配置）。")
 @click.option("--method", "methods", multiple=True, help="检查方式，如 查阅资料、现场查看，可重复。")
 @click.option("--date", "date", type=DATE, help="检查日期（默认今天）。")
 @click.option("--accept-date", is_flag=True, help="接受晚于今天或不在专项行动时间段内的检查日期。")
+@click.option(
+    "--add-to-campaign", is_flag=True, help="单位不在专项行动的应检单位名单中时，把它加入名单（默认拒绝，以免归错）。"
+)
 @click.option("--another-audit", is_flag=True, help="同一单位、规则集、专项行动已有检查时，仍另建一次独立的检查。")
 @click.option(
     "--answers",
@@ -293,6 +301,7 @@ def audit_start(
     methods: tuple[str, ...],
     date: dt.date | None,
     accept_date: bool,
+    add_to_campaign: bool,
     another_audit: bool,
     answers_file: Path | None,
     resume_id: int | None,
@@ -314,6 +323,7 @@ def audit_start(
             date=date,
             accept_date=accept_date,
             another=another_audit,
+            add_to_campaign=add_to_campaign,
             answers_file=answers_file,
             resume_id=resume_id,
             notice=not no_notice,
@@ -324,7 +334,11 @@ def audit_start(
 @audit_group.command("list")
 @click.option("--unit", help="只列出这个单位的检查。")
 @click.option("--campaign", help="只列出这个专项行动的检查（名称或编号）。")
-@click.option("--status", type=click.Choice(["draft", "final", "discarded"]), help="只列出草稿、已定稿或已作废的检查。")
+@click.option(
+    "--status",
+    type=click.Choice(["draft", "final", "discarded", "void"]),
+    help="只列出草稿、已定稿、已作废的草稿或定稿后作废的检查。",
+)
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出。")
 @pass_app
 def audit_list(app: App, unit: str | None, campaign: str | None, status: str | None, as_json: bool) -> None:
@@ -402,6 +416,31 @@ def audit_discard(app: App, audit_id: int, reason: str) -> None:
     click.echo(f"草稿检查 {audit_id} 已作废")
 
 
+@audit_group.command("void")
+@click.argument("audit_id", type=int)
+@click.option("--reason", required=True, help="作废的理由（记入账本），如：误将其他单位的答案文件导入。")
+@pass_app
+def audit_void(app: App, audit_id: int, reason: str) -> None:
+    """作废一次误录的已定稿检查：记录保留并封存（理由、作废人记入账本），不再计入任何数字；其通知书在发文登记中标明作废，字号不再使用。"""
+    from seccheck.app.audits import void
+
+    done = void(app.context(), audit_id, reason)
+    click.echo(f"检查 {audit_id} 已作废，不再计入任何数字。")
+    if done.numbers:
+        click.echo(f"发文字号 {'、'.join(done.numbers)} 在发文登记中标明作废，不再使用；请通知被检查单位该文书作废。")
+
+
+@click.command("register")
+@click.option("--year", type=int, help="只列出这一年的发文字号。")
+@pass_app
+def register_cmd(app: App, year: int | None) -> None:
+    """发文登记：已取用的每个发文字号、被检查单位、检查编号和取号日期；所属检查作废的标明作废。"""
+    from seccheck.app.audits import notice_register
+    from seccheck.cli import render
+
+    render.register(notice_register(app.context(), year))
+
+
 @click.command("import")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--ruleset", "ruleset_ref", metavar="FILE|ID", help="规则集文件或内置 id（默认取答案文件中的）。")
@@ -412,6 +451,9 @@ def audit_discard(app: App, audit_id: int, reason: str) -> None:
 @click.option("--amend", "amend_existing", is_flag=True, help="以文件修订同一单位、规则集、专项行动已定稿的检查。")
 @click.option("--another-audit", is_flag=True, help="同一单位、规则集、专项行动已有检查时，仍另建一次独立的检查。")
 @click.option("--accept-date", is_flag=True, help="接受晚于今天或不在专项行动时间段内的检查日期。")
+@click.option(
+    "--add-to-campaign", is_flag=True, help="单位不在专项行动的应检单位名单中时，把它加入名单（默认拒绝，以免归错）。"
+)
 @pass_app
 def import_cmd(
     app: App,
@@ -424,6 +466,7 @@ def import_cmd(
     amend_existing: bool,
     another_audit: bool,
     accept_date: bool,
+    add_to_campaign: bool,
 ) -> None:
     """导入答案文件：逐个校验，定稿封签，为有问题的检查出具整改通知书。
 
@@ -441,6 +484,7 @@ def import_cmd(
         another=another_audit,
         amend=amend_existing,
         accept_date=accept_date,
+        add_to_campaign=add_to_campaign,
     )
     from seccheck.cli.progress import progress_bar
 
@@ -622,6 +666,7 @@ COMMANDS = [
     export_cmd,
     verify_cmd,
     notice_cmd,
+    register_cmd,
     scoresheet_cmd,
     doctor_cmd,
     db_group,

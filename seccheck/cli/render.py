@@ -242,7 +242,7 @@ def _sum(values: Iterable[object]) -> str:
 # --- records -------------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord, Document, Finalised
+    from seccheck.app.audits import AuditRecord, Document, Finalised, RegisterRow
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
     from seccheck.app.verification import WorkspaceVerification
@@ -319,6 +319,24 @@ def campaign(info: CampaignInfo, rows: list[AuditSummary]) -> None:
         audits(rows)
 
 
+AUDIT_STATUS = {"final": "定稿", "draft": "草稿", "discarded": "已作废", "void": "定稿后作废"}
+
+
+def register(rows: list[RegisterRow]) -> None:
+    if not rows:
+        out.print("还没有取用发文字号。")
+        return
+    table = Table(box=box.SIMPLE_HEAD)
+    table.add_column("发文字号", no_wrap=True)
+    table.add_column("被检查单位", overflow="fold", ratio=1)
+    table.add_column("检查", justify="right", no_wrap=True)
+    table.add_column("取号日期", no_wrap=True)
+    table.add_column("状态", no_wrap=True)
+    for r in rows:
+        table.add_row(r.number, Text(r.unit), str(r.audit_id), r.issued.isoformat(), "作废" if r.void else "有效")
+    out.print(table)
+
+
 def audits(rows: list[AuditSummary]) -> None:
     if not rows:
         out.print("没有检查记录。")
@@ -332,7 +350,7 @@ def audits(rows: list[AuditSummary]) -> None:
     table.add_column("等次", no_wrap=True)
     table.add_column("得分率", justify="right", no_wrap=True)
     for a in rows:
-        status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[a.status]
+        status = AUDIT_STATUS[a.status]
         if a.revision > 1:
             status += f"（第{a.revision}版）"
         if a.reinspection_of:
@@ -345,7 +363,7 @@ def audits(rows: list[AuditSummary]) -> None:
 
 def audit(record: AuditRecord, *, explain: bool = False) -> None:
     rs = record.ruleset.ruleset
-    status = {"final": "定稿", "draft": "草稿", "discarded": "已作废"}[record.status]
+    status = AUDIT_STATUS[record.status]
     out.print(
         markup(
             f"[bold]检查 {record.id}[/] · {status} · 第 {record.revision} 版"
@@ -353,6 +371,14 @@ def audit(record: AuditRecord, *, explain: bool = False) -> None:
         ),
         soft_wrap=True,
     )
+    if record.voided is not None:
+        v = record.voided
+        out.print(
+            Text(f"已作废：{v.reason}（{v.actor} {v.at.isoformat()}）；不计入任何数字", style="bold red"),
+            soft_wrap=True,
+        )
+        if v.numbers:
+            out.print(Text(f"发文字号 {'、'.join(v.numbers)} 作废，不再使用"), soft_wrap=True)
     out.print(Text(f"规则集：{rs.id} {rs.version}（SHA-256 {record.ruleset.sha256[:16]}…）"), soft_wrap=True)
     if record.campaign:
         out.print(Text(f"专项行动：{record.campaign}"), soft_wrap=True)
@@ -378,8 +404,10 @@ def doctor(checks: list[Any]) -> None:
         out.print(markup(f"{mark} [bold]{escape(check.name)}[/]：{escape(check.detail)}"), soft_wrap=True)
         if check.fix:
             out.print(Text(f"    {'修复' if not check.ok else '提示'}：{check.fix}", style="dim"), soft_wrap=True)
-    failed = [c for c in checks if not c.ok and c.required]
-    out.print(markup("[green]一切就绪。[/]" if not failed else f"[red]有 {len(failed)} 项必需的条件不满足。[/]"))
+    from seccheck.app.doctor import conclusion
+
+    text, level = conclusion(checks)
+    out.print(Text(text, style={"ok": "green", "warning": "yellow", "failed": "red"}[level]), soft_wrap=True)
 
 
 def rectifications(rows: list[Any]) -> None:
@@ -505,7 +533,8 @@ def verified(found: WorkspaceVerification, *, listed: bool) -> int:
             for problem in problems_found:
                 err.print(Text(f"检查 {audit_id}：✗ {problem}"), soft_wrap=True)
         elif listed:
-            out.print(f"检查 {audit_id}：✓ 封签相符")
+            note = found.notes.get(audit_id, "")
+            out.print(Text(f"检查 {audit_id}：✓ 封签相符" + (f"（{note}）" if note else "")), soft_wrap=True)
     ledger = found.ledger
     for problem in ledger.problems:
         err.print(Text(f"账本：✗ {problem}"), soft_wrap=True)
@@ -556,7 +585,10 @@ def import_report(report: ImportReport) -> None:
         parts.append(f"跳过 {len(report.failed)} 个有问题的文件")
     if len(report.done) <= BATCH_LISTED:  # a long batch: the tally only, never a line per file or notice
         for imported in report.done:
-            line = f"  检查 {imported.audit_id} ← {imported.path}（{_OUTCOMES[imported.outcome]}）"
+            # With no document to point at (a checklist self-check, --no-notice), say what was recorded.
+            quiet = imported.recorded and not imported.followups.documents
+            said = _OUTCOMES[imported.outcome] + (f"：{imported.recorded}" if quiet else "")
+            line = f"  检查 {imported.audit_id} ← {imported.path}（{said}）"
             out.print(Text(line), soft_wrap=True)
             for document in imported.followups.documents:
                 out.print(Text(f"    {document_title(document)}：{document.path}"), soft_wrap=True)

@@ -41,8 +41,8 @@ def _one_line(text: str) -> str:
     return text
 
 
-def _filled(text: str) -> str:
-    problem = limits.text_problem(text, len(text), required=True)
+def _name(text: str) -> str:
+    problem = limits.name_problem(text) or limits.text_problem(text, len(text), required=True)
     if problem:
         raise ValueError(problem)
     return text
@@ -68,7 +68,7 @@ def _points(value: Any) -> Decimal:
 
 # Text as stored (records.md §6): names, versions and paths are one line; notes may break lines.
 OneLine = AfterValidator(_one_line)
-Filled = AfterValidator(_filled)  # a name: not only blanks
+Name = AfterValidator(_name)  # a name a person types: no invisible or direction-changing characters either
 Paragraph = AfterValidator(_paragraph)
 
 
@@ -145,11 +145,11 @@ class Answers(BaseModel):
     format: Literal[1]
     ruleset: Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH), OneLine]
     ruleset_version: Annotated[str, Field(max_length=limits.VERSION), OneLine] | None = None
-    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine, Filled]
+    unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine, Name]
     date: dt.date
     mode: Mode = "self"
     inspectors: Annotated[
-        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON), OneLine, Filled], ...],
+        tuple[Annotated[str, Field(min_length=1, max_length=limits.PERSON), OneLine, Name], ...],
         Field(max_length=limits.PEOPLE),
     ] = ()
     methods: Annotated[

@@ -192,6 +192,9 @@ def _groups(c: _Counted, planned: Mapping[str, Collection[str]], wordings: Mappi
                 reinspected_ok=sum(1 for r in again if r.result["grade_index"] == 0),
                 grades=sorted(grades.items(), key=lambda g: grade_order[g[0]]),
                 stats=dict(stats),
+                units=frozenset(units),
+                planned_units=frozenset(plan),
+                unlisted_units=frozenset(units - listed),
             )
         )
     return groups

@@ -35,9 +35,14 @@ class Wording:
     measure: str = "家"
     best_grade: str = "符合要求"
     stats: tuple[StatDecl, ...] = ()
+    activity: str = ""  # what the inspection is called in the headline ("微信工作群专项检查"); else the title
 
     def count(self, n: int) -> str:
         return f"{n}{self.measure}{self.subject}"
+
+    @property
+    def kind(self) -> str:
+        return self.activity or self.title or self.ruleset
 
 
 @dataclass
@@ -56,10 +61,63 @@ class Group:
     reinspected_ok: int = 0
     grades: list[tuple[str, int]] = field(default_factory=list)
     stats: dict[str, Decimal] = field(default_factory=dict)
+    # Which units, when known: a subject's headline counts each unit once across rulesets (records.md §4).
+    units: frozenset[str] | None = None
+    planned_units: frozenset[str] | None = None
+    unlisted_units: frozenset[str] | None = None
 
     @property
     def ruleset(self) -> str:
         return self.wording.ruleset
+
+
+@dataclass(frozen=True)
+class Subject:
+    """One subject noun's headline figures for the paragraph: each unit once, whatever the number of
+    rulesets (kinds of inspection) that inspected it; `kinds` names them when there are several."""
+
+    wording: Wording
+    covered: int
+    planned: int
+    planned_covered: int
+    unlisted: int
+    kinds: tuple[tuple[str, int], ...] = ()  # (kind of inspection, units it covered), largest first
+    all_in_first: bool = False  # the first kind covered every unit of the subject
+
+
+def subjects(groups: Sequence[Group]) -> list[Subject]:
+    """Per subject noun (and measure word): distinct units inspected, planned, covered of the
+    planned, unlisted; the kinds of inspection when more than one ruleset shares the noun. Groups
+    that do not say which units (built by hand) add up."""
+    keyed: dict[tuple[str, str], list[Group]] = {}
+    for g in groups:
+        keyed.setdefault((g.wording.subject, g.wording.measure), []).append(g)
+    out = []
+    for mine in keyed.values():
+        if all(g.units is not None and g.planned_units is not None for g in mine):
+            units = frozenset().union(*(g.units or () for g in mine))
+            planned = frozenset().union(*(g.planned_units or () for g in mine))
+            unlisted = frozenset().union(*(g.unlisted_units or () for g in mine))
+            covered, n_planned, n_planned_covered = len(units), len(planned), len(planned & units)
+            n_unlisted = len(unlisted)
+        else:
+            covered = sum(g.covered for g in mine)
+            n_planned = sum(g.planned for g in mine)
+            n_planned_covered = sum(g.planned_covered for g in mine)
+            n_unlisted = sum(g.unlisted for g in mine)
+            units = frozenset()
+        kinds: tuple[tuple[str, int], ...] = ()
+        all_in_first = False
+        active = sorted((g for g in mine if g.covered), key=lambda g: -g.covered)
+        if len({g.wording.kind for g in active}) > 1:
+            merged: dict[str, int] = {}
+            for g in active:
+                merged[g.wording.kind] = merged.get(g.wording.kind, 0) + g.covered
+            kinds = tuple(sorted(merged.items(), key=lambda k: -k[1]))
+            first = active[0]
+            all_in_first = first.covered == covered and (first.units is None or first.units == units)
+        out.append(Subject(mine[0].wording, covered, n_planned, n_planned_covered, n_unlisted, kinds, all_in_first))
+    return out
 
 
 def rate(part: int | Decimal, whole: int | Decimal) -> Decimal | None:
@@ -88,47 +146,54 @@ def _names(items: Iterable[str]) -> str:
     return "、".join(items)
 
 
-def _subjects(groups: Sequence[Group]) -> list[tuple[Wording, int, int, int, int]]:
-    """(wording, covered, planned, planned covered, unlisted) per subject noun: rulesets of one
-    subject add up."""
-    totals: dict[tuple[str, str], list[int]] = {}
-    first: dict[tuple[str, str], Wording] = {}
-    for g in groups:
-        key = (g.wording.subject, g.wording.measure)
-        first.setdefault(key, g.wording)
-        t = totals.setdefault(key, [0, 0, 0, 0])
-        t[0] += g.covered
-        t[1] += g.planned
-        t[2] += g.planned_covered
-        t[3] += g.unlisted
-    return [(first[k], *t) for k, t in totals.items()]  # type: ignore[misc]
+def _kinds(subject: Subject, verb: str) -> tuple[str, str]:
+    """(what was done, the clause naming the kinds): "开展保密自查自评检查", "其中8家开展微信工作群专项检查"."""
+    if not subject.kinds:
+        return verb, ""
+    m = subject.wording.measure
+    if subject.all_in_first:
+        (first, _n), *rest = subject.kinds
+        return f"开展{first}", "其中" + "、".join(f"{n}{m}开展{kind}" for kind, n in rest)
+    return verb, "其中" + "、".join(f"{n}{m}开展{kind}" for kind, n in subject.kinds)
 
 
 def _coverage(groups: Sequence[Group], self_check: bool) -> list[str]:
     verb = "开展保密自查自评" if self_check else "开展保密检查"
     lead = "组织" if self_check else "对"
     complete, unplanned, partial = [], [], []
-    for wording, covered, planned, planned_covered, unlisted in _subjects(groups):
-        if not covered and not planned:
+    for s in subjects(groups):
+        if not s.covered and not s.planned:
             continue
-        if planned and planned_covered >= planned:
-            complete.append(wording.count(covered))
-        elif not planned:
-            unplanned.append(wording.count(covered))
+        wording = s.wording
+        done_what, which = _kinds(s, verb)
+        if s.planned and s.planned_covered >= s.planned:
+            complete.append((wording.count(s.covered), done_what, which))
+        elif not s.planned:
+            unplanned.append((wording.count(s.covered), done_what, which))
         else:
             done = "已完成" if self_check else "已检查"
             text = (
-                f"应{'组织' if self_check else '检'}{wording.count(planned)}{'开展自查自评' if self_check else ''}，"
-                f"{done}{planned_covered}{wording.measure}，覆盖率{rate_text(planned_covered, planned)}"
+                f"应{'组织' if self_check else '检'}{wording.count(s.planned)}{'开展自查自评' if self_check else ''}，"
+                f"{done}{s.planned_covered}{wording.measure}，覆盖率{rate_text(s.planned_covered, s.planned)}"
             )
-            if unlisted:
-                text += f"，另{'有' if self_check else '检查'}名单外{unlisted}{wording.measure}"
+            if s.unlisted:
+                text += f"，另{'有' if self_check else '检查'}名单外{s.unlisted}{wording.measure}"
+            if which:
+                text += f"，{which}"
             partial.append(text)
     clauses = []
-    if complete:
-        clauses.append(f"{lead}{_names(complete)}{verb}，实现全覆盖")
-    if unplanned:
-        clauses.append(f"{lead}{_names(unplanned)}{verb}")
+    for found, tail in ((complete, "，实现全覆盖"), (unplanned, "")):
+        plain: list[str] = []  # subjects of one kind each share a clause, in order
+        for count, what, which in found:
+            if not which:
+                plain.append(count)
+                continue
+            if plain:
+                clauses.append(f"{lead}{_names(plain)}{verb}{tail}")
+                plain = []
+            clauses.append(f"{lead}{count}{what}{tail}，{which}")
+        if plain:
+            clauses.append(f"{lead}{_names(plain)}{verb}{tail}")
     clauses += partial
     return clauses
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from seccheck import limits
+from seccheck.domain import plausibility
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.errors import Problem
@@ -117,6 +118,17 @@ def check_answers(
     for ident, ans in answers.answers.items():
         if ident in checks and not app.check.get(ident, True) and not ans.na:
             add("此检查按规则集不适用（applies_if 为假或所属项不适用），答案不计入", ident, warning=True)
+    for violation in plausibility.violations(rs, app.values):
+        first = violation.rule.checks[0]
+        problems.append(
+            Problem(
+                violation.refusal(),
+                file=name,
+                line=lines.of_key(first),
+                id="、".join(violation.rule.checks),
+                field="value",
+            )
+        )
     if final:
         missing = app.unanswered(answers)
         if missing:

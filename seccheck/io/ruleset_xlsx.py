@@ -57,6 +57,13 @@ SETTINGS: tuple[Col, ...] = (
     Col("subject", TEXT, "检查对象的名称，如 单位、打字复印店"),
     Col("subject_unit", TEXT, "检查对象的量词，如 家、个、名"),
     Col("general_requirements", TEXT, "整改通知书的总体要求，每条一行，可重复；不填用默认表述"),
+    Col(
+        "default_mode",
+        TEXT,
+        "逐题问答的默认方式：self 自查自评规则集（不填则有检查人员时为检查）",
+        ("inspection", "self"),
+    ),
+    Col("activity", TEXT, "年终总结表述中这类检查的名称，如 微信工作群专项检查（不填用 title）"),
     Col("scoring.method", TEXT, "deduction 扣分制（默认）；checklist 不计分", METHODS),
     Col("scoring.normalize", BOOL, "实有项目：得分率 = 得分 / 实有项目分值（默认 TRUE）"),
     Col("scoring.deadline_days", INT, "默认整改期限（天），默认 30"),
@@ -92,6 +99,11 @@ STATS: tuple[Col, ...] = (
     Col("phrase", TEXT, "年终总结表述，如 整顿解散微信工作群{value}个", width=30),
     Col("total", TEXT, "（扩展）本数字是哪个统计键的一部分"),
     Col("phrase_all", TEXT, "（扩展）本数字等于 total 时的表述", width=30),
+)
+PLAUSIBILITY: tuple[Col, ...] = (
+    Col("when", TEXT, "不可能成立的答案组合（写法同适用条件），如 W00e > W00f", width=24),
+    Col("message", TEXT, "说明，如 实名登记备案的群成员多于工作群成员总数", width=30),
+    Col("checks", TEXT, "涉及的问题或检查 id，用逗号或顿号分隔，如 W00e、W00f", width=16),
 )
 OPTIONS: tuple[Col, ...] = (
     Col("owner", TEXT, "选项所属的检查 id（check_id，简写时为 item_id）或基本情况问题 id"),
@@ -147,6 +159,7 @@ SHEETS: dict[str, tuple[Col, ...]] = {
     "items": ITEMS,
     "options": OPTIONS,
     "stats": STATS,
+    "plausibility": PLAUSIBILITY,
 }
 SHEET_LABELS = {
     "settings": "基本设置",
@@ -156,6 +169,7 @@ SHEET_LABELS = {
     "items": "检查项和检查（每个检查一行）",
     "options": "选择题的选项",
     "stats": "统计项",
+    "plausibility": "不可能同时成立的答案",
 }
 INSTRUCTIONS = "说明"
 
@@ -221,6 +235,8 @@ def ruleset_bytes(rs: Ruleset) -> bytes:
         rows["categories"].append(_row(CATEGORIES, c.model_dump(exclude_defaults=True, exclude_none=True)))
     for s in rs.stat:
         rows["stats"].append(_row(STATS, s.model_dump(exclude_defaults=True, exclude_none=True)))
+    for rule in rs.plausibility:
+        rows["plausibility"].append(_row(PLAUSIBILITY, {**rule.model_dump(), "checks": "、".join(rule.checks)}))
     for item in rs.item:
         own = item.model_dump(exclude_defaults=True, exclude_none=True, exclude={"check"})
         own = {next((k for k, v in ITEM_KEY.items() if v == key), key): value for key, value in own.items()}
@@ -460,7 +476,12 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], _Reader]:
     options = _read_options(tables.get("options", []), reader)
     if tables.get("grades"):
         data.setdefault("scoring", {})["grades"] = [values for _row_no, values in tables["grades"]]
-    for key, sheet in (("profile", "profile"), ("category", "categories"), ("stat", "stats")):
+    for key, sheet in (
+        ("profile", "profile"),
+        ("category", "categories"),
+        ("stat", "stats"),
+        ("plausibility", "plausibility"),
+    ):
         rows = tables.get(sheet, [])
         if rows:
             data[key] = []
@@ -469,6 +490,8 @@ def read_workbook(path: Path) -> tuple[dict[str, Any], _Reader]:
                 values["options"] = options.pop(values["id"])
             if "id" in values:
                 reader.where.setdefault(str(values["id"]), (sheet, row_no))
+            if key == "plausibility" and isinstance(values.get("checks"), str):
+                values["checks"] = [c for c in re.split(r"[,，、;；\s]+", values["checks"]) if c]
             data[key].append(values)
     data["item"] = _read_items(tables.get("items", []), reader, options)
     for owner in options:
@@ -616,7 +639,15 @@ def toml_text(data: dict[str, Any], source: str) -> str:
 
     ordered = {
         k: data[k]
-        for k in (*(c.key for c in SETTINGS if "." not in c.key), "scoring", "stat", "profile", "category", "item")
+        for k in (
+            *(c.key for c in SETTINGS if "." not in c.key),
+            "scoring",
+            "stat",
+            "profile",
+            "category",
+            "item",
+            "plausibility",
+        )
         if k in data
     }
     header = f"# 由 seccheck ruleset from-xlsx 从 {source} 生成；修改请改表格后重新转换，或直接编辑本文件。\n"
@@ -653,5 +684,7 @@ def _located(problem: Problem, reader: _Reader) -> Problem:
     else:
         field = problem.field or ""
         sheet = "grades" if "grades" in field else "stats" if field.startswith("stat") else "settings"
+        if field.startswith("plausibility") or (problem.id or "").startswith("plausibility"):
+            sheet = "plausibility"
         where = f"{reader.name} 工作表“{sheet}”"
     return Problem(problem.message, file=where, id=problem.id, field=problem.field, warning=problem.warning)

@@ -252,11 +252,24 @@ class ReviewContent:
     report_by: str
     issued_on: str
     verification: str
+    earlier: tuple[ReviewRow, ...] = ()  # verified before this re-inspection (rectify verify, an earlier 复查)
 
     @property
     def closed(self) -> bool:
         """Everything verified and nothing new: 整改完毕，予以销号."""
         return not (self.remaining or self.unchecked or self.new)
+
+    @property
+    def open_groups(self) -> str:
+        """What the conclusion asks to keep rectifying, naming only the groups that have problems:
+        "仍未整改到位和新发现的问题", "仍未整改到位的问题"."""
+        names = [
+            name
+            for name, rows in (("仍未整改到位", self.remaining), ("本次未复查", self.unchecked), ("新发现", self.new))
+            if rows
+        ]
+        joined = "、".join(names[:-1]) + "和" + names[-1] if len(names) > 1 else "".join(names)
+        return f"{joined}的问题"
 
     def text(self) -> str:
         parts = [
@@ -275,7 +288,7 @@ class ReviewContent:
             self.report_by,
             self.issued_on,
         ]
-        for row in (*self.fixed, *self.remaining, *self.unchecked, *self.new):
+        for row in (*self.earlier, *self.fixed, *self.remaining, *self.unchecked, *self.new):
             parts += [row.problem, row.item, row.due]
         return "".join(parts)
 
@@ -299,6 +312,7 @@ def build_review(
     original_date: dt.date,
     reinspected: dt.date,
     inspectors: tuple[str, ...],
+    earlier: Sequence[ReviewProblem] = (),
     fixed: Sequence[ReviewProblem],
     remaining: Sequence[ReviewProblem],
     unchecked: Sequence[ReviewProblem],
@@ -323,6 +337,7 @@ def build_review(
         ruleset_title=rs.title,
         reinspected_on=chinese_date(reinspected),
         inspectors=inspectors,
+        earlier=rows(earlier),
         fixed=rows(fixed),
         remaining=rows(remaining),
         unchecked=rows(unchecked),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -10,8 +11,9 @@ from typing import Any
 
 from seccheck.domain.answers import MODE_LABELS
 from seccheck.domain.figures import Summary, YearSummary
-from seccheck.domain.paragraph import Group, percent_text, rate
+from seccheck.domain.paragraph import Group, percent_text, rate, subjects
 from seccheck.domain.rectification import STATE_LABELS, is_overdue
+from seccheck.limits import neutralised
 from seccheck.notice.fonts import role_css
 from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.numbers import fmt
@@ -32,6 +34,8 @@ def _environment() -> Any:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Printed text drops invisible and direction characters (the records keep them): nothing reorders.
+        finalize=lambda value: neutralised(value) if isinstance(value, str) else value,
     )
     env.filters["fmt"] = fmt
     env.filters["pct"] = percent_text
@@ -92,6 +96,7 @@ def report_xlsx(
     today: dt.date,
     year: YearSummary | None = None,
     book: Book | None = None,
+    verification: str = "",
 ) -> bytes:
     """The campaign report as a workbook: 汇总 carries every figure of the PDF report; then units,
     problems, rectifications, stat figures, and the year's figures across campaigns."""
@@ -99,7 +104,8 @@ def report_xlsx(
     book.sheet(
         "汇总",
         [Column("项目", min_width=24), Column("数值", ANY, min_width=12), Column("说明", min_width=10)],
-        _figures(summary, today),
+        _figures(summary, today)
+        + ([("核验码", verification, "出具时账本的条数和摘要（verify --anchor）")] if verification else []),
     )
     book.sheet(
         "单位",
@@ -158,11 +164,25 @@ def group_rows(groups: list[Group]) -> list[tuple[Any, ...]]:
     ]  # fmt: skip
 
 
+def headline_rows(groups: Sequence[Group]) -> list[tuple[Any, ...]]:
+    """The headline's figures (records.md §4): each subject's units once, then each kind of inspection."""
+    rows: list[tuple[Any, ...]] = []
+    for self_check in (False, True):
+        mine = [g for g in groups if (g.mode == "self") == self_check and (g.covered or g.planned)]
+        what = "自查" if self_check else "检查"
+        for s in subjects(mine):
+            m = s.wording.measure
+            rows.append((f"{what}{s.wording.subject}（不重复）", s.covered, m))
+            rows += [(f"{what}{s.wording.subject}：{kind}", n, m) for kind, n in s.kinds]
+    return rows
+
+
 def year_sheet(book: Book, year: YearSummary) -> None:
     """The year's figures per ruleset across campaigns (`seccheck summary`), and its paragraphs."""
     book.sheet(f"{year.year}年汇总", GROUP_COLUMNS, group_rows(year.groups))
     rows: list[tuple[Any, ...]] = [("年度", year.year, ""), ("专项行动", "、".join(year.campaigns), "")]
     rows += [("年终总结表述", text, "") for text in year.paragraphs]
+    rows += headline_rows(year.groups)
     rows += [(f"{title}：{label}", value, unit) for title, label, _key, value, unit in stat_rows(year.groups)]
     book.sheet(f"{year.year}年表述", [Column("项目", min_width=20), Column("内容", ANY), Column("量词")], rows)
 

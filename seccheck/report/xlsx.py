@@ -20,6 +20,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
+from seccheck.limits import contain_direction
+
 # XML 1.0 allows tab, LF and CR among the C0 controls; C1 controls and DEL are stripped too.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _RISKY = ("=", "+", "-", "@")
@@ -34,7 +36,7 @@ def safe_text(value: object) -> str:
     no leading or trailing blanks."""
     text = str(value)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    return _CONTROL.sub("", text).strip()
+    return contain_direction(_CONTROL.sub("", text).strip())
 
 
 def risky(text: str) -> bool:

@@ -198,8 +198,37 @@ def check_ruleset(rs: Ruleset, name: str, lines: LineIndex | None = None, *, fro
                 add("加重扣分项没有分值，其检查需要 deduct", chk.id, "deduct")
 
     _check_conditions(rs, add)
+    _check_plausibility(rs, add)
     _check_stats(rs, name, lines, problems, frozen=frozen)
     return problems
+
+
+def _check_plausibility(rs: Ruleset, add: Any) -> None:
+    """`[[plausibility]]`: `when` parses, names only known questions and checks, each comparison can be
+    true; `checks` are known ids (a rule naming unknown ids is a load-time error)."""
+    types: dict[str, expr.NameType] = {
+        p.id: expr.NameType(p.kind, tuple(o.value for o in p.options)) for p in rs.profile
+    }
+    for item in rs.item:
+        for chk in item.check:
+            types[chk.id] = expr.NameType(chk.kind, tuple(o.value for o in chk.options))
+    known = set(types) | {i.id for i in rs.item}
+    for n, rule in enumerate(rs.plausibility, 1):
+        ident = f"plausibility[{n}]"
+        try:
+            tree = expr.parse(rule.when)
+        except expr.ExprError as exc:
+            add(f"when 语法错误：{exc}", ident, "when")
+            continue
+        referenced = expr.names(tree)
+        if not referenced:
+            add("when 没有引用任何问题，结果恒定", ident, "when")
+        for unknown in dict.fromkeys(r for r in referenced if r not in types):
+            add(f"when 引用了未定义的名称 {unknown}；只能引用基本情况问题和检查的 id", ident, "when")
+        for message in expr.type_errors(tree, types):
+            add(f"when：{message}", ident, "when")
+        for unknown in dict.fromkeys(c for c in rule.checks if c not in known):
+            add(f"checks 中的 {unknown} 不是本规则集的问题或检查 id", ident, "checks")
 
 
 def _check_stats(rs: Ruleset, name: str, lines: LineIndex, problems: list[Problem], *, frozen: bool) -> None:

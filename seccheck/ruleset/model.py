@@ -487,6 +487,19 @@ class StatDecl(_Model):
         return self
 
 
+class Plausibility(_Model):
+    """What answers cannot be true together (`[[plausibility]]`): `when` is true for an impossible
+    combination; the interview re-asks, import and `score` refuse, naming `checks`."""
+
+    when: str = Field(
+        min_length=1, max_length=500, description="不可能成立的答案组合（applies_if 的写法），如 W00e > W00f"
+    )
+    message: str = Field(min_length=1, max_length=limits.FINDING, description="说明，如 实名登记的人数多于群成员总数")
+    checks: tuple[Annotated[str, Field(min_length=1, max_length=64)], ...] = Field(
+        min_length=1, description="涉及的问题或检查 id（问答时重新询问、表单中标在旁边）"
+    )
+
+
 class Ruleset(_Model):
     format: Literal[1] = Field(description="本格式版本，目前为 1")
     id: Annotated[str, Field(pattern=RULESET_ID_PATTERN)]
@@ -504,6 +517,17 @@ class Ruleset(_Model):
     subject_unit: str = Field(
         default="家", max_length=4, description="（扩展）检查对象的量词：11家打字复印店、11个内设机构、11名干部职工"
     )
+    default_mode: Literal["inspection", "self"] | None = Field(
+        default=None,
+        description="（扩展）逐题问答的默认方式：self 为自查自评规则集（单位、内设机构、个人自查），"
+        "除非加 --inspection 都按自查开始；不写则有检查人员时为检查",
+    )
+    activity: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=30,
+        description="（扩展）年终总结表述中这类检查的名称，如 微信工作群专项检查；默认为标题",
+    )
     scoring: Scoring = Scoring()
     profile: tuple[ProfileQuestion, ...] = ()
     category: tuple[Category, ...] = ()
@@ -513,6 +537,9 @@ class Ruleset(_Model):
     )
     general_requirements: tuple[Annotated[str, Field(min_length=1, max_length=limits.RECTIFY)], ...] | None = Field(
         default=None, description="整改通知书的总体要求，替换默认表述（如适用于店铺、企业的措辞）"
+    )
+    plausibility: tuple[Plausibility, ...] = Field(
+        default=(), description="不可能同时成立的答案（如部分大于整体）：问答时重新询问，导入和评分时拒绝"
     )
 
     # --- lookups, built once (models are frozen) -----------------------------------------------

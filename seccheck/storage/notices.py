@@ -82,3 +82,24 @@ def record_document(
             created_at=at,
         )
     )
+
+
+def numbers_of(session: Session, audit_id: int) -> list[NoticeNumber]:
+    return list(
+        session.scalars(select(NoticeNumber).where(NoticeNumber.audit_id == audit_id).order_by(NoticeNumber.id))
+    )
+
+
+def register(session: Session, year: int | None = None) -> list[tuple[NoticeNumber, str, str]]:
+    """Every notice number taken (of the year), with its audit's unit and status, in order."""
+    from seccheck.storage.tables import Audit, Unit
+
+    query = (
+        select(NoticeNumber, Unit.name, Audit.status)
+        .join(Audit, Audit.id == NoticeNumber.audit_id)
+        .join(Unit, Unit.id == Audit.unit_id)
+        .order_by(NoticeNumber.issuer, NoticeNumber.year, NoticeNumber.number)
+    )
+    if year is not None:
+        query = query.where(NoticeNumber.year == year)
+    return [(n, unit, status) for n, unit, status in session.execute(query).all()]

@@ -21,6 +21,12 @@ class UnitInfo:
     audits: int
 
 
+def get(session: Session, unit_id: int) -> Unit:
+    found = session.get(Unit, unit_id)
+    assert found is not None, unit_id  # ids come from the same transaction
+    return found
+
+
 def by_name(session: Session, name: str) -> Unit | None:
     return session.scalars(select(Unit).where(Unit.name == name)).first()
 

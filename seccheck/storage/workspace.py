@@ -37,9 +37,17 @@ def _one_line(text: str) -> str:
     return text
 
 
+def _name(text: str) -> str:
+    problem = limits.name_problem(text)
+    if problem:
+        raise ValueError(problem)
+    return text
+
+
 _OneLine = AfterValidator(_one_line)
-_Name = Annotated[str, Field(max_length=limits.NAME), _OneLine]
-_Person = Annotated[str, Field(max_length=limits.PERSON), _OneLine]
+_NameLine = AfterValidator(_name)  # names a person types: no invisible or direction-changing characters
+_Name = Annotated[str, Field(max_length=limits.NAME), _NameLine]
+_Person = Annotated[str, Field(max_length=limits.PERSON), _NameLine]
 _Short = Annotated[str, Field(max_length=limits.PREFIX), _OneLine]
 _Phone = Annotated[str, Field(max_length=limits.PHONE), _OneLine]
 
