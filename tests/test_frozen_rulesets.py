@@ -17,7 +17,7 @@ OLD_ANSWERS = DATA / "unit-self-assessment-2026.2.answers.toml"
 
 
 def test_an_audit_made_with_the_old_version_still_verifies_and_renders(workspace: Workspace, tmp_path: Path) -> None:
-    assert resolve_ruleset("unit-self-assessment").ruleset.version == "2026.3"
+    assert resolve_ruleset("unit-self-assessment").ruleset.version == "2026.4"
     # The audit is made with the 2026.2 text (as it was built in then) and keeps that copy.
     old = tmp_path / "unit-self-assessment.toml"
     shutil.copy(OLD_RULESET, old)

@@ -13,7 +13,7 @@ import pytest
 from rich.cells import cell_len
 
 from seccheck.text.linebreak import divide_line, violations, wrap
-from tests.conftest import ROOT, TODAY, Workspace, seccheck
+from tests.conftest import ROOT, TODAY, Workspace, seccheck, seccheck_process
 from tests.pdflayout import layout
 
 EXAMPLES = ROOT / "examples"
@@ -54,9 +54,10 @@ def test_the_breaker_keeps_latin_words_whole_and_cuts_what_cannot_fit() -> None:
     assert violations(["，开头", "结尾（"]) and not violations(["正常一行。", "—1—", "序号  —  —"])
 
 
+# A real process: rich takes the width from COLUMNS once, when the console is made.
 def test_ruleset_show_at_80_columns_keeps_the_rules() -> None:
     for rid in BUILTIN:
-        run = seccheck("ruleset", "show", rid, env=WIDE)
+        run = seccheck_process("ruleset", "show", rid, env=WIDE)
         assert run.code == 0, run.text
         lines = _terminal_lines(run.out)
         assert not violations(lines), (rid, violations(lines))
@@ -64,7 +65,7 @@ def test_ruleset_show_at_80_columns_keeps_the_rules() -> None:
 
 def test_score_explain_at_80_columns_keeps_the_rules() -> None:
     for rid in BUILTIN:
-        run = seccheck("score", EXAMPLES / f"{rid}.answers.toml", "--explain", env=WIDE)
+        run = seccheck_process("score", EXAMPLES / f"{rid}.answers.toml", "--explain", env=WIDE)
         assert run.code == 0, run.text
         lines = _terminal_lines(run.out)
         assert not violations(lines), (rid, violations(lines))

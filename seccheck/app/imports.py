@@ -57,6 +57,7 @@ class Imported:
     revision: int
     grade: str | None = None
     followups: FollowUps = field(default_factory=FollowUps)
+    warnings: list[Problem] = field(default_factory=list)  # what `score` would warn about the file
 
 
 @dataclass
@@ -115,6 +116,7 @@ def import_file(
         return Imported(path, audit.id, "new", audit.revision, grade)
 
     imported = ctx.db.transaction(work)
+    imported.warnings = [p for p in problems if p.warning]
     if not options.draft:
         imported.followups = complete_followups(ctx, imported.audit_id, notice=options.notice)
     return imported

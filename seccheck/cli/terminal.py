@@ -54,10 +54,11 @@ class TerminalAsker:
                 out.print(Text(shown.text, style=STYLES[shown.level]))
             case HelpView():
                 chk = shown.question.question
-                out.print(Text(f"【{shown.question.key}】{chk.question}", style="bold"))
+                out.print(Text(f"【{shown.question.label}】{chk.question}", style="bold"))
+                # Each line says what it is: a profile question decides which items apply, it costs nothing.
                 for label, value in (
                     ("问题答案", shown.problem),
-                    ("扣分", shown.cost),
+                    ("作用" if shown.question.is_profile else "扣分", shown.cost),
                     ("说明", shown.help),
                     ("依据", shown.basis),
                     ("问题表述", shown.finding),
@@ -97,7 +98,7 @@ class TerminalAsker:
         else:
             self.out.print(Text("未发现问题", style="green"))
         if review.missing:
-            self.out.print(Text(f"{MISSING_MARK} 未答：{'、'.join(review.missing)}", style="yellow"))
+            self.out.print(Text(f"{MISSING_MARK} 未答：第 {'、'.join(review.missing)} 题", style="yellow"))
 
     def ask(self, prompt: Prompt) -> str:
         out = self.out
@@ -105,7 +106,7 @@ class TerminalAsker:
             q = prompt.question
             title = f"　{q.item.title}" if q.item is not None else ""
             out.print(
-                Text.assemble((f"[{prompt.position}/{prompt.total}] ", "bold cyan"), (q.key, "bold"), title),
+                Text.assemble((f"[{prompt.position}/{prompt.total}] ", "bold cyan"), (q.label, "bold"), title),
             )
             out.print(Text(prompt.text, style="bold"))
             if prompt.problem:
@@ -115,7 +116,7 @@ class TerminalAsker:
                 out.print(Text(f"  目前（按已答的题）：{prompt.progress}", style="dim"))
             if prompt.current is not None:
                 out.print(Text(f"  当前答案：{prompt.current}（回车保留）", style="green"))
-            hint = prompt.accepted + ("，或 na（不适用）" if prompt.allow_na else "")
+            hint = prompt.accepted + ("，或 不适用（na）" if prompt.allow_na else "")
             return out.input(Text.assemble((hint, "cyan"), " › "))
         if prompt.kind == "confirm":
             out.print(Text(prompt.text, style="bold"))

@@ -71,7 +71,7 @@ def check_answers(
                 else:
                     add("未知 id：规则集中没有这个问题或检查", ident)
             elif not item.allow_na:
-                add("此项不允许答“不适用”（allow_na = false）；若确无此项工作，请核对基本情况问题", ident)
+                add("此项不允许答“不适用”（规则集未允许）；若确无此项工作，请核对基本情况问题", ident)
             elif any(c.id in answers.answers for c in item.check if c.id != ident):
                 add("检查项已答“不适用”，其下的检查不应再作答", ident)
             continue
@@ -87,7 +87,11 @@ def check_answers(
     app = applicability(rs, answers)
     for ident, ans in answers.answers.items():
         if ident in checks and not app.check.get(ident, True) and not ans.na:
-            add("此检查按规则集不适用（applies_if 为假或所属项不适用），答案不计入", ident, warning=True)
+            add(
+                "按基本情况的回答，此题不适用（或所属项目不适用），答案不计入；如基本情况答错了，请改正后重新评分或导入",
+                ident,
+                warning=True,
+            )
     if final:
         missing = app.unanswered(answers)
         if missing:
