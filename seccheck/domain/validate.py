@@ -69,7 +69,7 @@ def check_answers(
                 if owner:
                     add(f'“不适用”针对整个检查项，请写 "{owner}" = "na"', ident)
                 else:
-                    add("未知 id：规则集中没有这个问题或检查", ident)
+                    add(f"{UNKNOWN_ID}：规则集中没有这个问题或检查", ident)
             elif not item.allow_na:
                 add("此项不允许答“不适用”（规则集未允许）；若确无此项工作，请核对基本情况问题", ident)
             elif any(c.id in answers.answers for c in item.check if c.id != ident):
@@ -77,7 +77,7 @@ def check_answers(
             continue
         if ident not in checks:
             hint = "（这是检查项 id，请按检查 id 作答：" + "、".join(c.id for c in item.check) + "）" if item else ""
-            add(f"未知 id：规则集中没有这个问题或检查{hint}", ident)
+            add(f"{UNKNOWN_ID}：规则集中没有这个问题或检查{hint}", ident)
             continue
         owner_item, chk = checks[ident]
         if not _check_value(chk, ans, add, ident):
@@ -102,7 +102,38 @@ def check_answers(
                     field="answers",
                 )
             )
-    return problems
+    return _version_mismatch(rs, answers, problems, name, lines)
+
+
+UNKNOWN_ID = "未知编号"
+
+
+def _version_mismatch(
+    rs: Ruleset, answers: Answers, problems: list[Problem], name: str, lines: LineIndex
+) -> list[Problem]:
+    """Answers written for another version of the ruleset: one problem that says so and what to do,
+    instead of a line for every id the versions do not share (problems not about ids stay)."""
+    if answers.ruleset_version is None or answers.ruleset_version == rs.version:
+        return problems
+    unknown = [p.id for p in problems if p.message.startswith(UNKNOWN_ID) and p.id]
+    if not unknown:
+        return problems
+    shown = "、".join(str(i) for i in unknown[:8]) + ("等" if len(unknown) > 8 else "")
+    summary = Problem(
+        f"答案按规则集版本 {answers.ruleset_version} 填写，当前版本为 {rs.version}，有 {len(unknown)} 个 id "
+        f"在当前版本中没有（{shown}）。请按 CHANGELOG 中的 id 对照改写答案文件，"
+        f"或用 --ruleset 指定 {answers.ruleset_version} 版的规则集文件",
+        file=name,
+        line=lines.of_key("ruleset_version"),
+        field="ruleset_version",
+    )
+    about_ids = {"ruleset_version", "answers"}
+    kept = [
+        p
+        for p in problems
+        if not p.message.startswith(UNKNOWN_ID) and p.field not in about_ids and not (p.warning and p.id)
+    ]
+    return [summary, *kept]
 
 
 def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) -> bool:

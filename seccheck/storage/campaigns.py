@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+
 import datetime as dt
 from dataclasses import dataclass, field
 
@@ -30,7 +32,13 @@ def find(session: Session, ref: str) -> Campaign:
     if campaign is None and ref.isdigit():
         campaign = session.get(Campaign, int(ref))
     if campaign is None:
-        raise not_found(f"找不到专项行动 {ref!r}（按名称或编号）", field="campaign")
+        names = list(session.scalars(select(Campaign.name)))
+        near = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
+        hint = f"相近的专项行动：{'、'.join(near)}；" if near else ""
+        raise not_found(
+            f"找不到专项行动 {ref!r}（按名称或编号）。{hint}请核对名称（seccheck campaign list 列出全部专项行动）",
+            field="campaign",
+        )
     return campaign
 
 
