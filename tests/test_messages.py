@@ -26,9 +26,11 @@ def _field_literals() -> list[tuple[str, int, str]]:
     for path in PACKAGE.rglob("*.py"):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            if isinstance(node, ast.keyword) and node.arg == "field" and isinstance(node.value, ast.Constant):
-                if isinstance(node.value.value, str):
-                    found.append((str(path.relative_to(ROOT)), node.value.lineno, node.value.value))
+            if not (isinstance(node, ast.keyword) and node.arg == "field"):
+                continue
+            value = node.value
+            if isinstance(value, ast.Constant) and isinstance(value.value, str):
+                found.append((str(path.relative_to(ROOT)), value.lineno, value.value))
     return found
 
 
@@ -57,7 +59,8 @@ def ws(tmp_path_factory: pytest.TempPathFactory) -> Workspace:
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     w = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
     (root / "复制登记簿照片.jpg").write_bytes((EXAMPLES / "复制登记簿照片.jpg").read_bytes())
-    assert w.run("campaign", "create", "2026年微信工作群专项检查", "--year", "2026", "--ruleset", "wechat-groups").code == 0
+    made = w.run("campaign", "create", "2026年微信工作群专项检查", "--year", "2026", "--ruleset", "wechat-groups")
+    assert made.code == 0, made.text
     files = [EXAMPLES / "unit-self-assessment.answers.toml", EXAMPLES / "wechat-groups.answers.toml"]
     run = w.run("import", "--new-unit", "--accept-date", "--campaign", "2026年微信工作群专项检查", files[1])
     assert run.code == 0, run.text

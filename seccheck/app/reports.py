@@ -175,7 +175,8 @@ def make_report(
     steps = Steps(progress, 4 if fmt in ("pdf", "xlsx") else 3)
     summary, detail = campaign_summary(ctx, campaign)
     if not summary.audits:
-        raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录；请先导入或完成检查并定稿", field="campaign")])
+        message = f"专项行动 {summary.campaign!r} 还没有定稿的检查记录；请先导入或完成检查并定稿"
+        raise Conflict([Problem(message, field="campaign")])
     steps("已读取检查记录")
     target = target_in(out_dir or ctx.workspace.reports, f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":

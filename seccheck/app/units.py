@@ -100,7 +100,9 @@ def add_unit(ctx: Context, name: str, code: str = "", kind: str = "", contact: s
     def work(session: Session) -> int:
         existing, _ = repo.resolve(session, name)
         if existing is not None:
-            raise Conflict([Problem(f"单位 {name!r} 已存在（编号 {existing.id}：{existing.name}），无需再添加；要改名用 seccheck unit rename", field="name")])
+            message = f"单位 {name!r} 已存在（编号 {existing.id}：{existing.name}），无需再添加"
+            message += "；要改名用 seccheck unit rename"
+            raise Conflict([Problem(message, field="name")])
         unit = repo.add(session, name, at=ctx.at(), code=code, kind=kind, contact=contact)
         events.record(session, at=ctx.at(), actor=ctx.actor, action="unit.added", name=name, unit=unit.id)
         return unit.id
@@ -174,7 +176,8 @@ def merge_units(ctx: Context, source_name: str, target_name: str) -> int:
         if target is None:
             raise unknown_unit(session, target_name, field="into")
         if source.id == target.id:
-            raise BadInput([Problem("不能把单位合并到它自己；请给出另一个单位（seccheck unit list 列出全部单位）", field="into")])
+            message = "不能把单位合并到它自己；请给出另一个单位（seccheck unit list 列出全部单位）"
+            raise BadInput([Problem(message, field="into")])
         source_id = source.id
         moved = repo.merge(session, source, target)
         events.record(

@@ -99,7 +99,8 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
     from seccheck.app.rectification import reject
 
     info = reject(app.context(), rect_id, reason)
-    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已退回；单位重新整改后再用 seccheck rectify report {info.id}")
+    again = f"单位重新整改后再用 seccheck rectify report {info.id}"
+    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已退回；{again}")
 
 
 @click.command("report")

@@ -348,4 +348,5 @@ def unknown_ruleset_words(ref: str) -> str:
     shown = near or list(titles)
     listed = "、".join(f"{k}（{titles[k]}）" for k in shown)
     lead = "相近的规则集" if near else "内置规则集"
-    return f"找不到规则集 {ref!r}。{lead}：{listed}；也可给出规则集文件（.toml）的路径（seccheck ruleset list 列出全部）"
+    step = "也可给出规则集文件（.toml）的路径（seccheck ruleset list 列出全部）"
+    return f"找不到规则集 {ref!r}。{lead}：{listed}；{step}"

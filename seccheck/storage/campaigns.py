@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import difflib
-
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
