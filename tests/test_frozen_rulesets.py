@@ -44,7 +44,7 @@ def test_an_audit_made_with_the_old_version_still_verifies_and_renders(workspace
     flat = squash(pdftext(pdf))
     # The 2026.2 table: 89 applicable points, its own item titles, no official-number column (no `official`).
     assert "实有项目总分值89" in flat and "得分率86.0%" in flat
-    assert "涉密存储介质" in flat and "标准项" not in flat
+    assert "涉密存储介质" in flat and "官方序号" not in flat
     assert "涉外工作保密管理情况" not in flat
 
     # An amendment of the old audit works against the frozen copy and its old ids.
