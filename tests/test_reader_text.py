@@ -120,3 +120,29 @@ def test_the_report_names_rulesets_by_title_and_weak_categories_below_full_marks
     assert "微信工作群保密管理专项检查" in text and "机关、单位保密自查自评" in text
     weak = text.split("薄弱类别", 1)[1].split("常见问题", 1)[0]
     assert "100.0%" not in weak and "100%" not in weak
+
+
+def test_the_docx_follows_office_habits(documents: list[Path]) -> None:
+    """GB/T 9704 habits: 仿宋 body, 黑体 headings in black (no theme fonts or Word's blue), the title in
+    小标宋, A4 with the 公文 margins, and table columns as wide as their content needs."""
+    import docx
+    from docx.oxml.ns import qn
+    from docx.shared import Mm
+
+    (path,) = [p for p in documents if p.suffix == ".docx"]
+    document = docx.Document(str(path))
+    section = document.sections[0]
+    # (Word keeps margins in twentieths of a point: within a tenth of a millimetre)
+    assert abs(section.top_margin - Mm(37)) < Mm(0.1) and abs(section.left_margin - Mm(28)) < Mm(0.1)
+    for name, east_asian in (("Normal", "仿宋_GB2312"), ("Heading 1", "方正小标宋简体"), ("Heading 2", "黑体")):
+        style = document.styles[name]
+        fonts = style.element.rPr.rFonts
+        assert fonts.get(qn("w:eastAsia")) == east_asian, name
+        assert fonts.get(qn("w:eastAsiaTheme")) is None and fonts.get(qn("w:asciiTheme")) is None, name
+        assert style.font.color.rgb is None or str(style.font.color.rgb) == "000000", name
+    table = document.tables[0]
+    widths = [cell.width for cell in table.rows[0].cells]
+    assert len(set(widths)) > 2, widths  # not equal columns
+    assert widths[0] == max(widths)  # the ruleset title is the widest content
+    headers = [cell.text for cell in table.rows[0].cells]
+    assert "复查后\n最高等次" in headers  # broken between words, not inside one
