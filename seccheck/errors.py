@@ -24,13 +24,15 @@ class Problem:
         if self.file is not None:
             parts.append(self.file + (f":{self.line}" if self.line is not None else ""))
         option = self.field is not None and self.field.startswith("-")
-        in_file = self.file is not None and self.field not in RECORD_FIELDS and not option
+        in_file = self.file is not None and not option
         if in_file:
-            # A problem in a file the user writes: the id and the key as they stand in that file.
+            # A problem in a file the user writes: the id and the key as they stand in that file
+            # (a record's key with its Chinese name: 字段 unit（单位）).
             if self.id is not None:
                 parts.append(f"id {self.id}")
             if self.field is not None:
-                parts.append(f"字段 {self.field}")
+                known = f"（{RECORD_FIELDS[self.field]}）" if self.field in RECORD_FIELDS else ""
+                parts.append(f"字段 {self.field}{known}")
         else:
             # A record or an option: by the words the user knows (检查 7, 单位, 选项 --note).
             label = field_label(self.field) if self.field is not None else None
