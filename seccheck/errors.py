@@ -27,14 +27,75 @@ class Problem:
         parts = []
         if self.file is not None:
             parts.append(shortened(self.file, 300) + (f":{self.line}" if self.line is not None else ""))
-        if self.id is not None:
-            parts.append(f"id {shortened(self.id)}")
-        if self.field is not None:
-            parts.append(f"字段 {shortened(self.field, 120)}")
+        option = self.field is not None and self.field.startswith("-")
+        in_file = self.file is not None and not option
+        if in_file:
+            # A problem in a file the user writes: the id and the key as they stand in that file
+            # (a record's key with its Chinese name: 字段 unit（单位）).
+            if self.id is not None:
+                parts.append(f"id {shortened(self.id)}")
+            if self.field is not None:
+                known = f"（{RECORD_FIELDS[self.field]}）" if self.field in RECORD_FIELDS else ""
+                parts.append(f"字段 {shortened(self.field, 120)}{known}")
+        else:
+            # A record or an option: by the words the user knows (检查 7, 单位, 选项 --note).
+            label = field_label(self.field) if self.field is not None else None
+            if self.id is not None:
+                parts.append(f"{label if self.field in RECORD_FIELDS else '编号'} {shortened(self.id)}")
+                if label is not None and self.field not in RECORD_FIELDS:
+                    parts.append(label)
+            elif label is not None:
+                parts.append(label)
         prefix = "警告" if self.warning else "错误"
         where = f" {'，'.join(parts)}" if parts else ""
         # A message that repeats a hostile value whole is cut: no input makes a screenful of one line.
         return f"{prefix}{where}：{shortened(self.message, MESSAGE_LIMIT)}"
+
+
+# What a problem is about, as the user knows it: records by their Chinese names, other fields by
+# what they hold. Options (--note) are what the user typed and stay as typed. In a file the user
+# writes (an answers file, a ruleset) the key is named as it stands there. tests/test_messages.py
+# checks that every field a problem is raised with outside a file has its words here.
+RECORD_FIELDS = {
+    "audit": "检查",
+    "unit": "单位",
+    "rectification": "整改记录",
+    "campaign": "专项行动",
+    "notice": "通知书",
+    "ruleset": "规则集",
+}
+FIELD_WORDS = {
+    **RECORD_FIELDS,
+    "name": "名称",
+    "date": "日期",
+    "database": "数据库",
+    "period": "时间段",
+    "into": "合并到的单位",
+    "answers": "答案",
+    "year": "年度",
+    "stat": "统计数字",
+    "ruleset_version": "规则集版本",
+    "reason": "理由",
+    "out": "输出目录",
+    "from": "原单位",
+    "evidence": "佐证材料",
+    "actor": "操作人",
+    "value": "答案",
+    "deduct": "扣分",
+    "note": "备注",
+    "mode": "检查方式",
+    "inspectors": "检查人员",
+    "methods": "检查方法",
+    "code": "单位代码",
+    "kind": "单位类型",
+    "contact": "联系人",
+}
+
+
+def field_label(field: str) -> str:
+    if field.startswith("-"):
+        return f"选项 {field}"
+    return FIELD_WORDS.get(field) or f"键 {field}"
 
 
 class SeccheckError(Exception):

@@ -57,6 +57,7 @@ class Question:
     question: ProfileQuestion | Check
     item: Item | None = None
     category: Category | None = None
+    label: str = "基本情况"  # what the person reads: the item's number, never the program's id
 
     @property
     def is_profile(self) -> bool:
@@ -170,11 +171,12 @@ def questions(rs: Ruleset, answers: Mapping[str, Answer]) -> list[Question]:
     app = applicability(rs, without_na)
     out = [Question(p.id, p) for p in rs.profile]
     categories = rs.categories_by_id
-    for item in rs.item:
+    for position, item in enumerate(rs.item, start=1):
         checks = item.check[:1] if item.id in na_items else item.check
-        for chk in checks:
+        for n, chk in enumerate(checks, start=1):
             if app.check[chk.id]:
-                out.append(Question(chk.id, chk, item, categories.get(item.category)))
+                label = zh.item_number(item.official, position, n if len(item.check) > 1 else None)
+                out.append(Question(chk.id, chk, item, categories.get(item.category), label))
     return out
 
 
@@ -422,7 +424,7 @@ class Interview:
                 continue
             if command == QUIT:
                 if "deduct" in steps and deduct is None:
-                    self.asker.show(Message(f"{q.key} 的答案未保存：还没有给出扣分。", "warning"))
+                    self.asker.show(Message(f"{q.label}的答案未保存：还没有给出扣分。", "warning"))
                     return QUIT, None
                 return QUIT, Answer(value=value, deduct=deduct, note=note, evidence=tuple(evidence))
             if step == "deduct":
@@ -509,11 +511,11 @@ class Interview:
                 for c in i.checks
             }
             rows = []
-            for q in seq:
+            for n, q in enumerate(seq, start=1):
                 deduction, failing = deductions.get(q.key, (Decimal(0), False))
                 rows.append(
                     ReviewRow(
-                        q.key,
+                        str(n),
                         q.question.question,
                         _display(self.answers, q) or zh.WORDS["answer.unanswered"],
                         deduction,
@@ -521,7 +523,7 @@ class Interview:
                         q.category.title if q.category else "基本情况",
                     )
                 )
-            missing = tuple(q.key for q in seq if _display(self.answers, q) is None)
+            missing = tuple(str(n) for n, q in enumerate(seq, start=1) if _display(self.answers, q) is None)
             self.asker.show(Review(tuple(rows), missing))
             try:
                 reply = self.asker.ask(Prompt("review", "输入题号修改答案；回车定稿（还会确认）；q 保存退出")).strip()
@@ -531,18 +533,23 @@ class Interview:
                 return QUIT
             if not reply:
                 if missing:
-                    self.asker.show(Message(f"还有 {len(missing)} 题未答：{'、'.join(missing)}", "warning"))
-                    return seq.index(next(q for q in seq if q.key == missing[0]))
+                    self.asker.show(Message(f"还有 {len(missing)} 题未答：第 {'、'.join(missing)} 题", "warning"))
+                    return int(missing[0]) - 1
                 confirmed = self._confirm(result)
                 if confirmed != "back":
                     return confirmed
                 continue
+            # The 题号 in the table (1, 2, …); a check's id still works for those who know it.
             keys = {q.key: n for n, q in enumerate(seq)}
             key = match_id(reply, keys)
-            if key is None:
-                self.asker.show(Message(f"没有题号 {reply}；请输入表中的题号", "error"))
+            if reply.isdigit() and 1 <= int(reply) <= len(seq):
+                index = int(reply) - 1
+            elif key is not None:
+                index = keys[key]
+            else:
+                self.asker.show(Message(f"没有第 {reply} 题；请输入表中的题号（1 至 {len(seq)}）", "error"))
                 continue
-            outcome = self._ask_all(keys[key], single=True)
+            outcome = self._ask_all(index, single=True)
             if outcome == QUIT:
                 return QUIT
 

@@ -154,7 +154,7 @@ def test_answers_every_problem_at_once(tmp_path: Path) -> None:
     )
     err = score(tmp_path, text)
     assert "id 1a，字段 value：应为 true 或 false" in err
-    assert "id zz：未知 id" in err
+    assert "id zz：未知编号" in err
     assert "id 1b，字段 deduct：deduct 应在 0.5 至 1 之间" in err
     assert "id 3，字段 value：应为非负整数" in err
     assert "id 2：此项不允许答“不适用”" in err

@@ -137,9 +137,14 @@ def test_report_figures_match_independent_counts(campaign_ws: Workspace) -> None
     assert book.sheetnames == ["汇总", "单位", "问题", "整改", "统计", "2026年汇总", "2026年表述"]
     assert book["问题"].max_row - 1 == 24
     assert book["单位"].max_row - 1 == 5
-    stat_rows = {r[2]: r[3] for r in book["统计"].iter_rows(min_row=2, values_only=True)}
-    assert stat_rows["wechat_members_registered"] == stats["W00e"]
-    assert stat_rows["items_destroyed"] == stats["R04a"]
+    # Stats by their labels (no keys on a sheet leaders read).
+    from seccheck.ruleset.load import resolve_ruleset
+
+    stats_of = [resolve_ruleset(r).ruleset.stat for r in ("wechat-groups", "classified-document-return")]
+    labels = {s.key: s.label for declared in stats_of for s in declared}
+    stat_rows = {r[1]: r[2] for r in book["统计"].iter_rows(min_row=2, values_only=True)}
+    assert stat_rows[labels["wechat_members_registered"]] == stats["W00e"]
+    assert stat_rows[labels["items_destroyed"]] == stats["R04a"]
     summary = {r[0]: r[1] for r in book["汇总"].iter_rows(values_only=True)}
     assert summary["整改：已核实"] == 1 and summary["发现问题"] == 24
 

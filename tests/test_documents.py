@@ -60,7 +60,7 @@ def test_a_self_assessment_gets_its_score_sheet_never_a_notice(workspace: Worksp
     assert f"得分率{percent.group(1)}%" in flat
     assert "考评结果基本符合要求" in flat and "否决项未发生" in flat
     assert "总分100" in flat and "★" in flat
-    assert "标准项" in flat  # the official-number column: the ruleset's items carry `official`
+    assert "官方序号" in flat  # the official-number column: the ruleset's items carry `official`
     for signature in ("单位（盖章）", "负责人", "填表人", "日期"):
         assert signature in flat
     # every scored item has its row, with its points

@@ -306,7 +306,7 @@ def test_actor_and_workspace_settings_reaching_the_database_are_checked(db_url: 
     # The actor (SECCHECK_USER or the login name) is recorded with every change.
     for bad in ("张\x01三", "张\x1b[2J三", "李" * (limits.PERSON + 1)):  # an environment cannot hold NUL
         run = seccheck("audit", "list", cwd=ctx.workspace.root, env={"SECCHECK_DB": db_url, "SECCHECK_USER": bad})
-        assert run.code == 1 and "字段 actor" in run.err, run.text
+        assert run.code == 1 and "操作人" in run.err and "字段" not in run.err, run.text
     ok = seccheck(
         "audit", "list", cwd=ctx.workspace.root, env={"SECCHECK_DB": db_url, "SECCHECK_USER": "李" * limits.PERSON}
     )
@@ -315,7 +315,7 @@ def test_actor_and_workspace_settings_reaching_the_database_are_checked(db_url: 
     for option, value in (("--issuer", "某局\x00"), ("--issuer", "局" * (limits.NAME + 1)), ("--prefix", "保\x1b")):
         folder = tmp_path / f"init{len(value)}{option}"
         run = seccheck("init", folder, "--issuer", "某局", option, value, env={"SECCHECK_DB": db_url})
-        assert run.code == 1 and f"字段 {option}" in run.err, run.text
+        assert run.code == 1 and f"选项 {option}" in run.err, run.text
         assert not (folder / "seccheck.toml").exists()
     with pytest.raises(BadInput) as caught:
         create_workspace(tmp_path / "insp", issuer="某局", inspectors=["张\x00三"], db_url=db_url)

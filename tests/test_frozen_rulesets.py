@@ -17,7 +17,7 @@ OLD_ANSWERS = DATA / "unit-self-assessment-2026.2.answers.toml"
 
 
 def test_an_audit_made_with_the_old_version_still_verifies_and_renders(workspace: Workspace, tmp_path: Path) -> None:
-    assert resolve_ruleset("unit-self-assessment").ruleset.version == "2026.3"
+    assert resolve_ruleset("unit-self-assessment").ruleset.version == "2026.4"
     # The audit is made with the 2026.2 text (as it was built in then) and keeps that copy.
     old = tmp_path / "unit-self-assessment.toml"
     shutil.copy(OLD_RULESET, old)
@@ -44,7 +44,7 @@ def test_an_audit_made_with_the_old_version_still_verifies_and_renders(workspace
     flat = squash(pdftext(pdf))
     # The 2026.2 table: 89 applicable points, its own item titles, no official-number column (no `official`).
     assert "实有项目总分值89" in flat and "得分率86.0%" in flat
-    assert "涉密存储介质" in flat and "标准项" not in flat
+    assert "涉密存储介质" in flat and "官方序号" not in flat
     assert "涉外工作保密管理情况" not in flat
 
     # An amendment of the old audit works against the frozen copy and its old ids.

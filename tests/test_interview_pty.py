@@ -109,7 +109,7 @@ def test_back_skip_na_range_help_and_wrong_input(ws: Path) -> None:
     child = start(ws)
     reply(child, "是")
     before = reply(child, "?")  # help on 1a
-    assert "[2/9] 1a" in before
+    assert "[2/9] 第1项第1问" in before  # the item's number, not the check's id
     child.expect_exact("扣分：不合规扣 1 分")
     reply(child, "也许")
     child.expect_exact("“也许”不是有效的答案；请输入是/否（或 y/n）")
@@ -133,7 +133,7 @@ def test_back_skip_na_range_help_and_wrong_input(ws: Path) -> None:
     reply(child, "否")  # 6
     child.expect_exact("还有 1 个跳过的问题")
     before = reply(child, "是")  # 1c, asked again
-    assert "1c" in before
+    assert "第1项第3问" in before
     out = finish(child)
     # 1a −1, 1b −1: item 1 earns 2; 2 earns 3; 3 earns 5; 4 is na: 10/12 = 83.3%
     assert "得分率 83.3%" in out and "基本符合要求" in out
@@ -151,7 +151,7 @@ def test_kill_9_loses_no_given_answer(ws: Path) -> None:
     again = start(ws)
     again.expect_exact("已答 2 题")
     before = reply(again, "否")  # the prompt is for 1b: the first unanswered question
-    assert "1b" in before
+    assert "第1项第2问" in before
     for text in SPEC[5:]:
         reply(again, text)
     out = finish(again)
@@ -278,8 +278,8 @@ def test_reinspect_asks_only_failed_checks_and_verifies_fixes(ws: Path) -> None:
     asked = []
     for text in ["是", "是", "是", "1", "", ""]:  # 1a fixed, 1b fixed, 2 still fine, 3: one case left
         before = reply(again, text)
-        found = re.findall(r"\[\d+/\d+\] (\S+)", before)
-        asked += found
+        found = re.findall(r"\[\d+/\d+\] 第(\d+)项(?:第(\d+)问)?", before)
+        asked += [n + (chr(ord("a") + int(k) - 1) if k else "") for n, k in found]
     out = finish(again)
     again.close()
     assert asked == ["1a", "1b", "2", "3"]

@@ -216,11 +216,11 @@ def test_sheets_are_fitted_typed_and_set_up_for_printing(tmp_path: Path) -> None
             )
             assert width >= min(longest, 50), (sheet.title, letter, width, longest)
     findings = book["问题"]
-    severities = {row[4] for row in findings.iter_rows(min_row=2, values_only=True)}
+    severities = {row[3] for row in findings.iter_rows(min_row=2, values_only=True)}
     assert severities <= {"一般", "较重", "严重"} and "一般" in severities
-    due = findings["G2"]
+    due = findings["F2"]
     assert isinstance(due.value, dt.datetime | dt.date) and due.number_format == "yyyy-mm-dd"
-    states = {row[5] for row in book["整改"].iter_rows(min_row=2, values_only=True)}
+    states = {row[4] for row in book["整改"].iter_rows(min_row=2, values_only=True)}
     assert states == {"待整改"}
     unit_row = book["单位"]
     assert isinstance(unit_row["D2"].value, dt.datetime | dt.date)

@@ -52,7 +52,7 @@ def test_the_cli_converts_both_ways(tmp_path: Path) -> None:
     assert run.code == 0, run.text
     run = seccheck("ruleset", "from-xlsx", book, "--out", toml)
     assert run.code == 0, run.text
-    assert "unit-self-assessment 2026.3" in run.out and "计分项目合计 100 分" in run.out
+    assert "unit-self-assessment 2026.4" in run.out and "计分项目合计 100 分" in run.out
     example = ROOT / "examples" / "unit-self-assessment.answers.toml"
     assert "得分率 85.2%" in seccheck("score", example, "--ruleset", toml).out
     run = seccheck("ruleset", "to-xlsx", DATA / "steps-example.toml", "--out", tmp_path / "s.xlsx")

@@ -205,7 +205,7 @@ def test_amend_refuses_bad_values(workspace: Workspace) -> None:
     assert workspace.run("import", "--new-unit", "--no-notice", UNIT_EXAMPLE).code == 0
     run = workspace.run("audit", "amend", "1", "--set", "1b=否:3", "--set", "zz=是", "--set", "3a=也许")
     assert run.code == 1
-    assert "扣分应在 0.5 至 1 之间" in run.err and "id zz" in run.err and "“也许”不是有效的答案" in run.err
+    assert "扣分应在 0.5 至 1 之间" in run.err and "编号 zz" in run.err and "“也许”不是有效的答案" in run.err
 
 
 def test_event_log_is_append_only(workspace: Workspace) -> None:

@@ -272,7 +272,7 @@ def amend(
         rs = loaded.ruleset
         unknown = [k for k in changes if k not in rs.checks and k not in rs.profile_by_id and k not in rs.items_by_id]
         if unknown:
-            raise BadInput([Problem("未知 id：规则集中没有这个问题或检查", id=k) for k in unknown])
+            raise BadInput([Problem("未知编号：规则集中没有这个问题或检查", id=k) for k in unknown])
         answers = repo.answers_of(session, audit, unit)
         values = {**answers.answers, **changes}
         amended = answers.model_copy(update={"answers": values})

@@ -61,7 +61,7 @@ def create_campaign(
 
     def work(session: Session) -> int:
         if repo.by_name(session, name) is not None:
-            raise Conflict([Problem(f"专项行动 {name!r} 已存在", field="name")])
+            raise Conflict([Problem(taken(name), field="name")])
         ids = _unit_ids(session, units)
         campaign = repo.create(
             session, name, year or (start or ctx.today()).year, list(rulesets), start, end, ids, ctx.at()
@@ -127,7 +127,7 @@ def edit_campaign(
         if new_name is not None:
             name = clean_name(new_name, "name")
             if name != campaign.name and repo.by_name(session, name) is not None:
-                raise Conflict([Problem(f"专项行动 {name!r} 已存在", field="name")])
+                raise Conflict([Problem(taken(name), field="name")])
             changes["name"] = [campaign.name, name]
             campaign.name = name
         if start is not None or end is not None:
@@ -153,3 +153,7 @@ def edit_campaign(
         return repo.info(session, campaign)
 
     return ctx.db.transaction(work)
+
+
+def taken(name: str) -> str:
+    return f"专项行动 {name!r} 已存在；请换一个名称，或用 seccheck campaign show 查看已有的"

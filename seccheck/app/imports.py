@@ -70,6 +70,7 @@ class Imported:
     grade: str | None = None
     followups: FollowUps = field(default_factory=FollowUps)
     recorded: str = ""  # what was recorded, in words: 自查，等次 合格，发现问题 2 个（检查清单，不计分）
+    warnings: list[Problem] = field(default_factory=list)  # what `score` would warn about the file
 
 
 @dataclass
@@ -159,6 +160,7 @@ def import_file(
             mark_returned(session, ctx, returned.form_id, done.audit_id, answers.form.mac)
 
     imported = ctx.db.transaction(work)
+    imported.warnings = [p for p in problems if p.warning]
     if not options.draft:
         imported.followups = complete_followups(ctx, imported.audit_id, notice=options.notice)
     return imported

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from sqlalchemy.orm import Session
@@ -18,14 +19,46 @@ from seccheck.storage import findings as repo
 from seccheck.storage.findings import RectificationInfo
 
 
+@dataclass
+class Listing:
+    rows: list[RectificationInfo]
+    total: int  # records matching the unit and campaign before `--overdue` kept only the overdue ones
+
+
 def list_rectifications(
     ctx: Context, *, overdue: bool = False, unit: str | None = None, campaign: str | None = None
 ) -> list[RectificationInfo]:
+    return rectification_listing(ctx, overdue=overdue, unit=unit, campaign=campaign).rows
+
+
+def rectification_listing(
+    ctx: Context, *, overdue: bool = False, unit: str | None = None, campaign: str | None = None
+) -> Listing:
+    """The records, and how many there were before only the overdue were kept (so a listing can say
+    “none overdue” rather than “none at all”)."""
     with ctx.db.read() as session:
         unit_id = unit_id_of(session, unit) if unit else None
         campaign_id = campaign_repo.find(session, campaign).id if campaign else None
         rows = repo.listing(session, today=ctx.today(), unit_id=unit_id, campaign_id=campaign_id)
-    return [r for r in rows if r.overdue] if overdue else rows
+    return Listing([r for r in rows if r.overdue] if overdue else rows, len(rows))
+
+
+def _next_step(rect_id: int, action: str, state: str) -> str:
+    """What to do instead, when an action does not fit the record's state."""
+    if state == "withdrawn":
+        return "这个问题已在修订中撤销，无需整改"
+    if action == "verify" and state in ("open", "rejected"):
+        return (
+            f"请先用 seccheck rectify report {rect_id} --note 整改情况 登记单位报来的整改情况，再核实；"
+            f"在现场核实整改到位的，可用 seccheck rectify close {rect_id} --note 核实情况 一步完成"
+        )
+    if action == "reject" and state in ("open", "rejected"):
+        return f"单位还没有报告整改情况，无可退回；请等单位报告（seccheck rectify report {rect_id}）后再退回"
+    if state == "verified":
+        return "这个问题已核实整改到位，无需再办；seccheck rectify list 查看其他问题"
+    if action == "report" and state == "reported":
+        return f"已报告，等待核实：核实用 seccheck rectify verify {rect_id}，退回用 seccheck rectify reject {rect_id}"
+    return "seccheck rectify list 查看各问题的状态"
 
 
 def _change(ctx: Context, rect_id: int, action: str, **fields: object) -> RectificationInfo:
@@ -38,7 +71,7 @@ def _change(ctx: Context, rect_id: int, action: str, **fields: object) -> Rectif
                 [
                     Problem(
                         f"整改记录 {rect_id} 当前为“{STATE_LABELS[rect.state]}”，"
-                        f"只有“{wanted}”的记录才能{ACTION_LABELS[action]}",
+                        f"只有“{wanted}”的记录才能{ACTION_LABELS[action]}。{_next_step(rect_id, action, rect.state)}",
                         field="rectification",
                     )
                 ]
@@ -84,6 +117,14 @@ def report(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> Recti
 
 def verify(ctx: Context, rect_id: int) -> RectificationInfo:
     return _change(ctx, rect_id, "verify", state="verified")
+
+
+def close(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> RectificationInfo:
+    """An inspector on site sees the problem fixed: the report (what was seen) and the verification
+    together. Two ledger events, as if reported and then verified; refused, like a report, unless the
+    record is open or was sent back."""
+    report(ctx, rect_id, note, evidence)
+    return verify(ctx, rect_id)
 
 
 def reject(ctx: Context, rect_id: int, reason: str) -> RectificationInfo:

@@ -109,8 +109,12 @@ def summary_of_year(ctx: Context, year: int, campaigns: Sequence[str] = ()) -> Y
             facts.append(CampaignFacts(info.name, _ids(info.rulesets), info.planned, audits, findings))
         wordings = _wordings(session, [c.id for c in chosen])
     if not any(f.audits for f in facts):
-        names = "、".join(repr(f.name) for f in facts) or "（没有专项行动）"
-        raise Conflict([Problem(f"{year} 年的专项行动 {names} 还没有定稿的检查记录", field="year")])
+        if not facts:
+            message = f"{year} 年没有专项行动；请核对年度（seccheck campaign list 列出全部专项行动）"
+        else:
+            names = "、".join(repr(f.name) for f in facts)
+            message = f"{year} 年的专项行动 {names} 还没有定稿的检查记录；检查定稿后再生成"
+        raise Conflict([Problem(message, field="year")])
     return year_summary(year, facts, wordings)
 
 
@@ -174,7 +178,8 @@ def make_report(
     steps = Steps(progress, 4 if fmt in ("pdf", "xlsx") else 3)
     summary, detail = campaign_summary(ctx, campaign)
     if not summary.audits:
-        raise Conflict([Problem(f"专项行动 {summary.campaign!r} 还没有定稿的检查记录", field="campaign")])
+        message = f"专项行动 {summary.campaign!r} 还没有定稿的检查记录；请先导入或完成检查并定稿"
+        raise Conflict([Problem(message, field="campaign")])
     steps("已读取检查记录")
     target = target_in(ctx.output_dir(out_dir), f"{summary.campaign}-汇总", f".{fmt}")
     if fmt == "xlsx":

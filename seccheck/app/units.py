@@ -53,25 +53,26 @@ def close_matches(name: str, known: list[str]) -> list[str]:
     return difflib.get_close_matches(name, known, n=3, cutoff=0.5)
 
 
-def unknown_unit(session: Session, name: str, *, field: str = "unit", file: str | None = None) -> NotFound:
+def unknown_unit(
+    session: Session, name: str, *, field: str = "unit", file: str | None = None, can_create: bool = True
+) -> NotFound:
+    """A unit that is not there, with the near names; the next step fits the command: one that can
+    add a unit (`--new-unit`) says so, a filter says how to see the units there are."""
     near = close_matches(name, repo.names(session))
     hint = f"相近的单位：{'、'.join(near)}；" if near else ""
-    return NotFound(
-        [
-            Problem(
-                f"单位 {name!r} 不存在。{hint}确是新单位请加 --new-unit，或先 seccheck unit add / unit import",
-                file=file,
-                field=field,
-            )
-        ]
+    step = (
+        "确是新单位请加 --new-unit，或先 seccheck unit add / unit import"
+        if can_create
+        else "请核对单位名称（seccheck unit list 列出全部单位）"
     )
+    return NotFound([Problem(f"单位 {name!r} 不存在。{hint}{step}", file=file, field=field)])
 
 
 def unit_id_of(session: Session, name: str) -> int:
     """The id of the unit named (or formerly named) `name`, for filters; unknown names are refused."""
     unit, _former = repo.resolve(session, name.strip())
     if unit is None:
-        raise unknown_unit(session, name)
+        raise unknown_unit(session, name, can_create=False)
     return unit.id
 
 
@@ -99,7 +100,9 @@ def add_unit(ctx: Context, name: str, code: str = "", kind: str = "", contact: s
     def work(session: Session) -> int:
         existing, _ = repo.resolve(session, name)
         if existing is not None:
-            raise Conflict([Problem(f"单位 {name!r} 已存在（编号 {existing.id}：{existing.name}）", field="name")])
+            message = f"单位 {name!r} 已存在（编号 {existing.id}：{existing.name}），无需再添加"
+            message += "；要改名用 seccheck unit rename"
+            raise Conflict([Problem(message, field="name")])
         unit = repo.add(session, name, at=ctx.at(), code=code, kind=kind, contact=contact)
         events.record(session, at=ctx.at(), actor=ctx.actor, action="unit.added", name=name, unit=unit.id)
         return unit.id
@@ -173,7 +176,8 @@ def merge_units(ctx: Context, source_name: str, target_name: str) -> int:
         if target is None:
             raise unknown_unit(session, target_name, field="into")
         if source.id == target.id:
-            raise BadInput([Problem("不能把单位合并到它自己", field="into")])
+            message = "不能把单位合并到它自己；请给出另一个单位（seccheck unit list 列出全部单位）"
+            raise BadInput([Problem(message, field="into")])
         source_id = source.id
         moved = repo.merge(session, source, target)
         events.record(

@@ -5,11 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import IO, Any
 
+import rich.text
 from rich.console import Console, ConsoleOptions, RenderableType
 from rich.segment import Segment
 from rich.text import Text
 
 from seccheck.cli.safe import CONTROL, SafeStream, visible
+from seccheck.text import linebreak
+
+# The one place rich decides where a line ends (Text.wrap, and through it tables, trees and rules):
+# rich breaks Chinese at any character; this breaker keeps the 禁则 (no line starts with 。，、）？ …,
+# none ends with （《 …) and keeps Latin words and numbers whole. tests/test_linebreak.py pins it.
+rich.text.divide_line = linebreak.divide_line  # type: ignore[attr-defined]
 
 
 def markup(text: str) -> Text:

@@ -15,7 +15,7 @@ from seccheck.cli.params import DATE
 
 @click.group("rectify")
 def rectify_group() -> None:
-    """整改：列出、报告整改情况、核实、退回。"""
+    """整改：列出、报告整改情况、核实、退回；现场核实可一步办结（close）。"""
 
 
 @rectify_group.command("list")
@@ -26,16 +26,19 @@ def rectify_group() -> None:
 @pass_app
 def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None, as_json: bool) -> None:
     """列出问题的整改状态：待整改、已报告、已核实、退回；逾期按整改期限计算。"""
-    from seccheck.app.rectification import list_rectifications
+    from seccheck.app.rectification import rectification_listing
     from seccheck.cli import render
 
-    rows = list_rectifications(app.context(), overdue=overdue, unit=unit, campaign=campaign)
+    found = rectification_listing(app.context(), overdue=overdue, unit=unit, campaign=campaign)
     if as_json:
         from seccheck.app import views
 
-        click.echo(views.to_json([views.rectification(r) for r in rows]))
+        click.echo(views.to_json([views.rectification(r) for r in found.rows]))
         return
-    render.rectifications(rows)
+    if overdue and not found.rows and found.total:
+        click.echo(f"没有逾期的整改记录（共 {found.total} 条，均未逾期或已核实）；去掉 --overdue 列出全部。")
+        return
+    render.rectifications(found.rows)
 
 
 @rectify_group.command("report")
@@ -54,7 +57,7 @@ def rectify_report(app: App, rect_id: int, note: str, evidence: tuple[Path, ...]
     from seccheck.app.rectification import report
 
     info = report(app.context(), rect_id, note, list(evidence))
-    click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已报告")
+    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已报告；核实后用 seccheck rectify verify {info.id}")
 
 
 @rectify_group.command("verify")
@@ -65,7 +68,26 @@ def rectify_verify(app: App, rect_id: int) -> None:
     from seccheck.app.rectification import verify
 
     info = verify(app.context(), rect_id)
-    click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已核实")
+    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已核实")
+
+
+@rectify_group.command("close")
+@click.argument("rect_id", metavar="ID", type=int)
+@click.option("--note", required=True, help="现场核实的情况（如：已整改，现场查看属实）。")
+@click.option(
+    "--evidence",
+    "evidence",
+    multiple=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="佐证材料文件，可重复（经 SHA-256 校验后复制到工作区）。",
+)
+@pass_app
+def rectify_close(app: App, rect_id: int, note: str, evidence: tuple[Path, ...]) -> None:
+    """检查人员在现场核实整改到位：一步登记整改情况并核实（相当于 report 加 verify）。"""
+    from seccheck.app.rectification import close
+
+    info = close(app.context(), rect_id, note, list(evidence))
+    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已报告并核实")
 
 
 @rectify_group.command("reject")
@@ -77,7 +99,8 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
     from seccheck.app.rectification import reject
 
     info = reject(app.context(), rect_id, reason)
-    click.echo(f"整改记录 {info.id}（{info.unit}，{info.check_id}）：已退回")
+    again = f"单位重新整改后再用 seccheck rectify report {info.id}"
+    click.echo(f"整改记录 {info.id}（{info.unit}：{info.finding}）：已退回；{again}")
 
 
 @click.command("report")

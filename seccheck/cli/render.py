@@ -510,6 +510,7 @@ def imported_one(ctx: Context, imported: Imported) -> None:
     from seccheck.app.audits import load_audit
 
     record = load_audit(ctx, imported.audit_id)
+    problems(imported.warnings)  # as `score` shows them, once
     if imported.outcome == "new" and record.result is not None:
         result(record.result, dues=record.dues)
     out.print(f"{_OUTCOMES[imported.outcome]}：检查 {imported.audit_id}（第 {imported.revision} 版）", soft_wrap=True)
@@ -559,6 +560,7 @@ def import_report(report: ImportReport) -> None:
         err.print(Text.assemble(("跳过 ", "red"), str(path)), soft_wrap=True)
     issued: dict[str, int] = {}
     for imported in report.done:
+        problems(imported.warnings)  # as `score` shows them, once per file
         for document in imported.followups.documents:
             issued[document.kind] = issued.get(document.kind, 0) + 1
         if imported.followups.problems:

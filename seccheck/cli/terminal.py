@@ -42,7 +42,6 @@ class TerminalAsker:
                         (shown.unit, "bold"),
                         f"　方式：{mode}" + (f"　检查编号：{shown.audit_id}" if shown.audit_id else ""),
                     ),
-                    soft_wrap=True,
                 )
                 out.print(f"基本情况 {shown.profile_count} 题，检查 {shown.check_count} 题（随基本情况增减）")
                 if shown.resumed:
@@ -52,20 +51,21 @@ class TerminalAsker:
                 out.print()
                 out.print(Rule(shown.title, style="cyan", align="left"))
             case Message():
-                out.print(Text(shown.text, style=STYLES[shown.level]), soft_wrap=True)
+                out.print(Text(shown.text, style=STYLES[shown.level]))
             case HelpView():
                 chk = shown.question.question
-                out.print(Text(f"【{shown.question.key}】{chk.question}", style="bold"), soft_wrap=True)
+                out.print(Text(f"【{shown.question.label}】{chk.question}", style="bold"))
+                # Each line says what it is: a profile question decides which items apply, it costs nothing.
                 for label, value in (
                     ("问题答案", shown.problem),
-                    ("扣分", shown.cost),
+                    ("作用" if shown.question.is_profile else "扣分", shown.cost),
                     ("说明", shown.help),
                     ("依据", shown.basis),
                     ("问题表述", shown.finding),
                     ("整改要求", shown.rectify),
                 ):
                     if value:
-                        out.print(Text.assemble((f"  {label}：", "cyan"), value), soft_wrap=True)
+                        out.print(Text.assemble((f"  {label}：", "cyan"), value))
                 out.print(Text(COMMANDS_HINT, style="dim"))
             case Review():
                 self._review(shown)
@@ -94,11 +94,11 @@ class TerminalAsker:
         self.out.print()
         self.out.print(table)
         if problems:
-            self.out.print(Text(f"{PROBLEM_MARK} 发现的问题 {problems} 个", style="red"), soft_wrap=True)
+            self.out.print(Text(f"{PROBLEM_MARK} 发现的问题 {problems} 个", style="red"))
         else:
-            self.out.print(Text("未发现问题", style="green"), soft_wrap=True)
+            self.out.print(Text("未发现问题", style="green"))
         if review.missing:
-            self.out.print(Text(f"{MISSING_MARK} 未答：{'、'.join(review.missing)}", style="yellow"), soft_wrap=True)
+            self.out.print(Text(f"{MISSING_MARK} 未答：第 {'、'.join(review.missing)} 题", style="yellow"))
 
     def ask(self, prompt: Prompt) -> str:
         out = self.out
@@ -106,18 +106,17 @@ class TerminalAsker:
             q = prompt.question
             title = f"　{q.item.title}" if q.item is not None else ""
             out.print(
-                Text.assemble((f"[{prompt.position}/{prompt.total}] ", "bold cyan"), (q.key, "bold"), title),
-                soft_wrap=True,
+                Text.assemble((f"[{prompt.position}/{prompt.total}] ", "bold cyan"), (q.label, "bold"), title),
             )
-            out.print(Text(prompt.text, style="bold"), soft_wrap=True)
+            out.print(Text(prompt.text, style="bold"))
             if prompt.problem:
-                out.print(Text(f"  {PROBLEM_MARK} {prompt.problem}", style="bold red"), soft_wrap=True)
-            out.print(Text(f"  {prompt.cost}", style="dim"), soft_wrap=True)
+                out.print(Text(f"  {PROBLEM_MARK} {prompt.problem}", style="bold red"))
+            out.print(Text(f"  {prompt.cost}", style="dim"))
             if prompt.progress:
-                out.print(Text(f"  目前（按已答的题）：{prompt.progress}", style="dim"), soft_wrap=True)
+                out.print(Text(f"  目前（按已答的题）：{prompt.progress}", style="dim"))
             if prompt.current is not None:
-                out.print(Text(f"  当前答案：{prompt.current}（回车保留）", style="green"), soft_wrap=True)
-            hint = prompt.accepted + ("，或 na（不适用）" if prompt.allow_na else "")
+                out.print(Text(f"  当前答案：{prompt.current}（回车保留）", style="green"))
+            hint = prompt.accepted + ("，或 不适用（na）" if prompt.allow_na else "")
             return out.input(Text.assemble((hint, "cyan"), " › "))
         if prompt.kind == "confirm":
             out.print(Text(prompt.text, style="bold"))

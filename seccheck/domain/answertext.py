@@ -15,8 +15,10 @@ from seccheck.domain.answers import AnswerValue
 from seccheck.numbers import fmt
 from seccheck.ruleset.model import Check, ProfileQuestion
 
-YES = {"是", "y", "yes", "true", "t", "1", "对", "有"}
-NO = {"否", "n", "no", "false", "f", "0", "不", "无", "没有"}
+# Only words that say yes or no: "0"/"1" and "有/无" are not taken (a "0" typed for a count
+# question that became a yes/no one must not silently mean 否).
+YES = {"是", "y", "yes"}
+NO = {"否", "n", "no"}
 
 
 class AnswerTextError(ValueError):

@@ -28,7 +28,7 @@ def parse_settings(rs: Ruleset, current: Answers, settings: Sequence[str], notes
             changes[ident] = Answer(na=True)
             continue
         if question is None:
-            problems.append(Problem("未知 id：规则集中没有这个问题或检查", id=ident, field="--set"))
+            problems.append(Problem("未知编号：规则集中没有这个问题或检查", id=ident, field="--set"))
             continue
         value_text, _, deduct_text = text.partition(":")
         try:

@@ -99,15 +99,15 @@ def check_answers(
                 if owner:
                     add(f'“不适用”针对整个检查项，请写 "{owner}" = "na"', ident)
                 else:
-                    add("未知 id：规则集中没有这个问题或检查", ident)
+                    add(f"{UNKNOWN_ID}：规则集中没有这个问题或检查", ident)
             elif not item.allow_na:
-                add("此项不允许答“不适用”（allow_na = false）；若确无此项工作，请核对基本情况问题", ident)
+                add("此项不允许答“不适用”（规则集未允许）；若确无此项工作，请核对基本情况问题", ident)
             elif any(c.id in answers.answers for c in item.check if c.id != ident):
                 add("检查项已答“不适用”，其下的检查不应再作答", ident)
             continue
         if ident not in checks:
             hint = "（这是检查项 id，请按检查 id 作答：" + "、".join(c.id for c in item.check) + "）" if item else ""
-            add(f"未知 id：规则集中没有这个问题或检查{hint}", ident)
+            add(f"{UNKNOWN_ID}：规则集中没有这个问题或检查{hint}", ident)
             continue
         owner_item, chk = checks[ident]
         if not _check_value(chk, ans, add, ident):
@@ -117,7 +117,11 @@ def check_answers(
     app = applicability(rs, answers)
     for ident, ans in answers.answers.items():
         if ident in checks and not app.check.get(ident, True) and not ans.na:
-            add("此检查按规则集不适用（applies_if 为假或所属项不适用），答案不计入", ident, warning=True)
+            add(
+                "按基本情况的回答，此题不适用（或所属项目不适用），答案不计入；如基本情况答错了，请改正后重新评分或导入",
+                ident,
+                warning=True,
+            )
     for violation in plausibility.violations(rs, app.values):
         first = violation.rule.checks[0]
         problems.append(
@@ -139,7 +143,38 @@ def check_answers(
                     field="answers",
                 )
             )
-    return problems
+    return _version_mismatch(rs, answers, problems, name, lines)
+
+
+UNKNOWN_ID = "未知编号"
+
+
+def _version_mismatch(
+    rs: Ruleset, answers: Answers, problems: list[Problem], name: str, lines: LineIndex
+) -> list[Problem]:
+    """Answers written for another version of the ruleset: one problem that says so and what to do,
+    instead of a line for every id the versions do not share (problems not about ids stay)."""
+    if answers.ruleset_version is None or answers.ruleset_version == rs.version:
+        return problems
+    unknown = [p.id for p in problems if p.message.startswith(UNKNOWN_ID) and p.id]
+    if not unknown:
+        return problems
+    shown = "、".join(str(i) for i in unknown[:8]) + ("等" if len(unknown) > 8 else "")
+    summary = Problem(
+        f"答案按规则集版本 {answers.ruleset_version} 填写，当前版本为 {rs.version}，有 {len(unknown)} 个 id "
+        f"在当前版本中没有（{shown}）。请按 CHANGELOG 中的 id 对照改写答案文件，"
+        f"或用 --ruleset 指定 {answers.ruleset_version} 版的规则集文件",
+        file=name,
+        line=lines.of_key("ruleset_version"),
+        field="ruleset_version",
+    )
+    about_ids = {"ruleset_version", "answers"}
+    kept = [
+        p
+        for p in problems
+        if not p.message.startswith(UNKNOWN_ID) and p.field not in about_ids and not (p.warning and p.id)
+    ]
+    return [summary, *kept]
 
 
 def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) -> bool:

@@ -51,8 +51,10 @@ def report_html(
     fonts = role_css(portable=portable)
     body_font = fonts["body"].replace('"', "")
     grade_chart = bar_chart([(label, n) for label, n in summary.grades], unit=" 家", font=body_font)
+    weak = weak_categories(summary)
+    titles = ruleset_titles(summary)
     weak_chart = bar_chart(
-        [(title, rate) for title, rate, _ in summary.weakest],
+        [(title, rate) for title, rate, _ in weak],
         unit="%",
         font=body_font,
         max_value=100,
@@ -69,11 +71,37 @@ def report_html(
             grade_chart=grade_chart,
             weak_chart=weak_chart,
             missing=missing,
+            weak=weak,
+            titles=titles,
             stats=stat_rows(summary.groups),
             generated=f"{today.year}年{today.month}月{today.day}日",
             verification=verification,
         )
     )
+
+
+@cache
+def _builtin_title(ruleset_id: str) -> str | None:
+    from seccheck.ruleset.load import builtin_paths, load_ruleset
+
+    for path in builtin_paths():
+        if path.stem == ruleset_id:
+            return load_ruleset(path, builtin=True).ruleset.title
+    return None
+
+
+def ruleset_titles(summary: Summary) -> dict[str, str]:
+    """Ruleset id → title, for every ruleset a report names: leaders read titles, never ids."""
+    titles = {g.ruleset: g.wording.title for g in summary.groups if g.wording.title}
+    for rid in [*summary.rulesets, *(u.ruleset for u in summary.units)]:
+        if rid not in titles:
+            titles[rid] = _builtin_title(rid) or rid
+    return titles
+
+
+def weak_categories(summary: Summary) -> list[tuple[str, Decimal, int]]:
+    """The 薄弱类别: only categories below full marks (a category at 100% is nobody's weakness)."""
+    return [(title, rate, n) for title, rate, n in summary.weakest if rate < 100]
 
 
 def stat_rows(groups: list[Group]) -> list[tuple[str, str, str, Decimal, str]]:
@@ -101,6 +129,7 @@ def report_xlsx(
     """The campaign report as a workbook: 汇总 carries every figure of the PDF report; then units,
     problems, rectifications, stat figures, and the year's figures across campaigns."""
     book = book or Book()
+    titles = ruleset_titles(summary)
     book.sheet(
         "汇总",
         [Column("项目", min_width=24), Column("数值", ANY, min_width=12), Column("说明", min_width=10)],
@@ -109,37 +138,37 @@ def report_xlsx(
     )
     book.sheet(
         "单位",
-        [Column("单位"), Column("检查编号", INT), Column("规则集"), Column("日期", DATE), Column("等次"),
+        [Column("单位"), Column("检查编号", INT), Column("检查名称"), Column("日期", DATE), Column("等次"),
          Column("得分率", PERCENT), Column("问题", INT), Column("已整改", INT)],
         [
-            (u.unit, u.audit_id, u.ruleset, u.date, u.grade, u.percent, u.findings, u.verified)
+            (u.unit, u.audit_id, titles[u.ruleset], u.date, u.grade, u.percent, u.findings, u.verified)
             for u in summary.units
         ],
     )  # fmt: skip
     book.sheet(
         "问题",
-        [Column("单位"), Column("检查编号", INT), Column("检查"), Column("问题"), Column("严重程度"),
+        [Column("单位"), Column("检查编号", INT), Column("问题"), Column("严重程度"),
          Column("扣分", NUMBER), Column("整改期限", DATE)],
         [
-            (d["unit"], d["audit_id"], d["check_id"], d["text"], SEVERITY_LABELS.get(d["severity"], d["severity"]),
+            (d["unit"], d["audit_id"], d["text"], SEVERITY_LABELS.get(d["severity"], d["severity"]),
              d["deduction"], d["due"])
             for d in detail
         ],
     )  # fmt: skip
     book.sheet(
         "整改",
-        [Column("整改编号", INT), Column("单位"), Column("检查"), Column("问题"), Column("整改期限", DATE),
+        [Column("整改编号", INT), Column("单位"), Column("问题"), Column("整改期限", DATE),
          Column("状态"), Column("逾期"), Column("整改情况"), Column("退回理由")],
         [
-            (d["rect_id"], d["unit"], d["check_id"], d["text"], d["due"], STATE_LABELS[d["state"]],
+            (d["rect_id"], d["unit"], d["text"], d["due"], STATE_LABELS[d["state"]],
              "是" if is_overdue(d["state"], d["due"], today) else "", d["note"], d["reason"])
             for d in detail
         ],
     )  # fmt: skip
     book.sheet(
         "统计",
-        [Column("规则集"), Column("统计项"), Column("键"), Column("合计", NUMBER), Column("量词", min_width=6)],
-        stat_rows(summary.groups),
+        [Column("检查名称"), Column("统计项"), Column("合计", NUMBER), Column("量词", min_width=6)],
+        [(title, label, value, unit) for title, label, _key, value, unit in stat_rows(summary.groups)],
     )
     if year is not None:
         year_sheet(book, year)
@@ -192,7 +221,7 @@ def _figures(s: Summary, today: dt.date) -> list[tuple[Any, Any, str]]:
     rows: list[tuple[Any, Any, str]] = [
         ("专项行动", s.campaign, ""),
         ("年度", s.year, ""),
-        ("规则集", "、".join(s.rulesets), ""),
+        ("检查名称", "、".join(ruleset_titles(s)[r] for r in s.rulesets), ""),
         ("生成日期", today, ""),
     ]
     rows += [("年终总结表述", text, "") for text in s.paragraphs]
@@ -215,8 +244,8 @@ def _figures(s: Summary, today: dt.date) -> list[tuple[Any, Any, str]]:
         ("复查后评为最高等次", s.reinspected_ok, "家"),
     ]
     rows += [(f"等次：{label}", n, "家") for label, n in s.grades]
-    rows += [(f"薄弱类别：{title}", percent_value(r), f"{n} 份检查的平均得分率") for title, r, n in s.weakest]
-    rows += [(f"常见问题：{check} {text}", n, "次") for check, text, n in s.frequent]
+    rows += [(f"薄弱类别：{title}", percent_value(r), f"{n} 份检查的平均得分率") for title, r, n in weak_categories(s)]
+    rows += [(f"常见问题：{text}", n, "次") for _check, text, n in s.frequent]
     rows += [(f"统计：{label}（{title}）", value, unit) for title, label, _key, value, unit in stat_rows(s.groups)]
     missing = [u for u in s.planned if u not in s.covered]
     rows += [("未检单位", "、".join(missing) if missing else "无", f"{len(missing)} 家")]

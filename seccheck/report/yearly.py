@@ -47,7 +47,7 @@ def year_html(
             y=y,
             meta=meta,
             fonts=role_css(portable=portable),
-            headers=[c.header for c in GROUP_COLUMNS],
+            headers=[HEADER_BREAKS.get(c.header, c.header) for c in GROUP_COLUMNS],
             rows=_display_rows(y),
             stats=stat_rows(y.groups),
             generated=_date(today),
@@ -56,46 +56,122 @@ def year_html(
     )
 
 
+# Where a long column header may break: between words, never inside one (the PDF and the DOCX).
+HEADER_BREAKS = {
+    "检查对象": "检查|对象",
+    "应检中已检": "应检中|已检",
+    "已检合计": "已检|合计",
+    "发现问题": "发现|问题",
+    "复查后最高等次": "复查后|最高等次",
+}
+
+# GB/T 9704 habits for a document an office pastes into a 公文: 仿宋 body, 黑体 headings in black,
+# 小标宋 title; the first face of each role, as Word on an office PC names it (docs/notice.md).
+DOCX_FACES = {"body": "仿宋_GB2312", "heading": "黑体", "title": "方正小标宋简体"}
+DOCX_LATIN = {"body": "FangSong", "heading": "SimHei", "title": "SimSun"}
+
+
+def _cells(text: str) -> int:
+    from seccheck.text.linebreak import cells
+
+    return sum(cells(ch) for ch in text)
+
+
 def year_docx(y: YearSummary, today: dt.date) -> bytes:
-    """A Word document an office can edit: title, the paragraphs, the figures as tables."""
+    """A Word document an office can edit: title, the paragraphs, the figures as tables; styled to
+    GB/T 9704 habits (A4, 37/28/35/26 mm margins, 仿宋 3号 body, 黑体 headings in black, tables with
+    column widths from their content)."""
     from docx import Document
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
-    from docx.shared import Pt
+    from docx.shared import Mm, Pt, RGBColor
 
     def text(value: Any) -> str:
         return safe_text(value)  # XML cannot hold control characters in Word either
 
+    def face(owner: Any, role: str, size: float) -> None:
+        """A run's or a style's type: the Latin and the East Asian face, size, black, upright."""
+        font = owner.font
+        font.name = DOCX_LATIN[role]
+        font.size = Pt(size)
+        font.bold = False
+        font.italic = False
+        font.color.rgb = RGBColor(0, 0, 0)
+        element = owner.element if hasattr(owner, "element") else owner._element
+        fonts = element.get_or_add_rPr().get_or_add_rFonts()
+        fonts.set(qn("w:eastAsia"), DOCX_FACES[role])
+        for theme in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(theme), None)  # a theme font would win over the face named here
+
     doc = Document()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.top_margin, section.bottom_margin = Mm(37), Mm(35)
+    section.left_margin, section.right_margin = Mm(28), Mm(26)
+    width_mm = 210 - 28 - 26
+
     normal = doc.styles["Normal"]
-    normal.font.name = "SimSun"
-    normal.font.size = Pt(12)
-    normal.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    doc.add_heading(year_title(y.year), level=1)
-    doc.add_paragraph(text(f"专项行动：{'、'.join(y.campaigns)}；生成于 {_date(today)}"))
+    face(normal, "body", 16)
+    normal.paragraph_format.line_spacing = Pt(28.9)
+    for level, role, size in ((1, "title", 22), (2, "heading", 16)):
+        style = doc.styles[f"Heading {level}"]
+        face(style, role, size)
+        style.paragraph_format.space_before = Pt(0 if level == 1 else 6)
+        style.paragraph_format.space_after = Pt(6)
+
+    title = doc.add_heading(year_title(y.year), level=1)
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    sub = doc.add_paragraph(text(f"专项行动：{'、'.join(y.campaigns)}；生成于 {_date(today)}"))
+    sub.alignment = WD_ALIGN_PARAGRAPH.CENTER
     doc.add_heading("一、可直接引用的表述", level=2)
     for paragraph in y.paragraphs:
         p = doc.add_paragraph(text(paragraph))
-        p.paragraph_format.first_line_indent = Pt(24)
+        p.paragraph_format.first_line_indent = Pt(32)
+
+    def table_of(headers: list[str], rows: list[list[str]]) -> None:
+        table = doc.add_table(rows=1, cols=len(headers))
+        table.style = "Table Grid"
+        table.alignment = WD_TABLE_ALIGNMENT.CENTER
+        table.autofit = False
+        for cell, header in zip(table.rows[0].cells, headers, strict=True):
+            cell.text = ""
+            for n, part in enumerate(HEADER_BREAKS.get(header, header).split("|")):
+                run = cell.paragraphs[0].add_run()
+                if n:
+                    run.add_break()
+                run.add_text(part)
+                face(run, "heading", 10.5)
+            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
+        for row in rows:
+            for cell, value in zip(table.add_row().cells, row, strict=True):
+                cell.text = text(value)
+                for run in cell.paragraphs[0].runs:
+                    face(run, "body", 10.5)
+        for row in table.rows:
+            for cell in row.cells:
+                cell.paragraphs[0].paragraph_format.line_spacing = Pt(15)
+                cell.paragraphs[0].paragraph_format.first_line_indent = Pt(0)
+        # Widths from content: the widest line of each column (a header at its break), in proportion.
+        need = []
+        for k, header in enumerate(headers):
+            head = max(_cells(part) for part in HEADER_BREAKS.get(header, header).split("|"))
+            body = max((_cells(r[k]) for r in rows), default=0)
+            need.append(max(head, min(body, 40), 4) + 2)
+        total = sum(need)
+        for k, share in enumerate(need):
+            for row in table.rows:
+                row.cells[k].width = Mm(width_mm * share / total)
+
     doc.add_heading("二、各规则集的数字", level=2)
-    rows = _display_rows(y)
-    table = doc.add_table(rows=1, cols=len(GROUP_COLUMNS))
-    table.style = "Table Grid"
-    for cell, column in zip(table.rows[0].cells, GROUP_COLUMNS, strict=True):
-        cell.text = column.header
-    for row in rows:
-        for cell, value in zip(table.add_row().cells, row, strict=True):
-            cell.text = text(value)
+    table_of([c.header for c in GROUP_COLUMNS], _display_rows(y))
     stats = stat_rows(y.groups)
     if stats:
         doc.add_heading("三、统计数字", level=2)
-        table = doc.add_table(rows=1, cols=3)
-        table.style = "Table Grid"
-        for cell, header in zip(table.rows[0].cells, ("规则集", "统计项", "合计"), strict=True):
-            cell.text = header
-        for title, label, _key, amount, unit in stats:
-            cells = table.add_row().cells
-            cells[0].text, cells[1].text = text(title), text(label)
-            cells[2].text = f"{_number(amount)}{unit}"
+        table_of(
+            ["规则集", "统计项", "合计"],
+            [[text(title), text(label), f"{_number(amount)}{unit}"] for title, label, _key, amount, unit in stats],
+        )
     buffer = io.BytesIO()
     doc.save(buffer)
     return buffer.getvalue()

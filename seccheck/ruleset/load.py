@@ -369,5 +369,21 @@ def resolve_ruleset(ref: str, extra: Iterable[Path] = ()) -> LoadedRuleset:
     for candidate in builtin_paths():
         if candidate.stem.casefold() == ref.casefold():  # typed by a person: any case
             return load_ruleset(candidate, builtin=True)
-    known = "、".join(p.stem for p in builtin_paths())
-    raise BadInput([Problem(f"找不到规则集 {ref!r}；内置规则集：{known}；也可给出 .toml 文件路径", id=ref)])
+    raise BadInput([Problem(unknown_ruleset_words(ref), field="ruleset")])
+
+
+def unknown_ruleset_words(ref: str) -> str:
+    """A ruleset that is not there: the near ones first, each with its title, then where to look."""
+    import difflib
+
+    titles = {}
+    for candidate in builtin_paths():
+        titles[candidate.stem] = load_ruleset(candidate, builtin=True).ruleset.title
+    keys = {**{k.casefold(): k for k in titles}, **{t: k for k, t in titles.items()}}
+    near = [keys[m] for m in difflib.get_close_matches(ref.casefold(), list(keys), n=3, cutoff=0.5)]
+    near = list(dict.fromkeys(near))
+    shown = near or list(titles)
+    listed = "、".join(f"{k}（{titles[k]}）" for k in shown)
+    lead = "相近的规则集" if near else "内置规则集"
+    step = "也可给出规则集文件（.toml）的路径（seccheck ruleset list 列出全部）"
+    return f"找不到规则集 {ref!r}。{lead}：{listed}；{step}"

@@ -60,7 +60,7 @@ def ruleset_of(session: Session, audit: Audit) -> LoadedRuleset:
 def get(session: Session, audit_id: int) -> Audit:
     audit = session.get(Audit, audit_id)
     if audit is None:
-        raise not_found(f"找不到检查 {audit_id}", field="audit")
+        raise not_found(f"找不到检查 {audit_id}；请核对编号（seccheck audit list 列出全部检查）", field="audit")
     return audit
 
 

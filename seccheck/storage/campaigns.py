@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -30,7 +31,13 @@ def find(session: Session, ref: str) -> Campaign:
     if campaign is None and ref.isdigit():
         campaign = session.get(Campaign, int(ref))
     if campaign is None:
-        raise not_found(f"找不到专项行动 {ref!r}（按名称或编号）", field="campaign")
+        names = list(session.scalars(select(Campaign.name)))
+        near = difflib.get_close_matches(ref, names, n=3, cutoff=0.5)
+        hint = f"相近的专项行动：{'、'.join(near)}；" if near else ""
+        raise not_found(
+            f"找不到专项行动 {ref!r}（按名称或编号）。{hint}请核对名称（seccheck campaign list 列出全部专项行动）",
+            field="campaign",
+        )
     return campaign
 
 

@@ -80,7 +80,8 @@ def rectification(session: Session, rect_id: int) -> tuple[Rectification, Findin
         .where(Rectification.id == rect_id)
     ).first()
     if found is None:
-        raise not_found(f"找不到整改记录 {rect_id}", field="rectification")
+        step = "请核对编号（seccheck rectify list 列出全部整改记录）"
+        raise not_found(f"找不到整改记录 {rect_id}；{step}", field="rectification")
     return found[0], found[1], found[2]
 
 

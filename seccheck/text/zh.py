@@ -95,6 +95,13 @@ WORDS: dict[str, str] = {
 }
 
 
+def item_number(official: str | None, position: int, check: int | None = None) -> str:
+    """How a person finds an item: the official standard's number where the ruleset gives one
+    (标准第34项), else its 序号 in this ruleset (第5项); a second question of the item adds 第2问."""
+    text = f"标准第{official}项" if official else f"第{position}项"
+    return text + (f"第{check}问" if check else "")
+
+
 def _say(key: str, **values: Any) -> str:
     return WORDS[key].format(**{k: _shown(v) for k, v in values.items()})
 
