@@ -308,6 +308,7 @@ class _Prepared:
     loaded: LoadedRuleset
     digest: str
     result: Result
+    warnings: list[Problem]  # what `score` would warn about the file
 
 
 def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset]) -> _Prepared | None:
@@ -327,7 +328,8 @@ def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[st
     answers = keep_file_evidence(ctx, answers, path, lines)
     digest = submission_digest(answers)
     answers = repo.as_stored(answers)
-    return _Prepared(path, answers, loaded, digest, score(loaded.ruleset, answers))
+    warnings = [p for p in problems if p.warning]
+    return _Prepared(path, answers, loaded, digest, score(loaded.ruleset, answers), warnings)
 
 
 @dataclass
@@ -368,10 +370,16 @@ def _import_batch(
         outcome = _BatchOutcome(one_by_one=[p.path for p in prepared])
     report.failed += failed + outcome.failed
     done = [
-        Imported(item.path, new.id, "new", 1, item.result.grade, recorded=_recorded(item.result))
+        Imported(
+            item.path, new.id, "new", 1, item.result.grade, recorded=_recorded(item.result), warnings=item.warnings
+        )
         for item, new in outcome.written
     ]
-    done += [Imported(path, audit_id, "already", rev, grade) for path, audit_id, rev, grade in outcome.already]
+    warned = {item.path: item.warnings for item in prepared}
+    done += [
+        Imported(path, audit_id, "already", rev, grade, warnings=warned[path])
+        for path, audit_id, rev, grade in outcome.already
+    ]
     if options.notice:
         # After the commit: a notice that cannot be written never undoes the audits; a re-run makes it.
         for imported in done:
