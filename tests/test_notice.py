@@ -196,12 +196,17 @@ def test_two_processes_never_get_the_same_number(workspace: Workspace, tmp_path:
         "    print(audit_id, n, flush=True)\n"
     )
     halves = [list(range(1, 31, 2)), list(range(2, 31, 2))]
+    from seccheck.storage.workspace import open_workspace
+
+    # The workspace's ledger key (on PostgreSQL it is not beside a database file): entries stay coded.
+    key = open_workspace(workspace.root, workspace.db_url).key_file
     procs = [
         subprocess.Popen(
             [sys.executable, "-c", script, workspace.db_url, *map(str, ids)],
             stdout=subprocess.PIPE,
             stderr=subprocess.PIPE,
             text=True,
+            env={**os.environ, "SECCHECK_KEY_FILE": str(key)},
         )
         for ids in halves
     ]
