@@ -33,7 +33,7 @@ class Problem:
             # A problem in a file the user writes: the id and the key as they stand in that file
             # (a record's key with its Chinese name: 字段 unit（单位）).
             if self.id is not None:
-                parts.append(f"id {shortened(self.id)}")
+                parts.append(f"id {shortened(str(self.id))}")
             if self.field is not None:
                 known = f"（{RECORD_FIELDS[self.field]}）" if self.field in RECORD_FIELDS else ""
                 parts.append(f"字段 {shortened(self.field, 120)}{known}")
@@ -41,7 +41,7 @@ class Problem:
             # A record or an option: by the words the user knows (检查 7, 单位, 选项 --note).
             label = field_label(self.field) if self.field is not None else None
             if self.id is not None:
-                parts.append(f"{label if self.field in RECORD_FIELDS else '编号'} {shortened(self.id)}")
+                parts.append(f"{label if self.field in RECORD_FIELDS else '编号'} {shortened(str(self.id))}")
                 if label is not None and self.field not in RECORD_FIELDS:
                     parts.append(label)
             elif label is not None:
@@ -89,6 +89,8 @@ FIELD_WORDS = {
     "code": "单位代码",
     "kind": "单位类型",
     "contact": "联系人",
+    "due": "报送截止日期",
+    "key": "账本密钥",
 }
 
 

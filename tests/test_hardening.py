@@ -123,8 +123,8 @@ def test_everything_seccheck_creates_is_private_whatever_the_umask(tmp_path: Pat
 @pytest.mark.parametrize(
     "args",
     [
-        ("audit", "amend", "1", "--set", "W01b=true", "--reason", "更正\x1b]52;c;aGk=\x07"),
-        ("audit", "amend", "1", "--set", "W01b=true", "--reason", "x" * 2001),
+        ("audit", "amend", "1", "--set", "W01b=是", "--reason", "更正\x1b]52;c;aGk=\x07"),
+        ("audit", "amend", "1", "--set", "W01b=是", "--reason", "x" * 2001),
         ("rectify", "reject", "1", "--reason", "理由\x1b[2J"),
     ],
 )
@@ -155,7 +155,10 @@ def test_invisible_characters_in_notes_and_names_never_stop_a_notice(tmp_path: P
     import subprocess
 
     root = tmp_path / "ws"
-    assert seccheck("init", root, "--issuer", "某区\u202e国家保密局", "--prefix", "某保检").code == 0
+    # A name a person types refuses them (issue 22), naming the character; free text keeps them.
+    refused = seccheck("init", root, "--issuer", "某区\u202e国家保密局", "--prefix", "某保检")
+    assert refused.code != 0 and "U+202E" in refused.text, refused.text
+    assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
     path = tmp_path / "bidi.toml"
     text = WECHAT.read_text(encoding="utf-8")
