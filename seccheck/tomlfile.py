@@ -14,7 +14,7 @@ from pydantic import ValidationError
 from seccheck import limits
 from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
 from seccheck.limits import shortened
-from seccheck.tomlsafety import MAX_NESTING, long_number_line, nesting_problem, syntax_problem
+from seccheck.tomlsafety import MAX_NESTING, huge_exponent_line, long_number_line, nesting_problem, syntax_problem
 
 
 def read_toml(path: Path | str) -> tuple[dict[str, Any], str]:
@@ -72,6 +72,9 @@ def parse_toml_bytes(raw: bytes, name: str) -> tuple[dict[str, Any], str]:
     except ValueError:  # an integer of more than 4,300 digits (Python's own limit)
         problem = "数字位数过多：整数最多 4300 位，本程序接受的数值远小于此"
         raise BadInput([Problem(problem, file=name, line=long_number_line(text))]) from None
+    except ArithmeticError:  # decimal.InvalidOperation: an exponent no decimal can hold
+        problem = "数值超出范围：指数过大；请写出实际的数值"
+        raise BadInput([Problem(problem, file=name, line=huge_exponent_line(text))]) from None
     except RecursionError:  # pragma: no cover - nesting_problem refuses such files first
         raise BadInput([Problem(f"嵌套过深：最多 {MAX_NESTING} 层", file=name)]) from None
     return data, text

@@ -130,3 +130,9 @@ def long_number_line(text: str) -> int | None:
     """The line of an integer too long for Python to read (more than 4,300 digits)."""
     m = re.search(r"[0-9_]{4300,}", text)
     return text.count("\n", 0, m.start()) + 1 if m else None
+
+
+def huge_exponent_line(text: str) -> int | None:
+    """The line of a number whose exponent no decimal can hold (e.g. 1e99999999999999999999)."""
+    m = re.search(r"[0-9_.][eE][+-]?[0-9_]{7,}", text)
+    return text.count("\n", 0, m.start()) + 1 if m else None

@@ -126,6 +126,7 @@ def _depth_and_size_cases() -> Iterator[tuple[str, str]]:
         yield "answers", ANSWERS.replace('mode = "inspection"', f'mode = "{"m" * size}"')
         yield "answers", ANSWERS.replace('unit = "某区司法局"', f'unit = "{"某" * size}"')
     yield "answers", ANSWERS + "\nW98 = " + "9" * 5000 + "\n"
+    yield "answers", ANSWERS + "\nW98 = 1e99999999999999999999\n"  # no decimal holds the exponent
     yield "answers", ANSWERS.replace('"2 名调离人员仍在群内"', '"' + "\\u001b" * 10 + '"')
     yield "ruleset", RULESET.replace('label = "符合要求"', 'label = "' + "等" * 1000 + '"')
     yield "answers", ANSWERS.replace('inspectors = ["', 'inspectors = ["   ", "')
