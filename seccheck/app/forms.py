@@ -18,7 +18,7 @@ from seccheck.app.units import find_unit
 from seccheck.domain.answers import Answers
 from seccheck.domain.formfile import key_digest, mac_matches
 from seccheck.errors import BadInput, Problem
-from seccheck.fileutil import write_atomic
+from seccheck.fileutil import private_dir, write_atomic
 from seccheck.forms.page import FormIssue, file_stem, render_form
 from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as audit_repo
@@ -95,7 +95,7 @@ def _issue_one(
         due=due.isoformat() if due else None,
         issuer=ctx.workspace.config.issuer.name or None,
     )
-    write_atomic(out, render_form(loaded.ruleset, issue).encode("utf-8"), mode=0o644)
+    write_atomic(out, render_form(loaded.ruleset, issue).encode("utf-8"))
     return Issued(number, unit.name, out, due)
 
 
@@ -130,7 +130,7 @@ def issue_for_campaign(ctx: Context, ref: str, campaign_ref: str, due: dt.date |
     (XLSX and CSV: unit, file name, form number, due date)."""
     loaded = resolve_ruleset(ref)
     _check_due(ctx, due)
-    folder.mkdir(parents=True, exist_ok=True)
+    private_dir(folder)
 
     def work(session: Session) -> list[Issued]:
         campaign = campaign_repo.find(session, campaign_ref)
@@ -154,8 +154,8 @@ def issue_for_campaign(ctx: Context, ref: str, campaign_ref: str, due: dt.date |
 
     issued = ctx.db.transaction(work)
     rows = [(i.unit, i.path.name, i.number, i.due) for i in issued]
-    write_atomic(folder / f"{DISTRIBUTION}.xlsx", distribution_xlsx(rows), mode=0o644)
-    write_atomic(folder / f"{DISTRIBUTION}.csv", distribution_csv(rows), mode=0o644)
+    write_atomic(folder / f"{DISTRIBUTION}.xlsx", distribution_xlsx(rows))
+    write_atomic(folder / f"{DISTRIBUTION}.csv", distribution_csv(rows))
     return issued
 
 

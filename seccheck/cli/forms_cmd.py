@@ -114,7 +114,7 @@ def form_status(app: App, campaign: str | None, as_json: bool, xlsx: Path | None
     if xlsx is not None:
         from seccheck.fileutil import write_atomic
 
-        write_atomic(xlsx, forms.status_xlsx(status), mode=0o644)
+        write_atomic(xlsx, forms.status_xlsx(status))
         click.echo(f"已写入 {xlsx}")
         return
     from seccheck.cli import render
