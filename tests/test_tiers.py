@@ -82,3 +82,88 @@ def test_a_people_file_with_problems_changes_nothing(workspace: Workspace, tmp_p
     good = _people(ws, tmp_path, "内设机构,姓名\n办公室,张三\n")
     run = ws.run("unit", "people", "import", good, "--unit", "某区教肓局")
     assert run.code != 0 and UNIT in run.err
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+INDIVIDUAL = (EXAMPLES / "individual-self-check.answers.toml").read_text(encoding="utf-8")
+DEPARTMENT = (EXAMPLES / "department-self-check.answers.toml").read_text(encoding="utf-8")
+STAFF = "内设机构,姓名,工号\n办公室,张某,\n办公室,张三,001\n人事科,张三,002\n人事科,李四,\n"
+
+
+def _file(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _person_file(tmp_path: Path, name: str, person: str, department: str = "办公室", extra: str = "") -> Path:
+    text = INDIVIDUAL.replace('person = "张某"', f'person = "{person}"').replace(
+        'department = "办公室"', f'department = "{department}"'
+    )
+    return _file(tmp_path, name, text.replace("P01 = true", "P01 = true" + extra))
+
+
+def _staffed(ws: Workspace, tmp_path: Path) -> None:
+    assert ws.run("unit", "add", UNIT).code == 0
+    assert ws.run("unit", "people", "import", _people(ws, tmp_path, STAFF), "--unit", UNIT).code == 0
+
+
+def test_answers_files_name_department_and_person(workspace: Workspace, tmp_path: Path) -> None:
+    ws = workspace
+    _staffed(ws, tmp_path)
+    # Unknown department and person: refused with the near names, nothing recorded.
+    run = ws.run("import", "--no-notice", _person_file(tmp_path, "a.toml", "张二", "办公厅"))
+    assert run.code != 0
+    assert "字段 department" in run.err and "办公室" in run.err
+    assert "字段 person" in run.err and "张三" in run.err
+    # A name two people share: the 工号 is asked for.
+    run = ws.run("import", "--no-notice", _person_file(tmp_path, "b.toml", "张三"))
+    assert run.code != 0 and "001" in run.err and "002" in run.err
+    from seccheck.storage.tables import Audit
+
+    with ws.db().read() as session:
+        assert session.query(Audit).count() == 0
+
+    # Two people of one unit with the same answers: two audits, not one file imported twice.
+    one = ws.run("import", "--no-notice", _person_file(tmp_path, "c.toml", "001"))
+    two = ws.run("import", "--no-notice", _person_file(tmp_path, "d.toml", "002", "人事科"))
+    assert one.code == 0 and two.code == 0, one.text + two.text
+    assert "检查 1 ←" in one.out and "检查 2 ←" in two.out
+    # The department's own self-check is a third, apart from its people's.
+    dept = ws.run("import", "--no-notice", EXAMPLES / "department-self-check.answers.toml")
+    assert dept.code == 0 and "检查 3 ←" in dept.out, dept.text
+    # The same person again with other answers is refused as a second audit of the same scope …
+    again = _person_file(tmp_path, "e.toml", "001", extra='\nP03 = { value = false, note = "补" }')
+    again.write_text(again.read_text(encoding="utf-8").replace("P03 = true\n", "", 1), encoding="utf-8")
+    run = ws.run("import", "--no-notice", again)
+    assert run.code != 0 and "检查 1" in run.err and "--amend" in run.err
+    # … and with --amend revises that person's audit, not another's.
+    run = ws.run("import", "--no-notice", "--amend", again)
+    assert run.code == 0 and "检查 1" in run.out, run.text
+
+    from seccheck.storage.tables import AuditTier, Department, Person
+
+    with ws.db().read() as session:
+        tiers = {t.audit_id: (t.department_id, t.person_id) for t in session.query(AuditTier)}
+        people = {p.staff_no or p.name: p.id for p in session.query(Person)}
+        depts = {d.name: d.id for d in session.query(Department)}
+    assert tiers == {
+        1: (depts["办公室"], people["001"]),
+        2: (depts["人事科"], people["002"]),
+        3: (depts["办公室"], None),
+    }
+
+
+def test_old_files_with_a_combined_name_keep_importing(workspace: Workspace, tmp_path: Path) -> None:
+    ws = workspace
+    old = INDIVIDUAL.replace('unit = "某区教育局"\ndepartment = "办公室"\nperson = "张某"', 'unit = "某区教育局办公室 张某"')
+    assert "department" not in old.split("[answers]")[0]
+    path = _file(tmp_path, "old.toml", old)
+    run = ws.run("import", "--new-unit", "--no-notice", path)
+    assert run.code == 0, run.text
+    assert "已导入过，未改动" in ws.run("import", "--no-notice", path).out  # the same file: nothing new
+    assert "某区教育局办公室 张某" in ws.run("unit", "list").out
+    # --new-unit adds the department and person a new file names, as it adds the unit.
+    run = ws.run("import", "--new-unit", "--no-notice", EXAMPLES / "individual-self-check.answers.toml")
+    assert run.code == 0, run.text
+    assert _listing(ws) == ["办公室\t张某\t", "共 1 名"]

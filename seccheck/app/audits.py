@@ -97,11 +97,28 @@ def check_date(ctx: Context, day: dt.date, campaign: Campaign | None, *, accept:
 
 
 def check_scope(
-    session: Session, unit_id: int, unit: str, ruleset_id: str, campaign: Campaign | None, day: dt.date
+    session: Session,
+    unit_id: int,
+    unit: str,
+    ruleset_id: str,
+    campaign: Campaign | None,
+    day: dt.date,
+    tier: tuple[int | None, int | None] = (None, None),
 ) -> None:
-    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1)."""
-    existing = repo.originals_in_scope(
-        session, unit_id=unit_id, ruleset_id=ruleset_id, campaign_id=campaign.id if campaign else None, year=day.year
+    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1);
+    below the unit, of the same department or person (`tier`, forms.md §4)."""
+    from seccheck.app.tiers import same_tier
+
+    existing = same_tier(
+        session,
+        repo.originals_in_scope(
+            session,
+            unit_id=unit_id,
+            ruleset_id=ruleset_id,
+            campaign_id=campaign.id if campaign else None,
+            year=day.year,
+        ),
+        tier,
     )
     if not existing:
         return

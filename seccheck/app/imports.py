@@ -24,6 +24,7 @@ from seccheck.app.audits import (
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
+from seccheck.app.tiers import record_tier, same_tier, tier_of_file
 from seccheck.app.units import find_unit
 from seccheck.domain.answers import Answers
 from seccheck.domain.seal import submission_digest
@@ -116,16 +117,18 @@ def import_file(
         campaign = campaign_repo.find(session, options.campaign) if options.campaign else None
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
+        tier = tier_of_file(session, ctx, unit, answers, create=options.new_unit, file=name)
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
-            return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)
+            return _amend_from(session, ctx, path, answers, unit.id, campaign, digest, tier)
         if not options.another:
             try:
-                check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date)
+                check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date, tier)
             except Conflict as exc:
                 hint = "；要以此文件修订已有的检查，请加 --amend"
                 raise Conflict([Problem(p.message + hint, file=name, field=p.field) for p in exc.problems]) from None
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
+        record_tier(session, audit.id, tier)
         grade: str | None = None
         if not options.draft:
             grade = seal_revision(session, ctx, audit, loaded=loaded).result.grade
@@ -175,16 +178,21 @@ def _amend_from(
     unit_id: int,
     target: Campaign | None,
     digest: str,
+    tier: tuple[int | None, int | None] = (None, None),
 ) -> Imported:
-    """Revise the unit's final audit in this scope with the file's answers (a corrected file)."""
+    """Revise the unit's (department's, person's) final audit in this scope with the file's answers."""
     scope = [
         a
-        for a in repo.originals_in_scope(
+        for a in same_tier(
             session,
-            unit_id=unit_id,
-            ruleset_id=answers.ruleset,
-            campaign_id=target.id if target else None,
-            year=answers.date.year,
+            repo.originals_in_scope(
+                session,
+                unit_id=unit_id,
+                ruleset_id=answers.ruleset,
+                campaign_id=target.id if target else None,
+                year=answers.date.year,
+            ),
+            tier,
         )
         if a.status == "final"
     ]

@@ -41,3 +41,9 @@ def set_tier(session: Session, audit_id: int, department_id: int | None, person_
     """Record (once) whose audit this is; an audit keeps the department it was first answered in."""
     if session.get(AuditTier, audit_id) is None:
         session.add(AuditTier(audit_id=audit_id, department_id=department_id, person_id=person_id))
+
+
+def tiers_of(session: Session, audit_ids: list[int]) -> dict[int, AuditTier]:
+    if not audit_ids:
+        return {}
+    return {t.audit_id: t for t in session.scalars(select(AuditTier).where(AuditTier.audit_id.in_(audit_ids)))}
