@@ -156,7 +156,9 @@ def test_answers_files_name_department_and_person(workspace: Workspace, tmp_path
 
 def test_old_files_with_a_combined_name_keep_importing(workspace: Workspace, tmp_path: Path) -> None:
     ws = workspace
-    old = INDIVIDUAL.replace('unit = "某区教育局"\ndepartment = "办公室"\nperson = "张某"', 'unit = "某区教育局办公室 张某"')
+    old = INDIVIDUAL.replace(
+        'unit = "某区教育局"\ndepartment = "办公室"\nperson = "张某"', 'unit = "某区教育局办公室 张某"'
+    )
     assert "department" not in old.split("[answers]")[0]
     path = _file(tmp_path, "old.toml", old)
     run = ws.run("import", "--new-unit", "--no-notice", path)
@@ -167,3 +169,102 @@ def test_old_files_with_a_combined_name_keep_importing(workspace: Workspace, tmp
     run = ws.run("import", "--new-unit", "--no-notice", EXAMPLES / "individual-self-check.answers.toml")
     assert run.code == 0, run.text
     assert _listing(ws) == ["办公室\t张某\t", "共 1 名"]
+
+
+def _rollup(ws: Workspace) -> dict:  # type: ignore[type-arg]
+    import json
+
+    run = ws.run("rollup", UNIT, "--year", "2026", "--json")
+    assert run.code == 0, run.text
+    return json.loads(run.out)  # type: ignore[no-any-return]
+
+
+def test_rollup_counts_each_person_and_department_once(workspace: Workspace, tmp_path: Path) -> None:
+    ws = workspace
+    _staffed(ws, tmp_path)  # 办公室: 张某, 张三(001); 人事科: 张三(002), 李四
+    empty = _rollup(ws)
+    assert empty["departments"] == {"total": 2, "completed": 0}
+    assert empty["people"] == {"total": 4, "completed": 0}
+    assert empty["problems"] == [] and empty["unit_items"] == []
+
+    # 张某 answers (P02 failing) and the same file comes twice: one person, one problem.
+    zhang = EXAMPLES / "individual-self-check.answers.toml"
+    assert ws.run("import", "--no-notice", zhang).code == 0
+    assert ws.run("import", "--no-notice", zhang).code == 0
+    # 001 answers with the same problem, then revises the answer (P03 failing too) with --amend.
+    first = _person_file(tmp_path, "001.toml", "001")
+    assert ws.run("import", "--no-notice", first).code == 0
+    revised = _person_file(tmp_path, "001b.toml", "001", extra='\nP03 = { value = false, note = "未报告" }')
+    revised.write_text(revised.read_text(encoding="utf-8").replace("P03 = true\n", "", 1), encoding="utf-8")
+    assert ws.run("import", "--no-notice", "--amend", revised).code == 0
+    # The department self-checks (D03, D19 failing).
+    assert ws.run("import", "--no-notice", EXAMPLES / "department-self-check.answers.toml").code == 0
+
+    data = _rollup(ws)
+    from jsonschema import Draft202012Validator
+
+    from seccheck.app import views
+
+    assert list(Draft202012Validator(views.json_schema("Rollup")).iter_errors(data)) == []
+    assert data["people"] == {"total": 4, "completed": 2}
+    assert data["departments"] == {"total": 2, "completed": 1}
+    counts = {(p["ruleset_id"], p["check"]): p["count"] for p in data["problems"]}
+    assert counts == {
+        ("individual-self-check", "P02"): 2,
+        ("individual-self-check", "P03"): 1,
+        ("department-self-check", "D03"): 1,
+        ("department-self-check", "D19"): 1,
+    }
+    # Lower-tier problems under the unit-level items they bear on (rolls_up_to in the built-in rulesets).
+    items = {i["item"]: (i["title"], i["count"], sorted(p["check"] for p in i["problems"])) for i in data["unit_items"]}
+    assert items == {
+        "u3.2": ("领导干部和涉密人员保密教育", 2, ["P02"]),
+        "u4.4": ("重大事项报告", 1, ["P03"]),
+        "4": ("内设机构负责人履行本部门保密工作责任", 1, ["D03"]),
+        "u6.8": ("定期清查", 1, ["D19"]),
+    }
+    office = {c["department"]: c for c in data["department_coverage"]}
+    assert office["办公室"] == {"department": "办公室", "self_checked": True, "people_total": 2, "people_completed": 2}
+    assert office["人事科"]["people_completed"] == 0
+
+    # 001 moves to 人事科: still one person done; the coverage follows where they are now.
+    assert ws.run("unit", "people", "move", "001", "--unit", UNIT, "--to", "人事科").code == 0
+    # The department is renamed; a file written with the old name still counts for the same department.
+    assert ws.run("unit", "department", "rename", "办公室", "综合办公室", "--unit", UNIT).code == 0
+    old_name = _file(
+        tmp_path, "dept.toml", DEPARTMENT.replace('inspectors = ["周红"]', 'inspectors = ["周红", "王明"]')
+    )
+    assert 'department = "办公室"' in old_name.read_text(encoding="utf-8")
+    run = ws.run("import", "--no-notice", "--amend", old_name)
+    assert run.code == 0 and "检查 3" in run.out, run.text
+    data = _rollup(ws)
+    assert data["people"] == {"total": 4, "completed": 2}
+    assert data["departments"] == {"total": 2, "completed": 1}
+    coverage = {
+        c["department"]: (c["self_checked"], c["people_completed"], c["people_total"])
+        for c in data["department_coverage"]
+    }
+    assert coverage == {"综合办公室": (True, 1, 1), "人事科": (False, 1, 3)}
+    assert {(p["check"], p["count"]) for p in data["problems"]} == {("P02", 2), ("P03", 1), ("D03", 1), ("D19", 1)}
+    # A person who leaves is no longer due; the year before has nothing.
+    assert ws.run("unit", "people", "remove", "李四", "--unit", UNIT).code == 0
+    assert _rollup(ws)["people"] == {"total": 3, "completed": 2}
+    run = ws.run("rollup", UNIT, "--year", "2025")
+    assert run.code == 0 and "完成自查 0 名" in run.out and "未发现问题" in run.out
+    text = ws.run("rollup", UNIT, "--year", "2026").out
+    assert "内设机构：2 个，完成自查 1 个；人员：3 名，完成自查 2 名" in text
+    assert "领导干部和涉密人员保密教育：2 个" in text
+    run = ws.run("rollup", "某区教肓局")
+    assert run.code != 0 and UNIT in run.err
+
+
+def test_every_lower_tier_check_rolls_up_to_a_unit_level_item() -> None:
+    from seccheck.ruleset.load import resolve_ruleset
+
+    unit_items = resolve_ruleset("unit-self-assessment").ruleset.items_by_id
+    for ruleset_id in ("individual-self-check", "department-self-check"):
+        checks = resolve_ruleset(ruleset_id).ruleset.checks
+        targets = {check_id: check.rolls_up_to for check_id, (_item, check) in checks.items()}
+        assert all(targets.values()), [c for c, t in targets.items() if not t]
+        assert {t for t in targets.values() if t not in unit_items} == set(), ruleset_id
+    assert resolve_ruleset("unit-self-assessment").ruleset.checks["1a"][1].rolls_up_to is None

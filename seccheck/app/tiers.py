@@ -53,7 +53,7 @@ class Imported:
     departments_added: int
 
 
-def _unit(session: Session, name: str) -> Unit:
+def unit_named(session: Session, name: str) -> Unit:
     unit, _former = unit_repo.resolve(session, name.strip())
     if unit is None:
         raise unknown_unit(session, name)
@@ -147,7 +147,7 @@ def add_department(ctx: Context, unit_name: str, name: str) -> int:
     name = clean_name(name, "name")
 
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         existing = repo.department(session, unit.id, name)
         if existing is not None and existing.active:
             raise Conflict([Problem(f"{unit.name}已有内设机构 {name!r}", field="name")])
@@ -173,7 +173,7 @@ def rename_department(ctx: Context, unit_name: str, old: str, new: str) -> int:
     new = clean_name(new, "name")
 
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         dept = find_department(session, unit, old, field="old")
         taken = repo.department(session, unit.id, new)
         if taken is not None and taken.id != dept.id:
@@ -189,7 +189,7 @@ def rename_department(ctx: Context, unit_name: str, old: str, new: str) -> int:
 
 def remove_department(ctx: Context, unit_name: str, name: str) -> int:
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         dept = find_department(session, unit, name, field="name")
         inside = [p for p in repo.people(session, unit.id) if p.department_id == dept.id]
         if inside:
@@ -210,7 +210,7 @@ def remove_department(ctx: Context, unit_name: str, name: str) -> int:
 
 def list_departments(ctx: Context, unit_name: str) -> list[DepartmentInfo]:
     with ctx.db.read() as session:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         people = repo.people(session, unit.id)
         return [
             DepartmentInfo(d.id, d.name, sum(1 for p in people if p.department_id == d.id), list(d.former_names or []))
@@ -272,7 +272,7 @@ def import_people(ctx: Context, unit_name: str, path: Path) -> Imported:
         raise BadInput(problems)
 
     def work(session: Session) -> Imported:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         everyone = repo.people(session, unit.id)
         depts: dict[str, Department] = {}
         added = moved = unchanged = new_depts = 0
@@ -329,7 +329,7 @@ def add_person(ctx: Context, unit_name: str, department: str, name: str, staff_n
     staff_no = clean_staff_no(staff_no, "staff-no")
 
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         dept = find_department(session, unit, department)
         everyone = repo.people(session, unit.id)
         if staff_no and any(p.staff_no == staff_no for p in everyone):
@@ -353,7 +353,7 @@ def rename_person(ctx: Context, unit_name: str, who: str, new: str) -> int:
     new = clean_name(new, "name")
 
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         person = find_person(session, unit, who, field="person")
         if not person.staff_no and any(p.name == new and p.id != person.id for p in repo.people(session, unit.id)):
             raise Conflict([Problem(f"{unit.name}已有人员名为 {new!r}；请先给两人登记工号", field="new")])
@@ -368,7 +368,7 @@ def move_person(ctx: Context, unit_name: str, who: str, department: str) -> tupl
     """Move a person to another department; their audits keep the department they answered in."""
 
     def work(session: Session) -> tuple[str, str]:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         person = find_person(session, unit, who, field="person")
         dept = find_department(session, unit, department, field="to")
         before = session.get(Department, person.department_id)
@@ -381,7 +381,7 @@ def move_person(ctx: Context, unit_name: str, who: str, department: str) -> tupl
 
 def remove_person(ctx: Context, unit_name: str, who: str) -> int:
     def work(session: Session) -> int:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         person = find_person(session, unit, who, field="person")
         person.active = False
         events.record(session, at=ctx.at(), actor=ctx.actor, action="person.removed", person=person.id)
@@ -392,7 +392,7 @@ def remove_person(ctx: Context, unit_name: str, who: str) -> int:
 
 def list_people(ctx: Context, unit_name: str, department: str | None = None) -> list[PersonInfo]:
     with ctx.db.read() as session:
-        unit = _unit(session, unit_name)
+        unit = unit_named(session, unit_name)
         names = {d.id: d.name for d in repo.departments(session, unit.id, active_only=False)}
         only = find_department(session, unit, department).id if department else None
         return [

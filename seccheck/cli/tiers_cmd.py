@@ -159,3 +159,44 @@ def department_remove(app: App, name: str, unit: str) -> None:
 
     remove_department(app.context(), unit, name)
     click.echo(f"已撤销内设机构：{name}")
+
+
+@click.command("rollup")
+@click.argument("unit")
+@click.option("--year", type=int, default=None, help="年度；默认今年。")
+@click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（Rollup，见 docs/json.md）。")
+@pass_app
+def rollup_cmd(app: App, unit: str, year: int | None, as_json: bool) -> None:
+    """单位三级自查汇总：内设机构、人员完成情况，按检查项的问题数，下级问题汇总到单位级检查项目。"""
+    from seccheck.app.rollup import rollup
+
+    data = rollup(app.context(), unit, year)
+    if as_json:
+        from seccheck.app import views
+
+        click.echo(views.to_json(data))
+        return
+    tiers = {"unit": "单位", "department": "内设机构", "individual": "个人"}
+    click.echo(f"{data.unit} {data.year} 年度保密自查自评汇总")
+    click.echo(
+        f"内设机构：{data.departments.total} 个，完成自查 {data.departments.completed} 个；"
+        f"人员：{data.people.total} 名，完成自查 {data.people.completed} 名"
+    )
+    for row in data.department_coverage:
+        done = "已自查" if row.self_checked else "未自查"
+        click.echo(f"  {row.department}：{done}；人员 {row.people_completed}/{row.people_total}")
+    if not data.problems:
+        click.echo("未发现问题。")
+        return
+    click.echo("发现的问题（按检查项，每个单位、内设机构或个人计一次）：")
+    for problem in data.problems:
+        click.echo(f"  {problem.count} 个{tiers[problem.tier]}：{problem.text}")
+    if data.unit_items:
+        click.echo("下级问题按单位级检查项目汇总：")
+        for item in data.unit_items:
+            click.echo(f"  {item.title}：{item.count} 个")
+            for problem in item.problems:
+                click.echo(f"    {problem.count} 个{tiers[problem.tier]}：{problem.text}")
+
+
+COMMANDS = [rollup_cmd]
