@@ -268,3 +268,16 @@ def test_every_lower_tier_check_rolls_up_to_a_unit_level_item() -> None:
         assert all(targets.values()), [c for c, t in targets.items() if not t]
         assert {t for t in targets.values() if t not in unit_items} == set(), ruleset_id
     assert resolve_ruleset("unit-self-assessment").ruleset.checks["1a"][1].rolls_up_to is None
+
+
+def test_the_terminal_interview_from_a_file_keeps_the_person(workspace: Workspace, tmp_path: Path) -> None:
+    ws = workspace
+    _staffed(ws, tmp_path)
+    # (The checklist ruleset has no score sheet: that follow-up's note makes the exit status 1.)
+    run = ws.run("audit", "individual-self-check", "--answers", EXAMPLES / "individual-self-check.answers.toml")
+    assert "已导入：检查 1" in run.out, run.text
+    run = ws.run("audit", "individual-self-check", "--answers", _person_file(tmp_path, "x.toml", "李四", "人事科"))
+    assert "已导入：检查 2" in run.out, run.text
+    assert _rollup(ws)["people"] == {"total": 4, "completed": 2}
+    run = ws.run("audit", "individual-self-check", "--answers", _person_file(tmp_path, "y.toml", "李斯", "人事科"))
+    assert run.code != 0 and "李四" in run.err
