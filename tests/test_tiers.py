@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Workspace
 
 UNIT = "某区教育局"
@@ -281,3 +283,23 @@ def test_the_terminal_interview_from_a_file_keeps_the_person(workspace: Workspac
     assert _rollup(ws)["people"] == {"total": 4, "completed": 2}
     run = ws.run("audit", "individual-self-check", "--answers", _person_file(tmp_path, "y.toml", "李斯", "人事科"))
     assert run.code != 0 and "李四" in run.err
+
+
+@pytest.mark.tampered
+def test_verify_all_catches_a_person_moved_behind_the_ledgers_back(workspace: Workspace, tmp_path: Path) -> None:
+    from sqlalchemy import text
+
+    ws = workspace
+    _staffed(ws, tmp_path)
+    assert ws.run("import", "--no-notice", EXAMPLES / "individual-self-check.answers.toml").code == 0
+    assert ws.run("verify", "--all").code == 0
+    db = ws.db()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE people SET department_id = 2 WHERE id = 1"))
+        conn.execute(text("UPDATE audit_tiers SET person_id = 2 WHERE audit_id = 1"))
+    db.close()
+    run = ws.run("verify", "--all")
+    assert run.code == 1, run.text
+    assert "人员 1" in run.err and "内设机构" in run.err, run.err
+    assert "检查所属的内设机构和人员 1" in run.err, run.err
+    assert "people" not in run.err and "department_id" not in run.err

@@ -33,6 +33,9 @@ _TABLE = {
     "notice_numbers": "发文字号",
     "documents": "已出具的文书",
     "events": "操作日志",
+    "departments": "内设机构",
+    "people": "人员",
+    "audit_tiers": "检查所属的内设机构和人员",
 }
 _FIELD = {
     "name": "名称",
@@ -81,6 +84,11 @@ _FIELD = {
     "actor": "操作人",
     "action": "操作",
     "detail": "内容",
+    "former_names": "曾用名",
+    "active": "在册",
+    "department_id": "内设机构",
+    "person_id": "人员",
+    "staff_no": "工号",
 }
 
 
