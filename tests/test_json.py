@@ -37,6 +37,7 @@ PRINTS: dict[str, tuple[str, bool]] = {
     "form status": ("IssuedForm", True),
     "score": ("Result", False),
     "summary": ("YearSummary", False),
+    "rollup": ("Rollup", False),
 }
 
 # Fields whose name means different things in the scoring result (the domain's own dataclasses,
@@ -46,6 +47,7 @@ KNOWN_DIFFERENCES = {
     "applicable": "Result.applicable 为实有项目分值（小数字符串）；类别、检查项、检查的 applicable 为是否适用",
     "findings": "Result.findings 为问题列表；CategoryResult.findings 为该类别的问题数",
     "value": "答案的 value 为其类型的值；结果中检查和问题的 value 为带类型编码的值（小数、日期为对象）",
+    "total": "TierCount.total 为应自查数（整数）；评分理由中的 total 为小数字符串",
     "reason": "整改记录的 reason 为退回理由（文字）；结果中的 reason 为理由代码及其数字（见 result.md）",
     "checks": "ItemResult.checks 为检查结果列表；否决理由 GradeVeto.checks 为不合规的否决检查 id",
 }
@@ -123,6 +125,7 @@ def outputs(ws: Workspace, command: str) -> list[str]:
         "rectify list": [("rectify", "list"), ("rectify", "list", "--overdue")],
         "form status": [("form", "status"), ("form", "status", "--campaign", "秋季检查")],
         "summary": [("summary", "--year", "2026")],
+        "rollup": [("rollup", "某区教育局", "--year", "2026")],  # a full one is checked in test_tiers
         "score": [
             ("score", DATA / "worked-example.answers.toml", "--ruleset", DATA / "worked-example.toml"),
             *(("score", p) for p in sorted(EXAMPLES.glob("*.answers.toml"))),

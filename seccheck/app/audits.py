@@ -152,11 +152,28 @@ def check_campaign(
 
 
 def check_scope(
-    session: Session, unit_id: int, unit: str, ruleset_id: str, campaign: Campaign | None, day: dt.date
+    session: Session,
+    unit_id: int,
+    unit: str,
+    ruleset_id: str,
+    campaign: Campaign | None,
+    day: dt.date,
+    tier: tuple[int | None, int | None] = (None, None),
 ) -> None:
-    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1)."""
-    existing = repo.originals_in_scope(
-        session, unit_id=unit_id, ruleset_id=ruleset_id, campaign_id=campaign.id if campaign else None, year=day.year
+    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1);
+    below the unit, of the same department or person (`tier`, forms.md §4)."""
+    from seccheck.app.tiers import same_tier
+
+    existing = same_tier(
+        session,
+        repo.originals_in_scope(
+            session,
+            unit_id=unit_id,
+            ruleset_id=ruleset_id,
+            campaign_id=campaign.id if campaign else None,
+            year=day.year,
+        ),
+        tier,
     )
     if not existing:
         return
@@ -460,17 +477,23 @@ def open_draft(
     """The draft to carry on with for this unit and ruleset: the unfinished one, or a new one."""
 
     def work(session: Session) -> Draft:
+        from seccheck.app.tiers import record_tier, same_tier, tier_of_file
         from seccheck.app.units import find_unit
 
         target = campaign_repo.find(session, campaign) if campaign else None
         unit = find_unit(session, ctx, meta.unit, create=new_unit)
         unit_repo.lock(session, unit.id)
-        scope = repo.originals_in_scope(
+        tier = tier_of_file(session, ctx, unit, meta, create=new_unit)  # the person or department (forms.md §4)
+        scope = same_tier(
             session,
-            unit_id=unit.id,
-            ruleset_id=loaded.ruleset.id,
-            campaign_id=target.id if target else None,
-            year=meta.date.year,
+            repo.originals_in_scope(
+                session,
+                unit_id=unit.id,
+                ruleset_id=loaded.ruleset.id,
+                campaign_id=target.id if target else None,
+                year=meta.date.year,
+            ),
+            tier,
         )
         drafts = [a for a in scope if a.status == "draft"]
         if drafts:
@@ -478,8 +501,9 @@ def open_draft(
         check_campaign(session, target, loaded, unit, add=add_to_campaign)
         check_date(ctx, meta.date, target, accept=accept_date)
         if not another:
-            check_scope(session, unit.id, unit.name, loaded.ruleset.id, target, meta.date)
+            check_scope(session, unit.id, unit.name, loaded.ruleset.id, target, meta.date, tier)
         audit = create_audit(session, ctx, loaded, meta, unit, target, source="interview")
+        record_tier(session, audit.id, tier)
         return Draft(audit.id, True)
 
     return ctx.db.transaction(work)

@@ -30,6 +30,7 @@ from seccheck.app.audits import (
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
+from seccheck.app.tiers import record_tier, same_tier, tier_of_file
 from seccheck.app.units import clean_name, find_unit, unknown_unit
 from seccheck.domain.answers import MODE_LABELS, Answers
 from seccheck.domain.result import Result, result_to_json
@@ -131,17 +132,19 @@ def import_file(
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
         check_campaign(session, campaign, loaded, unit, add=options.add_to_campaign, file=name)
+        tier = tier_of_file(session, ctx, unit, answers, create=options.new_unit, file=name)
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
-            return _amend_from(session, ctx, path, answers, unit.id, campaign, digest)
+            return _amend_from(session, ctx, path, answers, unit.id, campaign, digest, tier)
         if not options.another:
             try:
-                check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date)
+                check_scope(session, unit.id, unit.name, loaded.ruleset.id, campaign, answers.date, tier)
             except Conflict as exc:
                 raise Conflict(
                     [Problem(p.message + _AMEND_HINT, file=name, field=p.field) for p in exc.problems]
                 ) from None
         audit = create_audit(session, ctx, loaded, answers, unit, campaign, source=name, submission=digest)
+        record_tier(session, audit.id, tier)
         grade: str | None = None
         recorded = "草稿"
         if not options.draft:
@@ -206,16 +209,21 @@ def _amend_from(
     unit_id: int,
     target: Campaign | None,
     digest: str,
+    tier: tuple[int | None, int | None] = (None, None),
 ) -> Imported:
-    """Revise the unit's final audit in this scope with the file's answers (a corrected file)."""
+    """Revise the unit's (department's, person's) final audit in this scope with the file's answers."""
     scope = [
         a
-        for a in repo.originals_in_scope(
+        for a in same_tier(
             session,
-            unit_id=unit_id,
-            ruleset_id=answers.ruleset,
-            campaign_id=target.id if target else None,
-            year=answers.date.year,
+            repo.originals_in_scope(
+                session,
+                unit_id=unit_id,
+                ruleset_id=answers.ruleset,
+                campaign_id=target.id if target else None,
+                year=answers.date.year,
+            ),
+            tier,
         )
         if a.status == "final"
     ]
@@ -313,10 +321,11 @@ class _Prepared:
 
 def _prepare(ctx: Context, path: Path, options: ImportOptions, rulesets: dict[str, LoadedRuleset]) -> _Prepared | None:
     """The file ready to write; None for a file returned from an offline form, which has checks of
-    its own (forms.md §3) and goes through `import_file`."""
+    its own (forms.md §3), or of a department or person (their tier is recorded with the audit):
+    these go through `import_file`."""
     name = str(path)
     answers, lines = load_answers(path)
-    if answers.form is not None:
+    if answers.form is not None or answers.department is not None or answers.person is not None:
         return None
     ref = options.ruleset or answers.ruleset
     loaded = rulesets.get(ref)

@@ -35,6 +35,9 @@ _TABLE = {
     "documents": "已出具的文书",
     "events": "操作日志",
     "submissions": "导入记录",
+    "departments": "内设机构",
+    "people": "人员",
+    "audit_tiers": "检查所属的内设机构和人员",
 }
 _FIELD = {
     "name": "名称",
@@ -89,6 +92,11 @@ _FIELD = {
     "path": "文件位置",
     "source": "来源文件",
     "imported_by": "导入人",
+    "former_names": "曾用名",
+    "active": "在册",
+    "department_id": "内设机构",
+    "person_id": "人员",
+    "staff_no": "工号",
 }
 
 

@@ -366,6 +366,55 @@ def rectification(info: RectificationInfo) -> Rectification:
 
 # --- JSON text and JSON Schema --------------------------------------------------------------------
 
+
+class TierCount(_View):
+    """一级（内设机构或人员）的应自查数和已完成数。"""
+
+    total: int
+    completed: int
+
+
+class DepartmentCoverage(_View):
+    """一个内设机构：本机构是否已自查，其人员完成情况（n/N）。"""
+
+    department: str
+    self_checked: bool
+    people_total: int
+    people_completed: int
+
+
+class RollupProblem(_View):
+    """一个检查项发现的问题：几个对象（单位、内设机构或个人）各计一次。"""
+
+    ruleset_id: str
+    check: str
+    tier: Literal["unit", "department", "individual"]
+    text: str
+    count: int
+    rolls_up_to: str | None
+
+
+class RolledUpItem(_View):
+    """单位级检查项目及汇总到其下的下级问题。"""
+
+    item: str
+    title: str
+    count: int
+    problems: list[RollupProblem]
+
+
+class Rollup(_View):
+    """一个单位一年的三级汇总（`rollup --json`）。"""
+
+    unit: str
+    year: int
+    departments: TierCount
+    people: TierCount
+    department_coverage: list[DepartmentCoverage]
+    problems: list[RollupProblem]
+    unit_items: list[RolledUpItem]
+
+
 MODELS: dict[str, type[Any]] = {
     "Unit": Unit,
     "Campaign": Campaign,
@@ -378,6 +427,7 @@ MODELS: dict[str, type[Any]] = {
     "Result": Result,
     "Finding": Finding,
     "YearSummary": YearSummary,
+    "Rollup": Rollup,
 }
 
 

@@ -268,9 +268,9 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
 
 
 def _register() -> None:
-    from seccheck.cli import followup, forms_cmd, records
+    from seccheck.cli import followup, forms_cmd, records, tiers_cmd
 
-    for command in (*records.COMMANDS, *followup.COMMANDS, *forms_cmd.COMMANDS):
+    for command in (*records.COMMANDS, *followup.COMMANDS, *forms_cmd.COMMANDS, *tiers_cmd.COMMANDS):
         main.add_command(command)
 
 

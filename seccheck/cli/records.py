@@ -138,6 +138,16 @@ def unit_merge(app: App, source: str, target: str) -> None:
     click.echo(f"已将 {source} 并入 {target}（转移检查记录 {moved} 份）")
 
 
+def _tier_commands() -> None:
+    from seccheck.cli.tiers_cmd import department_group, people_group
+
+    unit_group.add_command(people_group)
+    unit_group.add_command(department_group)
+
+
+_tier_commands()
+
+
 # --- campaigns -----------------------------------------------------------------------------------
 
 

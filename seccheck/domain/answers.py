@@ -146,6 +146,12 @@ class Answers(BaseModel):
     ruleset: Annotated[str, Field(min_length=1, max_length=limits.EVIDENCE_PATH), OneLine]
     ruleset_version: Annotated[str, Field(max_length=limits.VERSION), OneLine] | None = None
     unit: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine, Name]
+    department: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine, Name] | None = Field(
+        default=None, description="（扩展）内设机构：内设机构自查、个人自查时填写，须已登记在该单位"
+    )
+    person: Annotated[str, Field(min_length=1, max_length=limits.NAME), OneLine, Name] | None = Field(
+        default=None, description="（扩展）个人自查的人员：工号，或单位内唯一的姓名，须已登记在该单位"
+    )
     date: dt.date
     mode: Mode = "self"
     inspectors: Annotated[

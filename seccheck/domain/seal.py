@@ -270,6 +270,9 @@ def submission_digest(answers: Answers) -> str:
         "mode": answers.mode,
         "inspectors": list(answers.inspectors),
         "methods": list(answers.methods),
+        # Only when given, so that the files written before tiers keep their identity.
+        **({"department": answers.department} if answers.department is not None else {}),
+        **({"person": answers.person} if answers.person is not None else {}),
         "answers": {
             key: {
                 "value": _canonical_number(a.value),

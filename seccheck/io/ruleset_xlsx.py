@@ -146,6 +146,7 @@ CHECK_COLS: tuple[Col, ...] = (
     Col("veto", BOOL, "否决项（一票否决）：不合规即评为否决等次", width=7),
     Col("stat", TEXT, "统计键（stats 表的 key）", width=10),
     Col("applies_if", TEXT, "检查的适用条件"),
+    Col("rolls_up_to", TEXT, "内设机构、个人规则集：所涉及的单位级检查项目 id", width=10),
 )
 ITEMS = ITEM_COLS + CHECK_COLS
 # item_* columns that are the item's own key under another name

@@ -277,6 +277,7 @@ CHECK_KEYS = (
     "help",
     "veto",
     "stat",
+    "rolls_up_to",
 )
 
 
@@ -308,6 +309,10 @@ class Check(_Model):
     veto: StrictBool = False
     stat: StatKey | None = None
     applies_if: str | None = Field(default=None, max_length=limits.EXPRESSION)
+    rolls_up_to: Id | None = Field(
+        default=None,
+        description="（扩展）内设机构、个人规则集的检查：所涉及的单位级检查项目 id（单位自查自评中汇总于其下）",
+    )
 
     @model_validator(mode="after")
     def _kind_keys(self, info: ValidationInfo) -> Check:

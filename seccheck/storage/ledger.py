@@ -161,6 +161,18 @@ SEALED: dict[str, Sealed] = {
                 "last_mac": "text",
             },
         ),
+        # Tiers below the unit (migration 0012, forms.md §4).
+        Sealed(
+            "departments",
+            ("id",),
+            {"unit_id": "int", "name": "text", "former_names": "json", "active": "bool"},
+        ),
+        Sealed(
+            "people",
+            ("id",),
+            {"unit_id": "int", "department_id": "int", "name": "text", "staff_no": "text", "active": "bool"},
+        ),
+        Sealed("audit_tiers", ("audit_id",), {"department_id": "int", "person_id": "int"}),
         Sealed(
             "events",
             ("id",),

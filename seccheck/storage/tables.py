@@ -325,3 +325,44 @@ class IssuedForm(Base):
     last_mac: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
     __table_args__ = (UniqueConstraint("year", "serial"), Index("ix_issued_forms_unit", "unit_id"))
+
+
+class Department(Base):
+    """A 内设机构 of a unit (forms.md §4). A rename keeps the row (and its history); former names are
+    kept so that answers files written before the rename still find it. Removed ones stay, inactive."""
+
+    __tablename__ = "departments"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    former_names: Mapped[list[str]] = mapped_column(Json, default=list)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    __table_args__ = (UniqueConstraint("unit_id", "name"), Index("ix_departments_unit", "unit_id"))
+
+
+class Person(Base):
+    """A person of a unit, as little as the roll-up needs: a name, an optional 工号 and the department
+    they are in now. Moving changes `department_id` (the ledger keeps the earlier ones, and each audit
+    keeps the department it was answered in); removing marks the row inactive, never deletes it."""
+
+    __tablename__ = "people"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    name: Mapped[str] = mapped_column(String(200))
+    staff_no: Mapped[str] = mapped_column(String(64), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    __table_args__ = (Index("ix_people_unit", "unit_id"),)
+
+
+class AuditTier(Base):
+    """Whose self-check an audit is below the unit: the department (and person) it was answered for,
+    as they were when it was recorded (a person moved later keeps this)."""
+
+    __tablename__ = "audit_tiers"
+    audit_id: Mapped[int] = mapped_column(ForeignKey("audits.id"), primary_key=True)
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    __table_args__ = (Index("ix_audit_tiers_person", "person_id"), Index("ix_audit_tiers_department", "department_id"))
