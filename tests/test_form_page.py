@@ -166,6 +166,27 @@ def _answered(page: Any) -> int:
     return int(page.get_attribute("[data-result]", "data-answered"))
 
 
+def _kept(context: Any, path: Path, answered: int) -> None:
+    """Wait until the browser holds what the page put in local storage: another page of the same
+    profile, opened afresh, shows it. Chromium hands a page's writes to the browser process after
+    the call returns, so a reload or shutdown in the same instant could read an older copy; a person
+    does not reload within milliseconds of typing."""
+    import time
+
+    probe = context.new_page()
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            probe.goto(path.as_uri())
+            probe.wait_for_selector("html[data-ready=true]")
+            if _answered(probe) == answered:
+                return
+            assert time.monotonic() < deadline, f"local storage never held the {answered} answers"
+            probe.wait_for_timeout(200)
+    finally:
+        probe.close()
+
+
 def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
     """Local storage keeps every answer across reload and a browser restart (a persistent profile);
     a saved answers file loaded into the same form in a fresh browser continues it."""
@@ -180,6 +201,7 @@ def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
     page.locator(f'[data-check="{first_check}"] details summary').click()
     page.fill(f'textarea[name="{first_check}.note"]', "已整改，见\n会议记录")
     shown = page.get_attribute("[data-result]", "data-percent"), _answered(page)
+    _kept(ctx, path, shown[1])
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
@@ -207,6 +229,7 @@ def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
         if run == 0:
             page.evaluate(FILL_JS, [wanted])
         assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
+        _kept(persistent, path, shown[1])
         persistent.close()  # the browser process ends; the next round starts a new one
 
     # Another PC: a fresh browser, the saved file loaded back.
