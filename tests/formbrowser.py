@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from seccheck.domain import plausibility
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
@@ -82,9 +83,12 @@ def _value(rng: random.Random, q: Check | ProfileQuestion) -> Any:
     return rng.choice(["", "已整改", "见附件"]) or "无"
 
 
-def random_answers(rs: Ruleset, rng: random.Random) -> dict[str, Answer]:
+def random_answers(rs: Ruleset, rng: random.Random, *, plausible: bool = True) -> dict[str, Answer]:
     """A random complete and valid answer set: only applicable questions are answered, a range
-    deduction is chosen (on its step) for every non-compliant range check."""
+    deduction is chosen (on its step) for every non-compliant range check, and no `[[plausibility]]`
+    rule of the ruleset holds: the answers a broken rule names (e.g. W00e > W00f) are drawn again, the
+    rest of the set kept, so the sets stay as varied as before. With `plausible=False` a set that
+    breaks a rule is kept as drawn, for the tests of those rules."""
     given: dict[str, Answer] = {p.id: Answer(value=_value(rng, p)) for p in rs.profile}
     for item in rs.item:
         if item.allow_na and rng.random() < 0.15:
@@ -92,6 +96,20 @@ def random_answers(rs: Ruleset, rng: random.Random) -> dict[str, Answer]:
             continue
         for chk in item.check:
             given[chk.id] = Answer(value=_value(rng, chk))
+    for _ in range(1000):
+        app = applicability(rs, given)
+        broken = plausibility.violations(rs, app.values) if plausible else []
+        if not broken:
+            return _applicable(rs, rng, given)
+        for violation in broken:
+            for key in violation.rule.checks:
+                q = rs.profile_by_id[key] if key in rs.profile_by_id else rs.checks[key][1]
+                given[key] = Answer(value=_value(rng, q))
+    raise AssertionError(f"{rs.id}: no plausible answers drawn in 1,000 tries")
+
+
+def _applicable(rs: Ruleset, rng: random.Random, given: dict[str, Answer]) -> dict[str, Answer]:
+    """The answers of applicable questions, with a range deduction for each non-compliant range check."""
     app = applicability(rs, given)
     kept: dict[str, Answer] = {}
     for key, a in given.items():

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from seccheck.domain.answers import Answer
 from seccheck.domain.scoring import score
 from seccheck.domain.validate import check_answers
 from seccheck.forms.page import FormIssue, render_form
@@ -165,6 +166,27 @@ def _answered(page: Any) -> int:
     return int(page.get_attribute("[data-result]", "data-answered"))
 
 
+def _kept(context: Any, path: Path, answered: int) -> None:
+    """Wait until the browser holds what the page put in local storage: another page of the same
+    profile, opened afresh, shows it. Chromium hands a page's writes to the browser process after
+    the call returns, so a reload or shutdown in the same instant could read an older copy; a person
+    does not reload within milliseconds of typing."""
+    import time
+
+    probe = context.new_page()
+    deadline = time.monotonic() + 20
+    try:
+        while True:
+            probe.goto(path.as_uri())
+            probe.wait_for_selector("html[data-ready=true]")
+            if _answered(probe) == answered:
+                return
+            assert time.monotonic() < deadline, f"local storage never held the {answered} answers"
+            probe.wait_for_timeout(200)
+    finally:
+        probe.close()
+
+
 def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
     """Local storage keeps every answer across reload and a browser restart (a persistent profile);
     a saved answers file loaded into the same form in a fresh browser continues it."""
@@ -179,6 +201,7 @@ def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
     page.locator(f'[data-check="{first_check}"] details summary').click()
     page.fill(f'textarea[name="{first_check}.note"]', "已整改，见\n会议记录")
     shown = page.get_attribute("[data-result]", "data-percent"), _answered(page)
+    _kept(ctx, path, shown[1])
     page.reload()
     page.wait_for_selector("html[data-ready=true]")
     assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
@@ -206,6 +229,7 @@ def test_nothing_typed_is_lost(browser: Any, tmp_path: Path) -> None:
         if run == 0:
             page.evaluate(FILL_JS, [wanted])
         assert (page.get_attribute("[data-result]", "data-percent"), _answered(page)) == shown
+        _kept(persistent, path, shown[1])
         persistent.close()  # the browser process ends; the next round starts a new one
 
     # Another PC: a fresh browser, the saved file loaded back.
@@ -298,7 +322,6 @@ def test_keyboard_and_small_screens(browser: Any, tmp_path: Path) -> None:
 def test_validation_messages_are_the_engines(browser: Any, tmp_path: Path) -> None:
     """A wrong answer shows the message `seccheck score` gives for the same answer (one table of
     rules and messages), and an incomplete or wrong form saves only as a draft."""
-    from seccheck.domain.answers import Answer
 
     loaded = load_ruleset(DATA / "form-local-standard.toml")
     rs = loaded.ruleset
@@ -347,5 +370,53 @@ def test_plausibility_rules_show_beside_their_checks(browser: Any, tmp_path: Pat
         assert page.text_content('[data-check="B"] .problem') == ""
         page.evaluate(FILL_JS, [{"staff": "3", "B": "4"}])
         assert page.text_content('[data-check="B"] .problem') == message
+    finally:
+        ctx.close()
+
+
+PROBLEMS_JS = """() => Object.fromEntries([...document.querySelectorAll('[data-check]')]
+  .map((e) => [e.dataset.check, e.querySelector('.problem').textContent]).filter(([, t]) => t))"""
+
+
+def test_plausibility_rules_of_a_real_ruleset(browser: Any, tmp_path: Path) -> None:
+    """wechat-groups' own `[[plausibility]]` rules (W00e ≤ W00f, W00b/c/d ≤ W00a) in the page agree with
+    the engine: on random sets drawn without regard to them, the page shows a rule's message beside
+    exactly the checks of the rules `check_answers` refuses, a boundary (equal) answer is accepted, and
+    an implausible set saves only as a draft."""
+    loaded = resolve_ruleset("wechat-groups")
+    rs = loaded.ruleset
+    assert {r.when for r in rs.plausibility} >= {"W00e > W00f", "W00b > W00a"}
+    rng = random.Random("plausibility")
+    answer_sets = [random_answers(rs, rng, plausible=False) for _ in range(80)]
+    edges = (random_answers(rs, rng) for _ in range(100))
+    edge = next(a for a in edges if "W00e" in a and "W00f" in a)  # has_groups answered 是
+    edge = {**edge, "W00e": Answer(value=7), "W00f": Answer(value=7)}
+    answer_sets.append(edge)
+    ctx, page, _ = open_page(browser, write_form(tmp_path, loaded))
+    refused = 0
+    try:
+        for n, given in enumerate(answer_sets):
+            page.evaluate(FILL_JS, [fields(given)])
+            shown = page.evaluate(PROBLEMS_JS)
+            problems = [p for p in check_answers(rs, make_answers(rs, given)) if not p.warning]
+            expected: dict[str, list[str]] = {}
+            broken = 0
+            for rule in rs.plausibility:
+                if any(p.id == "、".join(rule.checks) and rule.message in p.message for p in problems):
+                    broken += 1
+                    for check in rule.checks:
+                        expected.setdefault(check, []).append(rule.message)
+            assert len(problems) == broken, (n, problems)  # the engine refuses these sets for those rules only
+            assert shown == {k: "；".join(v) for k, v in expected.items()}, (n, given, problems)
+            refused += bool(problems)
+        assert page.evaluate(PROBLEMS_JS) == {}  # the last set: W00e = W00f is plausible
+        assert 10 <= refused <= 70, refused  # both kinds of set were tried
+        page.evaluate(FILL_JS, [{**fields(edge), "W00e": "8"}])
+        assert page.text_content('[data-check="W00e"] .problem') == "实名登记备案的群成员多于工作群成员总数"
+        assert page.text_content('[data-check="W00f"] .problem') == "实名登记备案的群成员多于工作群成员总数"
+        page.fill("input[name=filled_by]", "王五")
+        page.fill("input[name=reviewed_by]", "赵六")
+        page.click("[data-action=save]")
+        assert "只能保存为草稿" in page.text_content("#save-message")
     finally:
         ctx.close()
