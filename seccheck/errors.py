@@ -91,6 +91,12 @@ FIELD_WORDS = {
     "contact": "联系人",
     "due": "报送截止日期",
     "key": "账本密钥",
+    "department": "内设机构",
+    "person": "人员",
+    "staff_no": "工号",
+    "old": "原名称",
+    "new": "新名称",
+    "to": "调入的内设机构",
 }
 
 

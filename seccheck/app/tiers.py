@@ -333,7 +333,7 @@ def add_person(ctx: Context, unit_name: str, department: str, name: str, staff_n
         dept = find_department(session, unit, department)
         everyone = repo.people(session, unit.id)
         if staff_no and any(p.staff_no == staff_no for p in everyone):
-            raise Conflict([Problem(f"{unit.name}已有工号 {staff_no} 的人员", field="staff-no")])
+            raise Conflict([Problem(f"{unit.name}已有工号 {staff_no} 的人员", field="--staff-no")])
         if not staff_no and any(p.name == name for p in everyone):
             raise Conflict(
                 [Problem(f"{unit.name}已有人员名为 {name!r}；同名的另一人请加 --staff-no 工号", field="name")]
