@@ -131,6 +131,7 @@ def year_docx(y: YearSummary, today: dt.date) -> bytes:
 
     def table_of(headers: list[str], rows: list[list[str]]) -> None:
         table = doc.add_table(rows=1, cols=len(headers))
+        size = 9 if len(headers) > 8 else 10.5  # 小五 where a wide table must fit the page, else 五号
         table.style = "Table Grid"
         table.alignment = WD_TABLE_ALIGNMENT.CENTER
         table.autofit = False
@@ -141,27 +142,36 @@ def year_docx(y: YearSummary, today: dt.date) -> bytes:
                 if n:
                     run.add_break()
                 run.add_text(part)
-                face(run, "heading", 10.5)
+                face(run, "heading", size)
             cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
         for row in rows:
             for cell, value in zip(table.add_row().cells, row, strict=True):
                 cell.text = text(value)
                 for run in cell.paragraphs[0].runs:
-                    face(run, "body", 10.5)
+                    face(run, "body", size)
         for row in table.rows:
             for cell in row.cells:
                 cell.paragraphs[0].paragraph_format.line_spacing = Pt(15)
                 cell.paragraphs[0].paragraph_format.first_line_indent = Pt(0)
-        # Widths from content: the widest line of each column (a header at its break), in proportion.
+        # Widths from content: the widest line of each column (a header at its break) in millimetres at
+        # this size, plus the cell's margins; the widest column gives way when the page is too narrow.
+        char_mm = size * 0.3528  # a Chinese character is one em wide
         need = []
         for k, header in enumerate(headers):
             head = max(_cells(part) for part in HEADER_BREAKS.get(header, header).split("|"))
             body = max((_cells(r[k]) for r in rows), default=0)
-            need.append(max(head, min(body, 40), 4) + 2)
-        total = sum(need)
-        for k, share in enumerate(need):
+            need.append(max(head, body, 4) / 2 * char_mm + 4)
+        widest = max(range(len(need)), key=need.__getitem__)
+        over = sum(need) - width_mm
+        if over > 0:
+            others = max((mm for k, mm in enumerate(need) if k != widest), default=0)
+            need[widest] = max(need[widest] - over, others, 4 * char_mm + 4)  # still the widest
+        scale = width_mm / sum(need)
+        for k, mm in enumerate(need):
+            # The grid column (what LibreOffice and WPS lay out by) and each cell (what Word does).
+            table.columns[k].width = Mm(mm * scale)
             for row in table.rows:
-                row.cells[k].width = Mm(width_mm * share / total)
+                row.cells[k].width = Mm(mm * scale)
 
     doc.add_heading("二、各规则集的数字", level=2)
     table_of([c.header for c in GROUP_COLUMNS], _display_rows(y))
