@@ -45,7 +45,7 @@ from seccheck.storage import batch as batch_repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import units as unit_repo
 from seccheck.storage.batch import NewAudit, NewFinding
-from seccheck.storage.tables import Campaign
+from seccheck.storage.tables import Audit, Campaign
 from seccheck.text import zh
 
 
@@ -172,10 +172,17 @@ def import_file(
 def _revise_with(session: Session, ctx: Context, path: Path, answers: Answers, audit_id: int, digest: str) -> Imported:
     """Revise one audit with a file's answers (a later file of the same form): history and
     rectifications kept, as `audit amend` does."""
-    audit = repo.get(session, audit_id)
+    return _revise(session, ctx, path, answers, repo.get(session, audit_id), digest, same_date=False)
+
+
+def _revise(
+    session: Session, ctx: Context, path: Path, answers: Answers, audit: Audit, digest: str, *, same_date: bool
+) -> Imported:
+    """A new revision of `audit` with the file's answers, or "unchanged" when they are its answers
+    already (`same_date`: and its date)."""
     unit = repo.unit_name(session, audit)
     current = repo.answers_of(session, audit, unit)
-    if current.answers == answers.answers:
+    if current.answers == answers.answers and (not same_date or current.date == answers.date):
         repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
         return Imported(path, audit.id, "unchanged", audit.revision, audit.grade)
     loaded = repo.ruleset_of(session, audit)
@@ -231,22 +238,7 @@ def _amend_from(
         raise Conflict(
             [Problem("没有可修订的已定稿检查（--amend 修订同一单位、规则集、专项行动的检查）", file=str(path))]
         )
-    audit = scope[-1]
-    unit = repo.unit_name(session, audit)
-    current = repo.answers_of(session, audit, unit)
-    if current.answers == answers.answers and current.date == answers.date:
-        repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
-        return Imported(path, audit.id, "unchanged", audit.revision, audit.grade)
-    loaded = repo.ruleset_of(session, audit)
-    amended = current.model_copy(update={"answers": dict(answers.answers)})
-    problems = [p for p in check_answers(loaded.ruleset, amended, name=str(path)) if not p.warning]
-    if problems:
-        raise BadInput(problems)
-    audit.revision += 1
-    repo.replace_answers(session, audit.id, amended.answers, ctx.actor, ctx.at())
-    done = seal_revision(session, ctx, audit, loaded=loaded, answers=amended, reason=f"以 {path} 修订")
-    repo.add_submission(session, digest, audit.id, str(path), ctx.actor, ctx.at())
-    return Imported(path, audit.id, "amended", audit.revision, done.result.grade)
+    return _revise(session, ctx, path, answers, scope[-1], digest, same_date=True)
 
 
 def import_files(
