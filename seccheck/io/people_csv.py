@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from pathlib import Path
 
 from seccheck.errors import BadInput, Problem
+from seccheck.io.units_csv import read_csv_table
 
 CSV_COLUMNS = {
     "department": ("内设机构", "部门", "department"),
@@ -18,23 +17,7 @@ CSV_COLUMNS = {
 def read_people_csv(path: Path) -> list[dict[str, str]]:
     """Rows of a people CSV (UTF-8, with or without BOM): department, name and staff_no (may be empty)."""
     name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise BadInput([Problem(f"无法读取：{exc.strerror}", file=name)]) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        hint = "Excel 另存为“CSV UTF-8”，或 iconv -f GBK -t UTF-8 转换"
-        raise BadInput([Problem(f"不是 UTF-8 编码；{hint}", file=name, line=line)]) from None
-    reader = csv.DictReader(io.StringIO(text))
-    header = reader.fieldnames or []
-    mapping: dict[str, str] = {}
-    for key, names in CSV_COLUMNS.items():
-        for column in header:
-            if column.strip() in names:
-                mapping[key] = column
+    reader, mapping = read_csv_table(path, CSV_COLUMNS)
     missing = [CSV_COLUMNS[k][0] for k in ("department", "name") if k not in mapping]
     if missing:
         raise BadInput(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from pathlib import Path
 
 from seccheck.errors import BadInput, Problem
@@ -16,8 +17,9 @@ CSV_COLUMNS = {
 }
 
 
-def read_units_csv(path: Path) -> list[dict[str, str]]:
-    """Rows of a units CSV (UTF-8, with or without BOM); every problem at once."""
+def read_csv_table(path: Path, columns: Mapping[str, tuple[str, ...]]) -> tuple[csv.DictReader[str], dict[str, str]]:
+    """A CSV as Excel saves it (UTF-8, with or without BOM): its rows, and which header column holds
+    each of `columns` (key -> the header names it may go by). Units and people files read alike."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -32,10 +34,17 @@ def read_units_csv(path: Path) -> list[dict[str, str]]:
     reader = csv.DictReader(io.StringIO(text))
     header = reader.fieldnames or []
     mapping: dict[str, str] = {}
-    for key, names in CSV_COLUMNS.items():
+    for key, names in columns.items():
         for column in header:
             if column.strip() in names:
                 mapping[key] = column
+    return reader, mapping
+
+
+def read_units_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a units CSV (UTF-8, with or without BOM); every problem at once."""
+    name = str(path)
+    reader, mapping = read_csv_table(path, CSV_COLUMNS)
     if "name" not in mapping:
         raise BadInput([Problem("缺少单位名称列（表头应为 name 或 单位名称）", file=name, line=1)])
     rows, problems = [], []
