@@ -8,6 +8,7 @@ import datetime as dt
 import hashlib
 import io
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +27,7 @@ from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
 from seccheck.storage import forms as repo
 from seccheck.storage import units as unit_repo
-from seccheck.storage.tables import Campaign, IssuedForm, RulesetCopy, Unit
+from seccheck.storage.tables import Campaign, Department, IssuedForm, IssuedFormTier, Person, RulesetCopy, Unit
 
 FORM_NUMBER = "自查表〔{year}〕{serial}号"
 
@@ -37,10 +38,35 @@ class Issued:
     unit: str
     path: Path
     due: dt.date | None
+    department: str = ""  # a form issued per department or per person (forms.md §4)
+    person: str = ""  # the person's name
+    staff_no: str = ""
 
 
-def _file_name(unit: str, year: int, serial: int) -> str:
-    return f"{file_stem(unit)}-自查表{year}-{serial:03d}.html"
+@dataclass(frozen=True)
+class Respondent:
+    """Whom below its unit a form is for: a department, or a person (in the department they are in)."""
+
+    department: Department
+    person: Person | None = None
+
+    @property
+    def token(self) -> str:
+        """The person as the answers file names them: the 工号, or the name when they have none."""
+        assert self.person is not None
+        return self.person.staff_no or self.person.name
+
+
+def _file_name(unit: str, year: int, serial: int, respondent: Respondent | None = None) -> str:
+    """`单位[-内设机构[-姓名（工号）]]-自查表年度-序号.html`: each part made safe by `file_stem`, so
+    that no name typed by a person leaves the folder or reads as an option or a formula."""
+    parts = [file_stem(unit)]
+    if respondent is not None:
+        parts.append(file_stem(respondent.department.name))
+        if respondent.person is not None:
+            who = respondent.person
+            parts.append(file_stem(who.name + (f"（{who.staff_no}）" if who.staff_no else "")))
+    return "-".join(parts) + f"-自查表{year}-{serial:03d}.html"
 
 
 def _issue_one(
@@ -51,6 +77,7 @@ def _issue_one(
     campaign: Campaign | None,
     due: dt.date | None,
     out: Path,
+    respondent: Respondent | None = None,
 ) -> Issued:
     year = ctx.today().year
     serial = repo.next_serial(session, year)
@@ -86,6 +113,24 @@ def _issue_one(
         ruleset=loaded.ruleset.id,
         ruleset_sha256=loaded.sha256,
     )
+    department = person = person_name = None
+    if respondent is not None:
+        form = repo.by_number(session, number)
+        assert form is not None
+        department = respondent.department.name
+        if respondent.person is not None:
+            person, person_name = respondent.token, respondent.person.name
+        repo.set_tier(
+            session,
+            IssuedFormTier(
+                form_id=form.id,
+                department_id=respondent.department.id,
+                person_id=respondent.person.id if respondent.person is not None else None,
+                department=department,
+                person=person or "",
+                person_name=person_name or "",
+            ),
+        )
     issue = FormIssue(
         number=number,
         unit=unit.name,
@@ -94,9 +139,13 @@ def _issue_one(
         campaign=campaign.name if campaign else None,
         due=due.isoformat() if due else None,
         issuer=ctx.workspace.config.issuer.name or None,
+        department=department,
+        person=person,
+        person_name=person_name,
     )
     write_atomic(out, render_form(loaded.ruleset, issue).encode("utf-8"))
-    return Issued(number, unit.name, out, due)
+    staff_no = respondent.person.staff_no if respondent is not None and respondent.person is not None else ""
+    return Issued(number, unit.name, out, due, department or "", person_name or "", staff_no)
 
 
 def _check_due(ctx: Context, due: dt.date | None) -> None:
@@ -104,21 +153,189 @@ def _check_due(ctx: Context, due: dt.date | None) -> None:
         raise BadInput([Problem(f"报送截止日期 {due} 早于今天（{ctx.today()}）；请给出今后的日期", field="due")])
 
 
+def _check_level(loaded: LoadedRuleset, department: str | None, person: str | None, *, every: str = "") -> None:
+    """A ruleset is issued to whom it is answered by (forms.md §4): individual-self-check per person,
+    department-self-check per department, the rest per unit. `every` is the flag asking for all of
+    them (--all-people / --all-departments), for the message."""
+    rs = loaded.ruleset
+    title = f"规则集 {rs.id}（{rs.title}）"
+    if rs.level == "individual" and person is None:
+        raise BadInput(
+            [
+                Problem(
+                    f"{title}是个人自查，按人员下发：请用 --person 工号或姓名 为一人生成，"
+                    "或用 --all-people 为单位名单中的每个人各生成一份",
+                    field=every or "department",
+                )
+            ]
+        )
+    if person is not None and rs.level != "individual":
+        raise BadInput(
+            [
+                Problem(
+                    f"{title}不是个人自查，不能按人员下发；个人自查用 individual-self-check"
+                    + ("，按内设机构下发用 --all-departments" if rs.level == "department" else ""),
+                    field=every or "person",
+                )
+            ]
+        )
+    if rs.level == "department" and department is None:
+        raise BadInput(
+            [
+                Problem(
+                    f"{title}是内设机构自查，按内设机构下发：请用 --department 内设机构 为一个内设机构生成，"
+                    "或用 --all-departments 为单位的每个内设机构各生成一份",
+                    field=every or "department",
+                )
+            ]
+        )
+    if department is not None and person is None and rs.level != "department":
+        raise BadInput(
+            [
+                Problem(
+                    f"{title}不是内设机构自查，不能按内设机构下发；内设机构自查用 department-self-check"
+                    + ("；本规则集按单位下发，只用 --unit" if rs.level != "individual" else ""),
+                    field=every or "department",
+                )
+            ]
+        )
+
+
+def _respondent(session: Session, unit: Unit, department: str | None, person: str | None) -> Respondent | None:
+    from seccheck.app.tiers import find_department, find_person
+
+    if person is not None:
+        who = find_person(session, unit, person, field="person")
+        dept = session.get(Department, who.department_id)
+        assert dept is not None
+        if department is not None and find_department(session, unit, department).id != dept.id:
+            raise BadInput(
+                [
+                    Problem(
+                        f"{who.name} 在{unit.name}的名单中属于 {dept.name}，不属于 {department}；"
+                        "请去掉 --department，或先 seccheck unit people move "
+                        f"{person} --unit {unit.name} --to {department}",
+                        field="department",
+                    )
+                ]
+            )
+        return Respondent(dept, who)
+    if department is not None:
+        return Respondent(find_department(session, unit, department))
+    return None
+
+
 def issue_form(
-    ctx: Context, ref: str, unit_name: str, campaign_ref: str | None, due: dt.date | None, out: Path | None
+    ctx: Context,
+    ref: str,
+    unit_name: str,
+    campaign_ref: str | None,
+    due: dt.date | None,
+    out: Path | None,
+    *,
+    department: str | None = None,
+    person: str | None = None,
 ) -> Issued:
-    """`seccheck form RULESET --unit NAME`: one form file for one unit, recorded and sealed."""
+    """`seccheck form RULESET --unit NAME [--department D | --person P]`: one form file for one unit
+    (or one of its departments, or one of its people), recorded and sealed."""
     loaded = resolve_ruleset(ref)
     _check_due(ctx, due)
+    if loaded.ruleset.level in ("individual", "department") or department is not None or person is not None:
+        _check_level(loaded, department, person)
 
     def work(session: Session) -> Issued:
         campaign = campaign_repo.find(session, campaign_ref) if campaign_ref else None
         unit = find_unit(session, ctx, unit_name, create=False)
+        respondent = _respondent(session, unit, department, person)
         serial = repo.next_serial(session, ctx.today().year)
-        path = out or Path(_file_name(unit.name, ctx.today().year, serial))
-        return _issue_one(session, ctx, loaded, unit, campaign, due, path)
+        path = out or Path(_file_name(unit.name, ctx.today().year, serial, respondent))
+        return _issue_one(session, ctx, loaded, unit, campaign, due, path, respondent)
 
     return ctx.db.transaction(work)
+
+
+def issue_for_tier(
+    ctx: Context,
+    ref: str,
+    unit_name: str,
+    every: str,
+    campaign_ref: str | None,
+    due: dt.date | None,
+    folder: Path,
+    *,
+    department: str | None = None,
+) -> list[Issued]:
+    """`--unit U --all-people [--department D]` (one form per listed person, in the department the list
+    gives them) or `--unit U --all-departments` (one per listed department): into `folder`, with the
+    distribution list as for `--all-units`."""
+    assert every in ("people", "departments")
+    loaded = resolve_ruleset(ref)
+    _check_due(ctx, due)
+    flag = f"--all-{every}"
+    if every == "people":
+        _check_level(loaded, None, "", every=flag)
+    else:
+        _check_level(loaded, "", None, every=flag)
+    from seccheck.app.tiers import find_department
+    from seccheck.storage import tiers as tier_repo
+
+    def work(session: Session) -> list[Issued]:
+        campaign = campaign_repo.find(session, campaign_ref) if campaign_ref else None
+        unit = find_unit(session, ctx, unit_name, create=False)
+        depts = {d.id: d for d in tier_repo.departments(session, unit.id, active_only=False)}
+        respondents: list[Respondent]
+        if every == "people":
+            people = tier_repo.people(session, unit.id)
+            if department is not None:
+                only = find_department(session, unit, department)
+                people = [p for p in people if p.department_id == only.id]
+            if not people:
+                where = f"{unit.name}的内设机构 {department}" if department is not None else unit.name
+                raise BadInput(
+                    [
+                        Problem(
+                            f"{where}没有登记人员名单，无法按人员下发；请先用 seccheck unit people import 名单.csv "
+                            f"--unit {unit.name} 导入名单（表头 内设机构,姓名,工号），"
+                            "或用 seccheck unit people add 添加",
+                            field="unit" if department is None else "department",
+                        )
+                    ]
+                )
+            respondents = [Respondent(depts[p.department_id], p) for p in people]
+            respondents.sort(key=lambda r: (r.department.id, r.person.id if r.person else 0))
+        else:
+            respondents = [Respondent(d) for d in tier_repo.departments(session, unit.id)]
+            if not respondents:
+                raise BadInput(
+                    [
+                        Problem(
+                            f"{unit.name}没有登记内设机构，无法按内设机构下发；请先用 seccheck unit people import "
+                            f"名单.csv --unit {unit.name} 导入名单，或用 seccheck unit department add 名称 "
+                            f"--unit {unit.name} 添加",
+                            field="unit",
+                        )
+                    ]
+                )
+        issued = []
+        for respondent in respondents:
+            serial = repo.next_serial(session, ctx.today().year)
+            path = folder / _file_name(unit.name, ctx.today().year, serial, respondent)
+            issued.append(_issue_one(session, ctx, loaded, unit, campaign, due, path, respondent))
+        return issued
+
+    private_dir(folder)
+    issued = ctx.db.transaction(work)
+    rows: list[Row]
+    headers: tuple[str, ...]
+    if every == "people":
+        headers = ("单位", "内设机构", "姓名", "工号", "文件名", "表单编号", "报送截止日期")
+        rows = [(i.unit, i.department, i.person, i.staff_no, i.path.name, i.number, i.due) for i in issued]
+    else:
+        headers = ("单位", "内设机构", "文件名", "表单编号", "报送截止日期")
+        rows = [(i.unit, i.department, i.path.name, i.number, i.due) for i in issued]
+    write_atomic(folder / f"{DISTRIBUTION}.xlsx", distribution_xlsx(rows, headers))
+    write_atomic(folder / f"{DISTRIBUTION}.csv", distribution_csv(rows, headers))
+    return issued
 
 
 DISTRIBUTION = "分发清单"
@@ -166,20 +383,24 @@ def _csv_cell(value: object) -> str:
     return "'" + text if risky(text) else text
 
 
-def distribution_csv(rows: list[tuple[str, str, str, dt.date | None]]) -> bytes:
+Row = Sequence[str | dt.date | None]
+
+
+def distribution_csv(rows: Sequence[Row], headers: tuple[str, ...] = HEADERS) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(HEADERS)
+    writer.writerow(headers)
     for row in rows:
         writer.writerow([_csv_cell(v.isoformat() if isinstance(v, dt.date) else v) for v in row])
     return ("\ufeff" + out.getvalue()).encode("utf-8")  # the BOM: spreadsheets read it as UTF-8
 
 
-def distribution_xlsx(rows: list[tuple[str, str, str, dt.date | None]]) -> bytes:
+def distribution_xlsx(rows: Sequence[Row], headers: tuple[str, ...] = HEADERS) -> bytes:
     from seccheck.report.xlsx import DATE, Book, Column
 
     book = Book()
-    book.sheet(DISTRIBUTION, [Column("单位"), Column("文件名"), Column("表单编号"), Column("报送截止日期", DATE)], rows)
+    columns = [Column(h, DATE) if h == "报送截止日期" else Column(h) for h in headers]
+    book.sheet(DISTRIBUTION, columns, rows)
     return book.save()
 
 
@@ -200,6 +421,15 @@ class StatusRow:
     state: str  # returned | overdue | issued
     returned_on: dt.date | None
     audit_id: int | None
+    department: str = ""  # forms issued per department or per person (forms.md §4)
+    person: str = ""
+    staff_no: str = ""
+
+    @property
+    def respondent(self) -> str:
+        """Who answers: the unit, then the department and the person (工号) when the form was for them."""
+        who = " ".join(p for p in (self.unit, self.department, self.person) if p)
+        return who + (f"（工号 {self.staff_no}）" if self.staff_no else "")
 
     @property
     def ruleset(self) -> str:
@@ -218,7 +448,7 @@ class FormStatus:
     def remind(self) -> list[StatusRow]:
         """Units to remind (催报): not returned, overdue first."""
         waiting = [r for r in self.rows if r.state != "returned"]
-        return sorted(waiting, key=lambda r: (r.state != "overdue", r.due or dt.date.max, r.unit))
+        return sorted(waiting, key=lambda r: (r.state != "overdue", r.due or dt.date.max, r.respondent))
 
     def counts(self) -> dict[str, int]:
         return {state: sum(1 for r in self.rows if r.state == state) for state in STATE_LABELS}
@@ -249,6 +479,9 @@ def form_status(ctx: Context, campaign_ref: str | None = None) -> FormStatus:
                 state=state,
                 returned_on=f.returned_on,
                 audit_id=f.audit_id,
+                department=f.department,
+                person=f.person,
+                staff_no=f.staff_no,
             )
         )
     return FormStatus(rows)
@@ -261,6 +494,9 @@ def status_xlsx(status: FormStatus) -> bytes:
     columns = [
         Column("表单编号"),
         Column("单位"),
+        Column("内设机构"),
+        Column("姓名"),
+        Column("工号"),
         Column("检查活动"),
         Column("规则集"),
         Column("下发日期", DATE),
@@ -270,7 +506,19 @@ def status_xlsx(status: FormStatus) -> bytes:
     ]
 
     def row(r: StatusRow) -> tuple[object, ...]:
-        return (r.number, r.unit, r.campaign or "", r.ruleset, r.issued_on, r.due, r.state_label, r.returned_on)
+        return (
+            r.number,
+            r.unit,
+            r.department,
+            r.person,
+            r.staff_no,
+            r.campaign or "",
+            r.ruleset,
+            r.issued_on,
+            r.due,
+            r.state_label,
+            r.returned_on,
+        )
 
     book.sheet("回收情况", columns, [row(r) for r in status.rows])
     book.sheet("催报名单", columns, [row(r) for r in status.remind])
@@ -290,6 +538,49 @@ class Returned:
     loaded: LoadedRuleset
     campaign: str | None
     audit_id: int | None
+    # Whom the audit is for (department id, person id) when the form was issued per department or
+    # per person; None for a unit's form (the file's own `department`/`person`, if any, then apply).
+    tier: tuple[int | None, int | None] | None = None
+
+
+def _check_tier(
+    session: Session, form: IssuedForm, unit: Unit, answers: Answers, name: str
+) -> tuple[int, int | None] | None:
+    """The form's department and person against the file's (forms.md §4), refused by field; the tier
+    the audit is recorded for. A person is the one the form was issued to (found by the row, not by a
+    name that may since have changed), recorded in the department they are in when the file is
+    imported: moved after the form was issued, their audit counts where they are now."""
+    tier = repo.tier_of(session, form.id)
+    if tier is None:
+        return None
+    whom = f"{unit.name} {tier.department}" + (f" {tier.person_name}" if tier.person_name else "")
+    if answers.department != tier.department:
+        raise BadInput(
+            [
+                Problem(
+                    f"表单 {form.number} 是下发给 {whom} 的，文件中的内设机构却是 {answers.department or '（未写）'}；"
+                    "答案文件不能手工修改，请让填表人用下发给自己的表单重新保存答案文件",
+                    file=name,
+                    field="department",
+                )
+            ]
+        )
+    if (answers.person or "") != tier.person:
+        raise BadInput(
+            [
+                Problem(
+                    f"表单 {form.number} 是下发给 {whom} 的，文件中的人员却是 {answers.person or '（未写）'}；"
+                    "答案文件不能手工修改，请让本人用下发给自己的表单重新保存答案文件",
+                    file=name,
+                    field="person",
+                )
+            ]
+        )
+    if tier.person_id is None:
+        return tier.department_id, None
+    person = session.get(Person, tier.person_id)
+    assert person is not None
+    return person.department_id, person.id
 
 
 def check_returned(ctx: Context, path: Path, answers: Answers, *, allow_draft: bool = False) -> Returned:
@@ -318,6 +609,13 @@ def check_returned(ctx: Context, path: Path, answers: Answers, *, allow_draft: b
                 "请让该单位用下发给自己的表单填写",
                 "unit",
             )
+        tier = _check_tier(session, form, unit, answers, name)
+        if tier is None and (answers.department is not None or answers.person is not None):
+            raise refuse(
+                f"表单 {form.number} 是下发给单位 {unit.name} 的，文件中却写了内设机构或人员；"
+                "答案文件不能手工修改，请用下发的表单重新保存答案文件",
+                "department" if answers.department is not None else "person",
+            )
         if (
             answers.ruleset != form.ruleset_id
             or answers.ruleset_version != form.ruleset_version
@@ -342,7 +640,7 @@ def check_returned(ctx: Context, path: Path, answers: Answers, *, allow_draft: b
         assert copy is not None
         loaded = audit_repo.frozen_ruleset(copy.text, copy.sha256)
         campaign = session.get(Campaign, form.campaign_id) if form.campaign_id else None
-        returned = Returned(form.id, form.number, loaded, campaign.name if campaign else None, form.audit_id)
+        returned = Returned(form.id, form.number, loaded, campaign.name if campaign else None, form.audit_id, tier)
 
     listed = {e.name: e.sha256 for e in stamp.evidence}
     problems = []

@@ -132,7 +132,11 @@ def import_file(
         unit = find_unit(session, ctx, answers.unit, create=options.new_unit, file=name)
         unit_repo.lock(session, unit.id)
         check_campaign(session, campaign, loaded, unit, add=options.add_to_campaign, file=name)
-        tier = tier_of_file(session, ctx, unit, answers, create=options.new_unit, file=name)
+        tier = (
+            returned.tier  # issued per department or person: whom the form was for (forms.md §4)
+            if returned is not None and returned.tier is not None
+            else tier_of_file(session, ctx, unit, answers, create=options.new_unit, file=name)
+        )
         check_date(ctx, answers.date, campaign, accept=options.accept_date, file=name)
         if options.amend:
             return _amend_from(session, ctx, path, answers, unit.id, campaign, digest, tier)

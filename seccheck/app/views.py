@@ -158,6 +158,9 @@ class IssuedForm(_View):
     state: str
     returned_on: dt.date | None
     audit_id: int | None
+    department: str | None = None
+    person: str | None = None
+    staff_no: str | None = None
 
 
 class Rectification(_View):

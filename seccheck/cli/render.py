@@ -274,18 +274,25 @@ def form_status(status: Any) -> None:
     table = Table(box=box.SIMPLE_HEAD)
     table.add_column("表单编号", no_wrap=True)
     table.add_column("单位", overflow="fold", ratio=3)
+    tiers = any(r.department for r in status.rows)  # forms issued per department or per person
+    if tiers:
+        table.add_column("内设机构", overflow="fold", ratio=2)
+        table.add_column("人员", overflow="fold", ratio=2)
     table.add_column("检查活动", overflow="fold", ratio=2)
     table.add_column("截止日期", no_wrap=True)
     table.add_column("状态", no_wrap=True)
     table.add_column("回收日期", no_wrap=True)
     for r in status.rows:
-        table.add_row(r.number, r.unit, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—"))
+        who = [r.department or "—", (r.person + (f"（{r.staff_no}）" if r.staff_no else "")) or "—"] if tiers else []
+        table.add_row(
+            r.number, r.unit, *who, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—")
+        )
     out.print(table)
     counts = status.counts()
     out.print(f"已回收 {counts['returned']} 份，逾期未报 {counts['overdue']} 份，已下发待报 {counts['issued']} 份。")
     remind = status.remind
     if remind:
-        out.print("催报名单：" + "、".join(f"{r.unit}（{r.number}，{r.state_label}）" for r in remind))
+        out.print("催报名单：" + "、".join(f"{r.respondent}（{r.number}，{r.state_label}）" for r in remind))
 
 
 def campaigns(rows: list[CampaignInfo]) -> None:

@@ -3,7 +3,8 @@ HMAC-SM3 of the canonical answers under the key made for that one form. Pure: no
 
 The canonical body is what the form's JavaScript builds (seccheck/forms/assets/form.js,
 `answersFile`): JSON with sorted keys and no spaces, every number a decimal string in one spelling
-(`canonical_decimal`), so the browser and Python agree on values such as 0.1.
+(`canonical_decimal`), so the browser and Python agree on values such as 0.1. `department` and
+`person` are in the body only when the file names them (forms issued per department or person).
 """
 
 from __future__ import annotations
@@ -57,7 +58,7 @@ def _value(value: Any) -> Any:
 
 def mac_body(answers: Any, stamp: FormStamp) -> str:
     """The canonical text the mac is computed over (`answers` is a seccheck.domain.answers.Answers)."""
-    body = {
+    body: dict[str, Any] = {
         "form": stamp.number,
         "ruleset": answers.ruleset,
         "ruleset_version": answers.ruleset_version,
@@ -81,6 +82,12 @@ def mac_body(answers: Any, stamp: FormStamp) -> str:
             for key, a in answers.answers.items()
         },
     }
+    # A form issued per department or per person signs whom it is for (forms.md §4); a unit's form
+    # writes neither key, so its body is what it was before forms had them.
+    if answers.department is not None:
+        body["department"] = answers.department
+    if answers.person is not None:
+        body["person"] = answers.person
     return canonical(body)
 
 

@@ -35,6 +35,14 @@ class FormIssue:
     campaign: str | None = None
     due: str | None = None
     issuer: str | None = None
+    department: str | None = None  # a form issued per department or per person (forms.md §4)
+    person: str | None = None  # the person as the answers file names them: 工号, or the name
+    person_name: str | None = None  # the person's name, shown in the heading
+
+    @property
+    def respondent(self) -> str:
+        """Who answers, as the heading and the title say it: 单位, 单位 内设机构, or 单位 内设机构 姓名."""
+        return " ".join(p for p in (self.unit, self.department, self.person_name) if p)
 
 
 def _asset(name: str) -> str:
@@ -90,7 +98,9 @@ def render_form(rs: Ruleset, issue: FormIssue, model: FormModel | None = None) -
     meta = {
         "number": issue.number,
         "unit": issue.unit,
-        "unit_file": file_stem(issue.unit),
+        "unit_file": file_stem(issue.respondent.replace(" ", "-")),
+        "department": issue.department,
+        "person": issue.person,
         "ruleset": rs.id,
         "version": rs.version,
         "sha256": issue.ruleset_sha256,

@@ -173,6 +173,12 @@ SEALED: dict[str, Sealed] = {
             {"unit_id": "int", "department_id": "int", "name": "text", "staff_no": "text", "active": "bool"},
         ),
         Sealed("audit_tiers", ("audit_id",), {"department_id": "int", "person_id": "int"}),
+        # Forms issued per department and per person (migration 0013).
+        Sealed(
+            "issued_form_tiers",
+            ("form_id",),
+            {"department_id": "int", "person_id": "int", "department": "text", "person": "text", "person_name": "text"},
+        ),
         Sealed(
             "events",
             ("id",),

@@ -366,3 +366,16 @@ class AuditTier(Base):
     department_id: Mapped[int | None] = mapped_column(ForeignKey("departments.id"), nullable=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
     __table_args__ = (Index("ix_audit_tiers_person", "person_id"), Index("ix_audit_tiers_department", "department_id"))
+
+
+class IssuedFormTier(Base):
+    """Whom a form was issued to below its unit (forms.md §4): the department, and for an individual
+    self-check the person, with the texts written into the form (and so into its signed answers file)."""
+
+    __tablename__ = "issued_form_tiers"
+    form_id: Mapped[int] = mapped_column(ForeignKey("issued_forms.id"), primary_key=True)
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), nullable=True)
+    department: Mapped[str] = mapped_column(String(200))  # as written in the form
+    person: Mapped[str] = mapped_column(String(200), default="")  # 工号, or the name when it has none
+    person_name: Mapped[str] = mapped_column(String(200), default="")  # shown in the form's heading

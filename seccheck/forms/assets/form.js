@@ -434,18 +434,23 @@
       unit: meta.unit, date: { date: date }, mode: "self", status: status, filled_by: so.filled_by,
       reviewed_by: so.reviewed_by, exported: exported, evidence: files, answers: canon
     };
+    // A form issued per department or per person signs whom it is for (as seccheck's mac_body).
+    if (meta.department) body.department = meta.department;
+    if (meta.person) body.person = meta.person;
     var mac = D.hex(D.hmacSm3(D.fromHex(meta.key), D.utf8(canonJson(body))));
     var text = [
       "# 保密自查自评答案文件：由离线表单 " + meta.number.replace(/[\r\n]/g, " ") + " 生成。请勿手工修改，否则导入时核验不通过。",
       "format = 1",
       "ruleset = " + tomlString(meta.ruleset),
       "ruleset_version = " + tomlString(meta.version),
-      "unit = " + tomlString(meta.unit),
+      "unit = " + tomlString(meta.unit)
+    ].concat(meta.department ? ["department = " + tomlString(meta.department)] : [],
+             meta.person ? ["person = " + tomlString(meta.person)] : [], [
       "date = " + date,
       'mode = "self"',
       "",
       "[answers]"
-    ].concat(lines, [
+    ], lines, [
       "",
       "[form]",
       "number = " + tomlString(meta.number),
@@ -541,7 +546,8 @@
       }
     });
     var msg = document.getElementById("save-message");
-    if (so.number !== meta.number || head.unit !== meta.unit) {
+    if (so.number !== meta.number || head.unit !== meta.unit ||
+        (head.department || "") !== (meta.department || "") || (head.person || "") !== (meta.person || "")) {
       setText(msg, "这个答案文件不是本表单（表单编号 " + meta.number + "）保存的，未载入；请选择本单位本表单保存的答案文件。");
       return false;
     }
