@@ -207,3 +207,53 @@ def test_refusals_when_issuing(ws: Workspace, tmp_path: Path) -> None:
     refused("individual-self-check", "--unit", UNIT, "--all-people", "--all-departments", words="只能选一个", code=2)
     refused("individual-self-check", "--all-people", words="需要 --unit", code=2)
     assert not out.exists() or not list(out.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("department", "person", "person_name"),
+    [(None, None, None), ('人事"科\\</script>', "=0\u00e901", "张<b>三"), ("办公室", "李四", "李四")],
+)
+def test_the_pages_mac_over_department_and_person_is_pythons(
+    browser: Any, tmp_path: Path, department: str | None, person: str | None, person_name: str | None
+) -> None:
+    """The page's answers file, for random answer sets, verifies with seccheck's mac (the canonical body
+    with `department` and `person` when the form names them, without when it is a unit's form); the
+    same file naming anyone else does not."""
+    from seccheck.domain.formfile import mac_matches
+    from seccheck.forms.page import FormIssue, render_form
+    from tests.formbrowser import FILL_JS
+
+    loaded = resolve_ruleset("individual-self-check")
+    key = "ab" * 32
+    issue = FormIssue(
+        number="测〔2026〕7号",
+        unit="某区<i>教育局",
+        key=key,
+        ruleset_sha256=loaded.sha256,
+        department=department,
+        person=person,
+        person_name=person_name,
+    )
+    form = tmp_path / "form.html"
+    form.write_text(render_form(loaded.ruleset, issue), encoding="utf-8")
+    ctx = browser.new_context()
+    page = ctx.new_page()
+    page.goto(form.as_uri())
+    page.wait_for_selector("html[data-ready=true]")
+    assert page.text_content("[data-unit]") == "某区<i>教育局"
+    if department is not None:
+        assert page.text_content("[data-department]") == department
+        assert page.text_content("[data-person]").startswith(person_name)  # type: ignore[union-attr]
+    rng = random.Random(f"mac {department}")
+    for n in range(12):
+        page.evaluate(FILL_JS, [fields(random_answers(loaded.ruleset, rng))])
+        made = page.evaluate("(at) => window.seccheckForm.answersFile(true, at)", f"2026-11-23T08:00:0{n % 10}.000Z")
+        path = tmp_path / f"{n}.toml"
+        path.write_text(made["text"], encoding="utf-8")
+        answers, _ = load_answers(path)
+        assert (answers.department, answers.person) == (department, person)
+        assert answers.form is not None and answers.form.mac == made["mac"]
+        assert mac_matches(key, answers, answers.form)
+        for other in ({"person": "另一人"}, {"department": "另一处"}):
+            assert not mac_matches(key, answers.model_copy(update=other), answers.form)
+    ctx.close()

@@ -276,16 +276,23 @@ def form_status(status: Any) -> None:
     table.add_column("单位", overflow="fold", ratio=3)
     tiers = any(r.department for r in status.rows)  # forms issued per department or per person
     if tiers:
-        table.add_column("内设机构", overflow="fold", ratio=2)
-        table.add_column("人员", overflow="fold", ratio=2)
-    table.add_column("检查活动", overflow="fold", ratio=2)
+        table.add_column("内设机构、人员", overflow="fold", ratio=3, min_width=12)
+    campaigns = any(r.campaign for r in status.rows)
+    if campaigns:
+        table.add_column("检查活动", overflow="fold", ratio=2)
     table.add_column("截止日期", no_wrap=True)
     table.add_column("状态", no_wrap=True)
     table.add_column("回收日期", no_wrap=True)
     for r in status.rows:
-        who = [r.department or "—", (r.person + (f"（{r.staff_no}）" if r.staff_no else "")) or "—"] if tiers else []
+        who = " ".join(p for p in (r.department, r.person + (f"（{r.staff_no}）" if r.staff_no else "")) if p)
         table.add_row(
-            r.number, r.unit, *who, r.campaign or "—", str(r.due or "—"), r.state_label, str(r.returned_on or "—")
+            r.number,
+            r.unit,
+            *([who or "—"] if tiers else []),
+            *([r.campaign or "—"] if campaigns else []),
+            str(r.due or "—"),
+            r.state_label,
+            str(r.returned_on or "—"),
         )
     out.print(table)
     counts = status.counts()
