@@ -212,6 +212,7 @@ def test_refusals_when_issuing(ws: Workspace, tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("department", "person", "person_name"),
     [(None, None, None), ('人事"科\\</script>', "=0\u00e901", "张<b>三"), ("办公室", "李四", "李四")],
+    ids=["unit", "hostile", "name-only"],
 )
 def test_the_pages_mac_over_department_and_person_is_pythons(
     browser: Any, tmp_path: Path, department: str | None, person: str | None, person_name: str | None
