@@ -157,9 +157,42 @@ def test_issue_for_every_person_and_every_department(ws: Workspace, tmp_path: Pa
     assert rows[0] == ["单位", "内设机构", "文件名", "表单编号", "报送截止日期"]
     assert [r[1] for r in rows[1:]] == ["办公室", "人事科"]
 
+    # With a campaign: its rulesets and units only (a returned file outside them would be refused).
+    for name, ruleset in (("个人自查", "individual-self-check"), ("单位自查", "unit-self-assessment")):
+        run = ws.run("campaign", "create", name, "--ruleset", ruleset, "--unit", UNIT)
+        assert run.code == 0, run.text
+    run = ws.run(
+        "form",
+        "individual-self-check",
+        "--unit",
+        UNIT,
+        "--all-people",
+        "--campaign",
+        "单位自查",
+        "--out",
+        tmp_path / "x",
+    )
+    assert run.code == 1 and "不是专项行动“单位自查”的规则集" in run.text, run.text
+    run = ws.run(
+        "form",
+        "individual-self-check",
+        "--unit",
+        UNIT,
+        "--person",
+        "李四",
+        "--campaign",
+        "个人自查",
+        "--out",
+        tmp_path / "李四.html",
+    )
+    assert run.code == 0, run.text
+
     status = ws.run("form", "status")
     assert "内设机构" in status.out and "人事科" in status.out and "王五" in status.out, status.out
-    assert len(json.loads(ws.run("form", "status", "--json").out)) == 3 + 2 + 2
+    assert len(json.loads(ws.run("form", "status", "--json").out)) == 3 + 2 + 2 + 1
+    assert [s["person"] for s in json.loads(ws.run("form", "status", "--campaign", "个人自查", "--json").out)] == [
+        "李四"
+    ]
 
 
 def test_refusals_when_issuing(ws: Workspace, tmp_path: Path) -> None:

@@ -79,6 +79,11 @@ def _issue_one(
     out: Path,
     respondent: Respondent | None = None,
 ) -> Issued:
+    from seccheck.app.audits import check_campaign
+
+    # Its returned file would be refused by the import: refuse the form now (the campaign's rulesets
+    # and units, issue 22).
+    check_campaign(session, campaign, loaded, unit)
     year = ctx.today().year
     serial = repo.next_serial(session, year)
     number = FORM_NUMBER.format(year=year, serial=serial)
