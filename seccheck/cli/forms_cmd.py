@@ -35,7 +35,7 @@ def form_group() -> None:
     seccheck form unit-self-assessment --campaign 2026年度自查 --all-units --out 表单/
     seccheck form department-self-check --unit 某区教育局 --all-departments --out 表单/
     seccheck form individual-self-check --unit 某区教育局 --all-people [--department 办公室] --out 表单/
-    seccheck form individual-self-check --unit 某区教育局 --person 工号或姓名
+    seccheck form individual-self-check --unit 某区教育局 --person 001
     seccheck form status [--campaign 2026年度自查] [--json | --xlsx 回收情况.xlsx]
 
     单位填好后报送的答案文件用 seccheck import 导入（先核验表单编号、单位、规则集版本、核验值和证明材料）。
@@ -83,10 +83,8 @@ def form_issue(
 ) -> None:
     """生成离线表单并登记（表单编号、单位、内设机构或人员、规则集版本和摘要、专项行动、日期），记入防篡改台账。
 
-    \b
-    单位自查：          --unit 单位
-    内设机构自查：      --unit 单位 --department 内设机构，或 --unit 单位 --all-departments
-    个人自查：          --unit 单位 --person 工号或姓名，或 --unit 单位 --all-people [--department 内设机构]
+    单位自查用 --unit；内设机构自查（department-self-check）用 --department 或 --all-departments；
+    个人自查（individual-self-check）用 --person 或 --all-people（加 --department 时只为该内设机构的人员生成）。
     """
     from seccheck.app import forms
 
