@@ -291,3 +291,60 @@ def test_the_pages_mac_over_department_and_person_is_pythons(
         for other in ({"person": "另一人"}, {"department": "另一处"}):
             assert not mac_matches(key, answers.model_copy(update=other), answers.form)
     ctx.close()
+
+
+def test_a_signed_file_naming_someone_the_form_was_not_for_is_refused(ws: Workspace, tmp_path: Path) -> None:
+    """The department/person check stands on its own, not only on the mac: a file signed with the
+    form's own key (as only its form can) but naming a person on a unit's form, or another person on a
+    person's form, is refused by field; nothing is recorded."""
+    from sqlalchemy import text as sql
+
+    from seccheck.domain.formfile import form_mac
+
+    staffed(ws, tmp_path)
+    assert (
+        ws.run("form", "individual-self-check", "--unit", UNIT, "--person", "李四", "--out", tmp_path / "a.html").code
+        == 0
+    )
+    assert ws.run("form", "wechat-groups", "--unit", UNIT, "--out", tmp_path / "b.html").code == 0
+    with ws.db().engine.connect() as conn:
+        forms = dict(conn.execute(sql("select ruleset_id, number from issued_forms")).all())
+        keys = dict(conn.execute(sql("select number, key from issued_forms")).all())
+        digests = dict(conn.execute(sql("select number, ruleset_sha256 from issued_forms")).all())
+    examples = Path(__file__).parent.parent / "examples"
+    body = (examples / "individual-self-check.answers.toml").read_text(encoding="utf-8").split("[answers]", 1)[1]
+
+    def signed(name: str, number: str, head: str, body: str = body) -> Path:
+        path = tmp_path / name
+        stamp = f'number = "{number}"\nruleset_sha256 = "{digests[number]}"\nexported = "2026-11-23T08:00:00.000Z"\n'
+        stamp += 'status = "final"\nfilled_by = "李四"\nreviewed_by = "赵六"\nevidence = []\n'
+        path.write_text(head + "[answers]" + body + "\n[form]\n" + stamp + f'mac = "{"0" * 64}"\n', encoding="utf-8")
+        answers, _ = load_answers(path)
+        assert answers.form is not None
+        mac = form_mac(keys[number], answers, answers.form)
+        path.write_text(path.read_text(encoding="utf-8").replace("0" * 64, mac), encoding="utf-8")
+        return path
+
+    version = resolve_ruleset("individual-self-check").ruleset.version
+    head = f'format = 1\nruleset = "individual-self-check"\nruleset_version = "{version}"\nunit = "{UNIT}"\n'
+    head += 'department = "办公室"\n{person}date = 2026-11-10\nmode = "self"\n'
+    cases = [
+        (signed("other.toml", forms["individual-self-check"], head.format(person='person = "001"\n')), "person"),
+        (signed("none.toml", forms["individual-self-check"], head.format(person="")), "person"),
+    ]
+    unit_head, unit_body = (examples / "wechat-groups.answers.toml").read_text(encoding="utf-8").split("[answers]", 1)
+    unit_head = unit_head.replace('unit = "某区司法局"', f'unit = "{UNIT}"\ndepartment = "办公室"')
+    unit_file = signed("unit.toml", forms["wechat-groups"], unit_head, unit_body)
+    run = ws.run("import", unit_file, "--no-notice")
+    assert run.code == 1 and "是下发给单位 某区教育局 的，文件中却写了内设机构或人员" in run.text, run.text
+    for path, field in cases:
+        size = ledger_size(ws)
+        run = ws.run("import", path, "--no-notice")
+        assert run.code == 1, run.text
+        assert f"字段 {field}" in run.text or field in run.text, run.text
+        assert "是下发给 某区教育局 办公室 李四 的" in run.text, run.text
+        assert ledger_size(ws) == size
+    good = signed("good.toml", forms["individual-self-check"], head.format(person='person = "李四"\n'))
+    run = ws.run("import", good, "--no-notice")
+    assert run.code == 0, run.text
+    assert rollup(ws)["people"] == {"total": 3, "completed": 1}
