@@ -73,10 +73,14 @@ def table(
     *,
     breaks: Mapping[str, str] | None = None,
     groups: Mapping[int, str] | None = None,
+    keep: Sequence[int] = (),
+    center: Sequence[int] = (),
 ) -> Any:
     """A table with its header row in 黑体 (a header breaks only where `breaks` puts "|"), column
     widths from content in millimetres, set on the grid and on every cell. `groups` puts a full-width
-    row (in 楷体) before the data row of that index: the title of the group it starts."""
+    row (in 楷体) before the data row of that index: the title of the group it starts. When the page is
+    too narrow, the columns in `keep` (numbers, dates, short counts) keep their width and the others
+    share what is left; without `keep`, the widest column gives way. Columns in `center` are centred."""
     from docx.enum.table import WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Mm, Pt
@@ -104,8 +108,10 @@ def table(
             whole.text = text(groups[k])
             for run in whole.paragraphs[0].runs:
                 face(run, "heading2", size)
-        for cell, value in zip(grid.add_row().cells, row, strict=True):
+        for k, (cell, value) in enumerate(zip(grid.add_row().cells, row, strict=True)):
             cell.text = text(value)
+            if k in center:
+                cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER
             for run in cell.paragraphs[0].runs:
                 face(run, "body", size)
     for grid_row in grid.rows:
@@ -122,7 +128,13 @@ def table(
         need.append(max(head, body, 4) / 2 * char_mm + 4)
     widest = max(range(len(need)), key=need.__getitem__)
     over = sum(need) - PAGE_WIDTH_MM
-    if over > 0:
+    # A kept column never wraps: room for digits set wider than half an em by the office's fonts.
+    need = [mm * 1.3 if k in keep else mm for k, mm in enumerate(need)]
+    kept = sum(need[k] for k in keep)
+    if over > 0 and keep and kept + 25 * (len(need) - len(keep)) <= PAGE_WIDTH_MM:
+        share = (PAGE_WIDTH_MM - kept) / sum(mm for k, mm in enumerate(need) if k not in keep)
+        need = [mm if k in keep else mm * share for k, mm in enumerate(need)]
+    elif over > 0:
         others = max((mm for k, mm in enumerate(need) if k != widest), default=0)
         need[widest] = max(need[widest] - over, others, 4 * char_mm + 4)  # still the widest
     scale = PAGE_WIDTH_MM / sum(need)
