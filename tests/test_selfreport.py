@@ -176,9 +176,15 @@ def test_writing_it_again_from_the_same_data_gives_the_same_pdf(staffed: Workspa
     assert CODE.findall(pdftext(later.path)) == [first.content.verification]
 
 
-def test_a_unit_without_a_self_assessment_says_so(ws: Workspace) -> None:
+def test_a_unit_without_a_self_assessment_says_so(ws: Workspace, tmp_path: Path) -> None:
     ctx = ws.context(TODAY)
     _staff(ctx, UNIT, {"办公室": [("张三", "")]})
+    # The bureau's own inspection of the unit, with the same ruleset: not a self-assessment, and what
+    # it found is not what the self-checks found.
+    inspection = tmp_path / "inspection.toml"
+    example = (EXAMPLES / "unit-self-assessment.answers.toml").read_text(encoding="utf-8")
+    inspection.write_text(example.replace('mode = "self"', 'mode = "inspection"'), encoding="utf-8")
+    _import(ctx, inspection)
     ctx.db.close()
     text = squash(pdftext(_write(ws).path))
     assert "全单位共有内设机构1个、在册人员1名，0个内设机构、0名人员完成自查" in text

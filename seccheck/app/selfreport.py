@@ -77,13 +77,14 @@ class _Facts:
 
 
 def _facts(session: Session, unit_name: str, year: int) -> _Facts:
-    """The roll-up, its problems with their rectification state and the unit-level items they are
-    shown under, and the unit's self-assessment."""
+    """The roll-up, the problems its self-checks found (counted as the roll-up counts them) with their
+    rectification state and the unit-level items they are shown under, and the unit's self-assessment."""
     rollup = _rollup(session, unit_name, year)
     unit = unit_named(session, unit_name)
     audits = year_audits(session, unit.id, year)
     by_id = {a.id: a for a in audits}
-    tiered = set(session.scalars(select(AuditTier.audit_id).where(AuditTier.audit_id.in_(list(by_id)))))
+    tiers = {t.audit_id: t for t in session.scalars(select(AuditTier).where(AuditTier.audit_id.in_(list(by_id))))}
+    tiered = set(tiers)
     titles = _unit_items(session, audits)
     order = {item: n for n, item in enumerate(titles)}
 
@@ -95,8 +96,19 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
             rulesets[key] = ruleset_of(session, audit).ruleset
         return rulesets[key]
 
-    # Each subject's record of a check: its rectification state, due date and the unit's account.
+    def subject(audit: Audit) -> object:
+        """Who had the problem, as the roll-up counts them: the unit's audit, a department, a person."""
+        tier = tiers.get(audit.id)
+        if tier is None:
+            return audit.id
+        if tier.person_id is not None:
+            return ("individual", tier.department_id, tier.person_id)
+        return ("department", tier.department_id, None)
+
+    # What the self-checks found (an inspection by the bureau is no 自查): each subject's record of a
+    # check, with its rectification state, due date and the unit's account.
     records: dict[tuple[str, str], list[tuple[str, dt.date, str | None]]] = {}
+    subjects: dict[tuple[str, str], set[object]] = {}
     measures: dict[tuple[str, str], str] = {}
     items: dict[tuple[str, str], str] = {}
     rows = session.execute(
@@ -107,7 +119,10 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
     ).all()
     for finding, rect in rows:
         audit = by_id[finding.audit_id]
+        if audit.mode != "self":
+            continue
         key = (audit.ruleset_id, finding.check_id)
+        subjects.setdefault(key, set()).add(subject(audit))
         records.setdefault(key, []).append((rect.state, rect.due, rect.report_note))
         if key not in measures:
             found = ruleset(audit).checks.get(finding.check_id)
@@ -118,6 +133,8 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
     problems = []
     for p in rollup.problems:
         key = (p.ruleset_id, p.check)
+        if key not in subjects:
+            continue  # found by an inspection only
         item = items.get(key) if p.tier == "unit" else p.rolls_up_to
         group = titles.get(item, "") if item else ""
         states = records.get(key, [])
@@ -127,7 +144,7 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
             doc.Problem(
                 tier=p.tier,
                 text=p.text,
-                count=p.count,
+                count=len(subjects[key]),
                 group=group,
                 order=order.get(item or "", len(order)),
                 measure=measures.get(key, ""),
