@@ -189,7 +189,7 @@ def test_a_unit_without_a_self_assessment_says_so(ws: Workspace, tmp_path: Path)
     text = squash(pdftext(_write(ws).path))
     assert "全单位共有内设机构1个、在册人员1名，0个内设机构、0名人员完成自查" in text
     assert "我单位2026年度单位自查自评尚未完成，暂无单位得分和考评结果，完成后另行报告。" in text
-    assert "三、发现的主要问题自查未发现问题。" in text and "四、整改情况无需整改的问题。" in text
+    assert "三、发现的主要问题自查未发现问题。" in text and "四、整改情况自查未发现需要整改的问题。" in text
     assert "尽快完成单位自查自评并报送结果" in text
     assert "得分率" not in text and "序号问题" not in text
 
