@@ -280,3 +280,34 @@ def test_the_command(staffed: Workspace) -> None:
     assert run.code == 2 and "--report" in run.err
     run = staffed.run("rollup", "某区教肓局", "--year", "2026", "--report")
     assert run.code != 0 and UNIT in run.err  # an unknown unit: the near names, as elsewhere
+
+
+def _content(unit: str, *problems: Any) -> Any:
+    from seccheck.notice.selfreport import build_selfreport
+
+    return build_selfreport(
+        unit=unit, year=2026, to="", departments=(0, 0), people=(0, 0), department_lines=[], assessment=None,
+        problems=problems, issued=TODAY, verification="1:" + "0" * 64,
+    )  # fmt: skip
+
+
+def _problem(open_: int, verified: int = 0, group: str = "", tier: str = "unit", count: int = 1) -> Any:
+    from seccheck.notice.selfreport import Problem
+
+    return Problem(tier, "问题", count, group, 0, "", open_, verified, TODAY if open_ else None)
+
+
+def test_the_wording_fits_what_was_done_and_the_title_breaks_where_the_sense_allows() -> None:
+    assert _content(UNIT, _problem(1)).rectification_intro == "发现的1项问题正在整改，整改措施和完成时限见下表。"
+    assert _content(UNIT, _problem(0, 1)).rectification_intro == "发现的1项问题已全部整改。"
+    both = _content(UNIT, _problem(1), _problem(0, 0))
+    assert both.rectification_intro.startswith("发现的2项问题中，已整改1项，正在整改1项")
+    assert both.done[0].state == "已整改，待核实" and both.planned[0].who == "单位"
+    people = _content(UNIT, _problem(2, group="保密教育", tier="individual", count=3))
+    assert people.planned[0].who == "2名人员" and people.problem_groups[0].rows[0].who == "3名人员"
+    assert _content(UNIT).to_line == "（主送机关）："
+    assert _content(UNIT).title_lines == ("某区教育局关于2026年度保密自查自评", "工作情况的报告")
+    long = "某某省某某市某某区教育体育局"
+    assert _content(long).title_lines == (f"{long}关于", "2026年度保密自查自评工作情况的报告")
+    longer = "某某省某某市某某区教育体育局机关服务中心"
+    assert _content(longer).title_lines == (f"{longer}关于2026年度保密自查自评工作情况的报告",)

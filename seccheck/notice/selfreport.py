@@ -302,6 +302,8 @@ def build_selfreport(
         rectification_intro = "自查未发现需要整改的问题。"
     elif not open_problems:
         rectification_intro = f"发现的{len(problems)}项问题已全部整改。"
+    elif not done_problems:
+        rectification_intro = f"发现的{len(problems)}项问题正在整改，整改措施和完成时限见下表。"
     else:
         rectification_intro = (
             f"发现的{len(problems)}项问题中，已整改{len(done_problems)}项，正在整改{len(open_problems)}项，"
