@@ -234,7 +234,7 @@ def write_selfreport(
     from seccheck.notice.render import document_html, render_pdf
 
     if fmt not in FORMATS:
-        raise BadInput([Problem(f"报告格式只能是 {'、'.join(FORMATS)}，不是 {fmt!r}", field="format")])
+        raise BadInput([Problem(f"报告格式只能是 {'、'.join(FORMATS)}，不是 {fmt!r}", field="--format")])
     steps = Steps(progress, 4)
     content = build(ctx, unit_name, year, to=to)
     steps("已汇总本年度自查情况")
