@@ -311,3 +311,18 @@ def test_the_wording_fits_what_was_done_and_the_title_breaks_where_the_sense_all
     assert _content(long).title_lines == (f"{long}关于", "2026年度保密自查自评工作情况的报告")
     longer = "某某省某某市某某区教育体育局机关服务中心"
     assert _content(longer).title_lines == (f"{longer}关于2026年度保密自查自评工作情况的报告",)
+
+
+def test_a_character_no_font_has_is_named_before_anything_is_written(ws: Workspace) -> None:
+    from seccheck.app.selfreport import write_selfreport
+    from seccheck.errors import BadInput
+
+    ctx = ws.context(TODAY)
+    _staff(ctx, UNIT, {"𓀀科": []})
+    with pytest.raises(BadInput) as refused:
+        write_selfreport(ctx, UNIT, 2026)
+    assert "U+13000" in str(refused.value) and "方框" in str(refused.value) and "自查自评工作报告" in str(refused.value)
+    assert not (ws.root / "reports").exists() or not list((ws.root / "reports").iterdir())
+    assert write_selfreport(ctx, UNIT, 2026, allow_missing_glyphs=True).path.is_file()
+    assert write_selfreport(ctx, UNIT, 2026, fmt="docx").path.is_file()  # Word picks its own fonts
+    ctx.db.close()
