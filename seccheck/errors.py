@@ -97,6 +97,7 @@ FIELD_WORDS = {
     "old": "原名称",
     "new": "新名称",
     "to": "调入的内设机构",
+    "selfreport": "自查自评工作报告",
 }
 
 

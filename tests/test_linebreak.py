@@ -119,7 +119,8 @@ def test_the_interview_at_80_columns_keeps_the_rules(tmp_path: Path) -> None:
 
 @pytest.fixture(scope="module")
 def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    """The PDFs the demo and a campaign produce: notice, score sheet, campaign report, year summary."""
+    """The PDFs the demo and a campaign produce: notice, score sheet, campaign report, year summary, the
+    unit's 自查自评工作报告."""
     root = tmp_path_factory.mktemp("docs") / "ws"
     assert seccheck("init", root, "--issuer", "某区国家保密局", "--prefix", "某保检").code == 0
     ws = Workspace(root, f"sqlite:///{root / 'seccheck.db'}")
@@ -132,8 +133,15 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
     assert run.code == 0, run.text
     assert ws.run("report", "2026年保密检查").code == 0
     assert ws.run("summary", "--year", "2026", "--format", "pdf").code == 0
+    # The unit's 自查自评工作报告, with departments and people and their problems under the unit's items.
+    individual = EXAMPLES / "individual-self-check.answers.toml"
+    assert (
+        ws.run("import", "--new-unit", "--no-notice", individual, EXAMPLES / "department-self-check.answers.toml").code
+        == 0
+    )
+    assert ws.run("rollup", "某区教育局", "--year", "2026", "--report").code == 0
     pdfs = sorted((root / "reports").glob("*.pdf"))
-    assert len(pdfs) >= 5, pdfs
+    assert len(pdfs) >= 6 and any("自查自评工作报告" in p.name for p in pdfs), pdfs
     return pdfs
 
 

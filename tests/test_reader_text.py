@@ -1,5 +1,6 @@
 """What leaders read carries no program id, key or English: the text of every document the demo and a
-campaign produce (notices, score sheet, 复查意见书, campaign and year reports in every format) holds none
+campaign produce (notices, score sheet, 复查意见书, campaign and year reports in every format, the unit's
+自查自评工作报告) holds none
 of the built-in rulesets' ids, check/item/profile/category ids or stat keys."""
 
 from __future__ import annotations
@@ -93,6 +94,11 @@ def documents(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
         assert ws.run("report", CAMPAIGN, "--format", fmt).code == 0
     for fmt in ("pdf", "html", "docx", "xlsx"):
         assert ws.run("summary", "--year", "2026", "--format", fmt).code == 0
+    # The unit's 自查自评工作报告 with a person's and a department's problems rolled up to its items.
+    tiers = [EXAMPLES / f"{r}.answers.toml" for r in ("individual-self-check", "department-self-check")]
+    assert ws.run("import", "--new-unit", "--no-notice", *tiers).code == 0
+    for fmt in ("pdf", "html", "docx"):
+        assert ws.run("rollup", "某区教育局", "--year", "2026", "--report", "--format", fmt).code == 0
     found = sorted(p for p in (root / "reports").iterdir() if p.suffix in (".pdf", ".html", ".xlsx", ".docx"))
     kinds = {p.suffix for p in found}
     assert kinds == {".pdf", ".html", ".xlsx", ".docx"}, found
@@ -129,7 +135,7 @@ def test_the_docx_follows_office_habits(documents: list[Path]) -> None:
     from docx.oxml.ns import qn
     from docx.shared import Mm
 
-    (path,) = [p for p in documents if p.suffix == ".docx"]
+    (path,) = [p for p in documents if p.suffix == ".docx" and "年终总结" in p.name]
     document = docx.Document(str(path))
     section = document.sections[0]
     # (Word keeps margins in twentieths of a point: within a tenth of a millimetre)

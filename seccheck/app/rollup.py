@@ -31,13 +31,13 @@ def rollup(ctx: Context, unit_name: str, year: int | None = None) -> views.Rollu
         return _rollup(session, unit_name, year)
 
 
-def _rollup(session: Session, unit_name: str, year: int) -> views.Rollup:
-    unit = unit_named(session, unit_name)
-    audits = list(
+def year_audits(session: Session, unit_id: int, year: int) -> list[Audit]:
+    """The audits the roll-up counts: the unit's final original audits dated in the year, every tier."""
+    return list(
         session.scalars(
             select(Audit)
             .where(
-                Audit.unit_id == unit.id,
+                Audit.unit_id == unit_id,
                 Audit.status == "final",
                 Audit.reinspection_of.is_(None),
                 Audit.date >= dt.date(year, 1, 1),
@@ -46,6 +46,11 @@ def _rollup(session: Session, unit_name: str, year: int) -> views.Rollup:
             .order_by(Audit.id)
         )
     )
+
+
+def _rollup(session: Session, unit_name: str, year: int) -> views.Rollup:
+    unit = unit_named(session, unit_name)
+    audits = year_audits(session, unit.id, year)
     tiers = {
         t.audit_id: t for t in session.scalars(select(AuditTier).where(AuditTier.audit_id.in_([a.id for a in audits])))
     }

@@ -165,9 +165,49 @@ def department_remove(app: App, name: str, unit: str) -> None:
 @click.argument("unit")
 @click.option("--year", type=int, default=None, help="年度；默认今年。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（Rollup，见 docs/json.md）。")
+@click.option("--report", "report", is_flag=True, help="另写出单位报送保密局的自查自评工作报告（GB/T 9704 版式）。")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["pdf", "docx", "html"]),
+    default="pdf",
+    show_default=True,
+    help="工作报告的格式：pdf 供打印盖章，docx 供编辑。",
+)
+@click.option("--to", "to", default=None, metavar="机关", help="主送机关（默认工作区配置的发文机关）。")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
 @pass_app
-def rollup_cmd(app: App, unit: str, year: int | None, as_json: bool) -> None:
-    """单位三级自查汇总：内设机构、人员完成情况，按检查项的问题数，下级问题汇总到单位级检查项目。"""
+def rollup_cmd(
+    app: App,
+    unit: str,
+    year: int | None,
+    as_json: bool,
+    report: bool,
+    fmt: str,
+    to: str | None,
+    out_dir: Path | None,
+    allow_missing_glyphs: bool,
+) -> None:
+    """单位三级自查汇总：内设机构、人员完成情况，按检查项的问题数，下级问题汇总到单位级检查项目。
+
+    加 --report 写出单位的自查自评工作报告（覆盖情况、得分和等次、主要问题、整改情况，单位负责人签字，
+    末尾印核验码）；同样的数据再写一次，日期和核验码不变。
+    """
+    if report:
+        from seccheck.app.selfreport import write_selfreport
+        from seccheck.cli.progress import progress_bar
+
+        with progress_bar(f"自查自评工作报告（{fmt.upper()}）", "步") as progress:
+            made = write_selfreport(
+                app.context(), unit, year, fmt=fmt, to=to, out_dir=out_dir,
+                allow_missing_glyphs=allow_missing_glyphs, progress=progress,
+            )  # fmt: skip
+        click.echo(f"{made.content.title}：{made.path}")
+        return
+    given = [name for name, value in (("--to", to), ("--out", out_dir)) if value is not None]
+    if given or fmt != "pdf" or allow_missing_glyphs:
+        raise click.UsageError(f"{'、'.join(given) or '--format'} 只用于写工作报告：请同时给出 --report")
     from seccheck.app.rollup import rollup
 
     data = rollup(app.context(), unit, year)

@@ -67,8 +67,14 @@ def notice_css(user_fonts: tuple[FontFile, ...] = (), *, portable: bool = False)
     return str(_environment().get_template("notice.css.j2").render(fonts=fonts, font_faces=faces))
 
 
-# The documents and their templates: notice (整改通知书), review (复查意见书), scoresheet (自查自评表).
-TEMPLATES = {"notice": "notice.html.j2", "review": "review.html.j2", "scoresheet": "scoresheet.html.j2"}
+# The documents and their templates: notice (整改通知书), review (复查意见书), scoresheet (自查自评表),
+# selfreport (自查自评工作报告).
+TEMPLATES = {
+    "notice": "notice.html.j2",
+    "review": "review.html.j2",
+    "scoresheet": "scoresheet.html.j2",
+    "selfreport": "selfreport.html.j2",  # 自查自评工作报告 (seccheck.notice.selfreport)
+}
 
 
 def document_html(
