@@ -483,7 +483,7 @@
         return null;
       }
       if (!so.filled_by || !so.reviewed_by) {
-        setText(msg, "定稿前请填写填表人和单位负责人（审核人）。");
+        setText(msg, "定稿前请填写填表人和" + (meta.department ? "内设机构" : "单位") + "负责人（审核人）。");
         document.getElementsByName(so.filled_by ? "reviewed_by" : "filled_by")[0].focus();
         return null;
       }
