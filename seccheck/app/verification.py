@@ -38,6 +38,8 @@ _TABLE = {
     "departments": "内设机构",
     "people": "人员",
     "audit_tiers": "检查所属的内设机构和人员",
+    "package_keys": "上报密钥",
+    "packages": "上报数据包",
 }
 _FIELD = {
     "name": "名称",

@@ -165,10 +165,26 @@ def department_remove(app: App, name: str, unit: str) -> None:
 @click.argument("unit")
 @click.option("--year", type=int, default=None, help="年度；默认今年。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出（Rollup，见 docs/json.md）。")
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="导出封签的上报数据包（本单位定稿的自查自评、三级数字和核验码），报送上级机关用 seccheck import 导入。",
+)
 @pass_app
-def rollup_cmd(app: App, unit: str, year: int | None, as_json: bool) -> None:
+def rollup_cmd(app: App, unit: str, year: int | None, as_json: bool, export: Path | None) -> None:
     """单位三级自查汇总：内设机构、人员完成情况，按检查项的问题数，下级问题汇总到单位级检查项目。"""
     from seccheck.app.rollup import rollup
+
+    if export is not None:
+        from seccheck.app.packages import export_unit_package
+
+        ctx = app.context()
+        receipt = export_unit_package(ctx, unit, year or ctx.today().year, export)
+        again = "" if receipt.new else "（数据与上次导出的相同，核验码不变）"
+        click.echo(f"已导出上报数据包：{receipt.path}{again}")
+        click.echo(f"核验码：{receipt.code}")
+        return
 
     data = rollup(app.context(), unit, year)
     if as_json:
