@@ -27,7 +27,9 @@ def _another(ws: Workspace, tmp_path: Path, request: pytest.FixtureRequest, name
         server = request.getfixturevalue("pg_server")
         url = str(server.create_database(template=request.getfixturevalue("pg_template")))
     root = tmp_path / name / "ws"
-    run = seccheck("init", root, "--issuer", issuer, "--prefix", "某检", "--inspector", "王晓丽", env={"SECCHECK_DB": url})
+    run = seccheck(
+        "init", root, "--issuer", issuer, "--prefix", "某检", "--inspector", "王晓丽", env={"SECCHECK_DB": url}
+    )
     assert run.code == 0, run.text
     return Workspace(root, url)
 
@@ -110,7 +112,7 @@ def test_a_unit_package_is_verified_recorded_once_and_revised(
     run = bureau.run("import", first)
     assert run.code == 0 and "已导入" in run.out, run.text
     coverage = _coverage(bureau)
-    assert (coverage["units"], coverage["departments"], coverage["people"]) == (
+    assert (coverage["unit_count"], coverage["department_count"], coverage["person_count"]) == (
         1,
         rolled["departments"]["completed"],
         rolled["people"]["completed"],
@@ -181,20 +183,18 @@ def test_a_unit_package_is_verified_recorded_once_and_revised(
     assert run.code == 0 and "第 2 版" in run.out, run.text
     assert bureau.run("import", revised).code == 0
     after = _coverage(bureau)
-    assert after["units"] == 1 and after["people"] == coverage["people"] + 1
+    assert after["unit_count"] == 1 and after["person_count"] == coverage["person_count"] + 1
     # The older package arriving late does not undo the revision.
     run = bureau.run("import", first)
     assert run.code == 0 and "已导入过" in run.out
-    assert _coverage(bureau)["people"] == coverage["people"] + 1
+    assert _coverage(bureau)["person_count"] == coverage["person_count"] + 1
     assert_ledger_intact(unit)
     assert_ledger_intact(other)
     run = bureau.run("verify", "--all")
     assert run.code == 0, run.text
 
 
-def _district(
-    tmp_path: Path, request: pytest.FixtureRequest, ws: Workspace, name: str, units: list[str]
-) -> Workspace:
+def _district(tmp_path: Path, request: pytest.FixtureRequest, ws: Workspace, name: str, units: list[str]) -> Workspace:
     """A district bureau with its units' packages imported."""
     district = _another(ws, tmp_path, request, name, f"{name}国家保密局")
     for i, unit_name in enumerate(units):
@@ -216,7 +216,7 @@ def test_a_city_adds_two_districts_each_unit_once(
     east = _district(tmp_path, request, city, "甲区", [UNIT, "某区财政局"])
     west = _district(tmp_path, request, city, "乙区", [UNIT])
     east_cov = _coverage(east)
-    assert east_cov["units"] == 2 and east_cov["region"] == "全区"
+    assert east_cov["unit_count"] == 2 and east_cov["region"] == "全区"
     for name, district in (("甲区保密局", east), ("乙区保密局", west)):
         assert city.run("unit", "add", name).code == 0
         _key(city, district, tmp_path, name, district=True)
@@ -236,9 +236,10 @@ def test_a_city_adds_two_districts_each_unit_once(
     assert _ledger_size(city) == size
     assert city.run("import", west_file).code == 0
     cov = _coverage(city)
-    per_unit = east_cov["people"] // 2
-    assert (cov["units"], cov["districts"], cov["region"]) == (3, 2, "全市")
-    assert cov["people"] == 3 * per_unit and cov["departments"] == 3 * (east_cov["departments"] // 2)
+    per_unit = east_cov["person_count"] // 2
+    assert (cov["unit_count"], cov["district_count"], cov["region"]) == (3, 2, "全市")
+    assert cov["person_count"] == 3 * per_unit
+    assert cov["department_count"] == 3 * (east_cov["department_count"] // 2)
     assert cov["sentence"].startswith("全市3家单位") and "（2个区县报送）" in cov["sentence"]
 
     # A district's later package (one more unit imported there) replaces its figures.
@@ -252,7 +253,7 @@ def test_a_city_adds_two_districts_each_unit_once(
     assert east.run("summary", "--year", "2026", "--export", later).code == 0
     run = city.run("import", later)
     assert run.code == 0 and "第 2 版" in run.out, run.text
-    assert _coverage(city)["units"] == 4
+    assert _coverage(city)["unit_count"] == 4
     # The district's key cannot seal a package claiming to be the other district's.
     data = json.loads(later.read_text(encoding="utf-8"))
     data["subject"] = "乙区保密局"

@@ -202,7 +202,7 @@ def _held_key(session: Session, level: str, unit: Unit | None) -> PackageKey:
     key = session.scalars(query.order_by(PackageKey.id.desc())).first()
     if key is None:
         subject = unit.name if unit is not None else "本机关"
-        raise Conflict([Problem(package_says("no_held_key", subject=subject), field="key")])
+        raise Conflict([Problem(package_says("no_held_key", subject=subject), field="package_key")])
     return key
 
 
@@ -381,8 +381,10 @@ def _read(path: Path) -> dict[str, Any]:
     for field, kind in expected.items():
         if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
             raise bad("malformed", field, field=field, why="缺少或类型不对")
-    if data["level"] not in pkg.LEVELS or data["algorithm"] not in ("sm3", "sha256"):
-        raise bad("malformed", "level", field="level/algorithm", why=f"{data['level']}/{data['algorithm']}")
+    if data["level"] not in pkg.LEVELS:
+        raise bad("malformed", "level", field="level", why=str(data["level"]))
+    if data["algorithm"] not in ("sm3", "sha256"):
+        raise bad("malformed", "algorithm", field="algorithm", why=str(data["algorithm"]))
     anchor = data["anchor"]
     if not isinstance(anchor.get("position"), int) or not isinstance(anchor.get("digest"), str):
         raise bad("malformed", "anchor", field="anchor", why="应有 position 和 digest")

@@ -202,10 +202,10 @@ class Coverage(_View):
     """全覆盖：本年度导入的上报数据包中完成自查自评的单位、内设机构和人员（每个各计一次）。"""
 
     region: str
-    units: int
-    departments: int
-    people: int
-    districts: int
+    unit_count: int
+    department_count: int
+    person_count: int
+    district_count: int
     sentence: str
 
 
@@ -249,10 +249,10 @@ def year_summary(summary: figures.YearSummary) -> YearSummary:
         if c is None
         else Coverage(
             region=c.region,
-            units=c.units,
-            departments=c.departments,
-            people=c.people,
-            districts=c.districts,
+            unit_count=c.units,
+            department_count=c.departments,
+            person_count=c.people,
+            district_count=c.districts,
             sentence=c.sentence,
         )
     )
