@@ -296,9 +296,11 @@ def _export(ctx: Context, path: Path, level: str, year: int, make: Any, unit_nam
             body=body,
         )
         if known is None:
+            # Numbered per unit (or district) and year, whichever key sealed them.
+            mine = Package.unit_id.is_(None) if unit is None else Package.unit_id == unit.id
             previous = session.scalars(
                 select(Package.revision)
-                .where(Package.role == "exported", Package.key_id == key.key_id, Package.year == year)
+                .where(Package.role == "exported", Package.level == level, mine, Package.year == year)
                 .order_by(Package.revision.desc())
             ).first()
             session.add(
