@@ -265,3 +265,33 @@ def test_a_city_adds_two_districts_each_unit_once(
     run = city.run("import", forged)
     assert run.code == 1 and "甲区保密局" in run.err and "乙区保密局" in run.err, run.text
     assert city.run("verify", "--all").code == 0
+
+
+@pytest.mark.tampered
+def test_verify_all_catches_a_package_changed_behind_the_ledgers_back(
+    workspace: Workspace, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
+    from sqlalchemy import text
+
+    bureau = workspace
+    unit = _another(bureau, tmp_path, request, "unit", UNIT)
+    _unit_with_self_checks(unit, tmp_path)
+    assert bureau.run("unit", "add", UNIT).code == 0
+    _key(bureau, unit, tmp_path, UNIT)
+    path = tmp_path / "package.json"
+    _export(unit, path)
+    assert bureau.run("import", path).code == 0
+    assert "全区1家单位" in _coverage(bureau)["sentence"]
+    db = bureau.db()
+    with db.engine.begin() as conn:  # a figure raised in the database, bypassing seccheck
+        conn.execute(text("UPDATE packages SET year = 2025 WHERE id = 1"))
+    db.close()
+    run = bureau.run("verify", "--all")
+    assert run.code == 1 and "上报数据包 1" in run.err, run.text
+    db = bureau.db()
+    with db.engine.begin() as conn:
+        conn.execute(text("UPDATE packages SET year = 2026 WHERE id = 1"))
+        conn.execute(text("DELETE FROM packages"))
+    db.close()
+    run = bureau.run("verify", "--all")
+    assert run.code == 1 and "上报数据包" in run.err, run.text
