@@ -123,6 +123,13 @@ def test_a_unit_package_is_verified_recorded_once_and_revised(
     )
     assert coverage["sentence"] == sentence
     assert sentence in bureau.run("summary", "--year", "2026").out
+    # A bureau with packages and no campaign of its own still writes the year's document.
+    run = bureau.run("summary", "--year", "2026", "--format", "docx", "--out", tmp_path / "out")
+    assert run.code == 0, run.text
+    from docx import Document
+
+    written = Document(str(next((tmp_path / "out").glob("*.docx"))))
+    assert any(sentence in p.text for p in written.paragraphs)
 
     # The same package again, and its identical re-export: nothing new.
     size = _ledger_size(bureau)
