@@ -130,6 +130,19 @@ def test_a_unit_package_is_verified_recorded_once_and_revised(
 
     written = Document(str(next((tmp_path / "out").glob("*.docx"))))
     assert any(sentence in p.text for p in written.paragraphs)
+    # The campaign report of a campaign listing the unit states the same coverage.
+    made = bureau.run("campaign", "create", "年度自查", "--year", "2026", "--ruleset", "unit-self-assessment")
+    assert made.code == 0, made.text
+    assert bureau.run("campaign", "add-unit", "年度自查", UNIT).code == 0
+    own = tmp_path / "unit-self-assessment.toml"
+    own.write_text((EXAMPLES / "unit-self-assessment.answers.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    imported = bureau.run("import", "--no-notice", "--campaign", "年度自查", own)
+    assert imported.code == 0, imported.text
+    report = bureau.run("report", "年度自查", "--format", "html", "--out", tmp_path / "report")
+    assert report.code == 0 and sentence in report.out, report.text
+    assert sentence in next((tmp_path / "report").glob("*.html")).read_text(encoding="utf-8")
+    lines = bureau.run("summary", "--year", "2026").out.splitlines()
+    assert lines[-1] == sentence and len(lines) >= 2  # after the campaigns' own paragraph
 
     # The same package again, and its identical re-export: nothing new.
     size = _ledger_size(bureau)
