@@ -178,6 +178,11 @@ def test_a_unit_package_is_verified_recorded_once_and_revised(
     run = bureau.run("import", broken)
     assert run.code == 1 and str(broken) in run.err and "重新导出" in run.err, run.text
 
+    other_json = tmp_path / "result.json"
+    other_json.write_text('{"audit_id": 1}', encoding="utf-8")
+    run = bureau.run("import", other_json)
+    assert run.code == 1 and "不是上报数据包" in run.err and ".toml" in run.err, run.text
+
     # Foreign: sealed with a key another bureau issued (the unit reports to two bureaus).
     other = _another(bureau, tmp_path, request, "other", "某市国家保密局")
     assert other.run("unit", "add", UNIT).code == 0

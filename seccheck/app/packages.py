@@ -366,7 +366,9 @@ def _read(path: Path) -> dict[str, Any]:
         data = json.loads(path.read_bytes().decode("utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise bad("unreadable", why=str(exc)) from None
-    if not isinstance(data, dict) or data.get(pkg.MARK) != pkg.FORMAT:
+    if not isinstance(data, dict) or pkg.MARK not in data:
+        raise bad("not_a_package", pkg.MARK)
+    if data.get(pkg.MARK) != pkg.FORMAT:
         raise bad("malformed", pkg.MARK, field=pkg.MARK, why=f"应为 {pkg.FORMAT}")
     expected: dict[str, type | tuple[type, ...]] = {
         "level": str,

@@ -311,6 +311,10 @@ PACKAGE_WORDS = {
         "{year} 年还没有导入任何单位的数据包；请先导入各单位报来的数据包（seccheck import 文件），再导出"
     ),
     "unreadable": "不能读取数据包：{why}；请让报送单位重新导出（seccheck rollup 单位 --export 文件）后报送",
+    "not_a_package": (
+        "不是上报数据包：seccheck import 把 .json 文件当作数据包（由 rollup --export 或 summary --export 导出）；"
+        "答案文件请用 .toml 文件"
+    ),
     "malformed": "数据包的字段 {field} 缺少或不对（{why}）；文件可能被改动过，请让报送单位重新导出后报送",
     "tampered": "数据包的摘要与内容不符：文件在导出之后被改动过；请让 {subject} 重新导出后报送",
     "mac": (
