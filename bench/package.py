@@ -68,14 +68,13 @@ def district_packages(folder: Path, ws: Path, env: dict[str, str], districts: in
         [*seccheck(), "-w", str(ws), "unit", "import", str(units_csv)], check=True, capture_output=True, env=env
     )
     paths = []
+    from seccheck.app.context import open_context
+    from seccheck.app.packages import issue_key
+
+    ctx = open_context(ws, env["SECCHECK_DB"])  # issuing keys is set-up, not measured: in this process
     for d, name in enumerate(names):
         key_file = folder / f"key-{d}.toml"
-        subprocess.run(
-            [*seccheck(), "-w", str(ws), "unit", "key", "issue", name, "--district", "--out", str(key_file)],
-            check=True,
-            capture_output=True,
-            env=env,
-        )
+        issue_key(ctx, name, district=True, out=key_file)
         key = tomllib.loads(key_file.read_text(encoding="utf-8"))
         rows = [
             {
@@ -105,6 +104,7 @@ def district_packages(folder: Path, ws: Path, env: dict[str, str], districts: in
         path = folder / f"district-{d:03d}.json"
         path.write_text(json.dumps(package, ensure_ascii=False), encoding="utf-8")
         paths.append(path)
+    ctx.db.close()
     return paths
 
 

@@ -577,11 +577,11 @@ def _latest(session: Session, year: int) -> list[tuple[Package, str]]:
     return list(latest.values())
 
 
-def coverage_rows(session: Session, year: int) -> list[dict[str, Any]]:
+def coverage_rows(session: Session, year: int, latest: list[tuple[Package, str]] | None = None) -> list[dict[str, Any]]:
     """Each unit's figures once: from the latest package of each unit imported here (district "")
     and from the latest package of each district (that district's units, district = its name here)."""
     rows: list[dict[str, Any]] = []
-    for package, unit_name in _latest(session, year):
+    for package, unit_name in _latest(session, year) if latest is None else latest:
         content = package.content
         if package.level == "unit":
             body = content["body"]
@@ -613,10 +613,7 @@ def tier_coverage(session: Session, year: int, units: set[int] | None = None) ->
         latest = [(p, n) for p, n in latest if p.unit_id in units]
     if not latest:
         return None
-    rows = coverage_rows(session, year)
-    if units is not None:
-        names = {n for p, n in latest}
-        rows = [r for r in rows if (r["district"].split("/")[0] or r["name"]) in names]
+    rows = coverage_rows(session, year, latest)
     done = [r for r in rows if r["self_assessed"]]
     districts = sum(1 for p, _n in latest if p.level == "district")
     region = package_says("region_district" if districts else "region_unit")
