@@ -98,6 +98,16 @@ FIELD_WORDS = {
     "new": "新名称",
     "to": "调入的内设机构",
     "selfreport": "自查自评工作报告",
+    # sealed packages reported upward (issue 25)
+    "package_key": "上报密钥",
+    "subject": "报送单位",
+    "level": "数据包级别",
+    "algorithm": "摘要算法",
+    "anchor": "核验码",
+    "body": "数据包内容",
+    "key_id": "密钥编号",
+    "mac": "核验值",
+    "digest": "摘要",
 }
 
 

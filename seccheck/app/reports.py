@@ -8,10 +8,12 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
 from seccheck.app.documents import target_in
+from seccheck.app.packages import tier_coverage
 from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.domain.figures import CampaignFacts, Summary, YearSummary, summarise, year_summary
 from seccheck.domain.paragraph import Wording
@@ -22,7 +24,7 @@ from seccheck.ruleset.load import builtin_paths, load_ruleset, resolve_ruleset
 from seccheck.ruleset.model import Ruleset
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage.figures import campaign_facts, campaigns_of_year, latest_rulesets
-from seccheck.storage.tables import Campaign
+from seccheck.storage.tables import Campaign, CampaignUnit
 
 SUMMARY_FORMATS = ("text", "pdf", "html", "docx", "xlsx")
 
@@ -83,9 +85,14 @@ def campaign_summary(ctx: Context, campaign: str) -> tuple[Summary, list[dict[st
         info = campaign_repo.info(session, found)
         audits, findings, detail = campaign_facts(session, found.id)
         wordings = _wordings(session, [found.id])
+        listed = set(session.scalars(select(CampaignUnit.unit_id).where(CampaignUnit.campaign_id == found.id)))
+        coverage = tier_coverage(session, info.year, listed or None)
     detail = [d for d in detail if d["state"] != "withdrawn"]
     rulesets = _ids(info.rulesets) or list(dict.fromkeys(a.result["ruleset_id"] for a in audits))
     summary = summarise(info.name, info.year, rulesets, info.planned, audits, findings, ctx.today(), wordings=wordings)
+    if coverage is not None:
+        # 全覆盖 from the packages the campaign's units reported for its year (issue 25).
+        summary.paragraphs.append(coverage.sentence)
     return summary, detail
 
 
@@ -108,6 +115,15 @@ def summary_of_year(ctx: Context, year: int, campaigns: Sequence[str] = ()) -> Y
             audits, findings, _detail = campaign_facts(session, c.id)
             facts.append(CampaignFacts(info.name, _ids(info.rulesets), info.planned, audits, findings))
         wordings = _wordings(session, [c.id for c in chosen])
+        coverage = None if campaigns else tier_coverage(session, year)
+    if coverage is not None:
+        # 全覆盖 from the packages units (districts) reported (issue 25), after the campaigns' figures.
+        summary = year_summary(year, facts, wordings) if any(f.audits for f in facts) else None
+        if summary is None:
+            summary = YearSummary(year, [f.name for f in facts], [], [])
+        summary.coverage = coverage
+        summary.paragraphs.append(coverage.sentence)
+        return summary
     if not any(f.audits for f in facts):
         if not facts:
             message = f"{year} 年没有专项行动；请核对年度（seccheck campaign list 列出全部专项行动）"

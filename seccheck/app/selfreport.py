@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app import views
 from seccheck.app.context import Context
+from seccheck.app.packages import exported_code
 from seccheck.app.documents import target_in
 from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.app.rollup import UNIT_RULESET, _rollup, _unit_items, year_audits
@@ -45,9 +46,9 @@ class SelfReportFile:
     fetched: tuple[str, ...] = ()
 
 
-def _package_code(ctx: Context, unit: str, year: int) -> str:
-    """The 核验码 the report ends with."""
-    # issue 25 line 5: the package's code once app/packages.py lands
+def _ledger_code(ctx: Context) -> str:
+    """The code a report ends with while the unit has exported no package for the year: the ledger's
+    head, as notices print it (`seccheck verify --anchor` checks it)."""
     from seccheck.notice.content import verification_code
     from seccheck.storage import ledger
 
@@ -157,11 +158,15 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
     return _Facts(unit.id, rollup, problems, _assessment(audits, tiered))
 
 
-def _issued_before(session: Session, unit_id: int, year: int, key: str) -> tuple[dt.date, str] | None:
-    """The date and code of the first report written from the same data, if there was one."""
+def _issued_before(
+    session: Session, unit_id: int, year: int, key: str, code: str | None
+) -> tuple[dt.date, str] | None:
+    """The date and code of the first report written from the same data (and, once a package was
+    exported, ending with that package's code), if there was one."""
     for event in session.scalars(select(Event).where(Event.action == ISSUED).order_by(Event.id)):
         detail = event.detail or {}
-        if detail.get("unit_id") == unit_id and detail.get("year") == year and detail.get("key") == key:
+        same = detail.get("unit_id") == unit_id and detail.get("year") == year and detail.get("key") == key
+        if same and (code is None or detail.get("code") == code):
             return dt.date.fromisoformat(str(detail["issued"])), str(detail["code"])
     return None
 
@@ -194,10 +199,11 @@ def build(ctx: Context, unit_name: str, year: int | None = None, *, to: str | No
             )
 
         draft = content(ctx.today(), "")
-        before = _issued_before(session, facts.unit_id, year, draft.data_key())
+        package = exported_code(session, facts.unit_id, year)
+        before = _issued_before(session, facts.unit_id, year, draft.data_key(), package)
     if before is not None:
         return content(*before)
-    return content(ctx.today(), _package_code(ctx, rollup.unit, year))
+    return content(ctx.today(), package or _ledger_code(ctx))
 
 
 def _record(ctx: Context, unit_name: str, content: doc.SelfReportContent) -> None:

@@ -38,6 +38,8 @@ _TABLE = {
     "departments": "内设机构",
     "people": "人员",
     "audit_tiers": "检查所属的内设机构和人员",
+    "package_keys": "上报密钥",
+    "packages": "上报数据包",
 }
 _FIELD = {
     "name": "名称",
@@ -137,7 +139,7 @@ def _short(text: str) -> int:
 #: Records written once (records.md §5, write-once): their content never changes while they exist.
 #: A revision and a notice number are never deleted either; an import record is forgotten (deleted)
 #: when its audit is discarded, so that the same file can be imported afresh.
-_WRITE_ONCE = {"audit_revisions": True, "notice_numbers": True, "submissions": False}  # -> deleting refused
+_WRITE_ONCE = {"audit_revisions": True, "notice_numbers": True, "submissions": False, "packages": True}
 #: What may never change: a revision's seal (over its whole sealed content), format, engine and unit
 #: name; a number's issuer, year, number and audit; the audit an import record names. (Fields sealed
 #: later, such as a revision's reason, are recorded again once by migration 0008 and not compared here.)
@@ -145,10 +147,20 @@ _ONCE_FIELDS = {
     "audit_revisions": ("seal", "seal_format", "engine_version", "unit_name"),
     "notice_numbers": ("issuer", "year", "number", "audit_id"),
     "submissions": ("audit_id",),
+    # A package reported upward (issue 25): what it says and which revision it is never change.
+    "packages": ("role", "digest", "unit_id", "year", "revision", "anchor_position", "anchor_digest"),
 }
 #: A record's identity, which names one row for good: two rows for it in the ledger is a failure.
-_IDENTITY = {"findings": ("audit_id", "check_id"), "notice_numbers": ("issuer", "year", "number")}
-_IDENTITY_NAME = {"findings": "检查 {0} 的检查项 {1}", "notice_numbers": "{0}〔{1}〕{2}号"}
+_IDENTITY = {
+    "findings": ("audit_id", "check_id"),
+    "notice_numbers": ("issuer", "year", "number"),
+    "packages": ("role", "level", "unit_id", "year", "revision"),
+}
+_IDENTITY_NAME = {
+    "findings": "检查 {0} 的检查项 {1}",
+    "notice_numbers": "{0}〔{1}〕{2}号",
+    "packages": "上报数据包（{0}，{1}，单位 {2}，{3} 年第 {4} 版）",
+}
 
 
 class _LedgerScan:

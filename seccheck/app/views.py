@@ -201,6 +201,17 @@ class SubjectFigures(_View):
     kinds: list[KindFigures]
 
 
+class Coverage(_View):
+    """全覆盖：本年度导入的上报数据包中完成自查自评的单位、内设机构和人员（每个各计一次）。"""
+
+    region: str
+    unit_count: int
+    department_count: int
+    person_count: int
+    district_count: int
+    sentence: str
+
+
 class YearSummary(_View):
     """年终总结表述（`summary`）：各段表述及其开头的数字。"""
 
@@ -208,6 +219,7 @@ class YearSummary(_View):
     campaigns: list[str]
     paragraphs: list[str]
     subjects: list[SubjectFigures]
+    coverage: Coverage | None = None
 
 
 # --- building them from what the use cases return -------------------------------------------------
@@ -234,7 +246,22 @@ def year_summary(summary: figures.YearSummary) -> YearSummary:
                     kinds=[KindFigures(kind=k, unit_count=n) for k, n in kinds],
                 )
             )
-    return YearSummary(year=summary.year, campaigns=summary.campaigns, paragraphs=summary.paragraphs, subjects=out)
+    c = summary.coverage
+    coverage = (
+        None
+        if c is None
+        else Coverage(
+            region=c.region,
+            unit_count=c.units,
+            department_count=c.departments,
+            person_count=c.people,
+            district_count=c.districts,
+            sentence=c.sentence,
+        )
+    )
+    return YearSummary(
+        year=summary.year, campaigns=summary.campaigns, paragraphs=summary.paragraphs, subjects=out, coverage=coverage
+    )
 
 
 def _percent(value: Decimal | str | int | None) -> Decimal | None:

@@ -140,13 +140,29 @@ def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
 )
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各段表述及其开头的数字。")
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="导出封签的区县汇总数据包（各单位的数字，每个单位一次，和本机关的核验码），报送上级机关。",
+)
 @pass_app
-def summary_cmd(app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None, as_json: bool) -> None:
+def summary_cmd(
+    app: App, year: int, campaigns: tuple[str, ...], fmt: str, out_dir: Path | None, as_json: bool, export: Path | None
+) -> None:
     """年终总结表述：一年中各专项行动的数字（每个单位每个规则集只算一次），每段一行，可直接粘贴。"""
     from seccheck.app.reports import write_year_summary
     from seccheck.cli.progress import progress_bar
 
     ctx = app.context()
+    if export is not None:
+        from seccheck.app.packages import export_district_package
+
+        receipt = export_district_package(ctx, year, export)
+        again = "" if receipt.new else "（数据与上次导出的相同，核验码不变）"
+        click.echo(f"已导出区县汇总数据包：{receipt.path}{again}")
+        click.echo(f"核验码：{receipt.code}")
+        return
     with progress_bar(f"年终总结（{fmt.upper()}）", "步") as progress:
         made = write_year_summary(ctx, year, campaigns, fmt=fmt, out_dir=out_dir, progress=progress)
     if as_json:

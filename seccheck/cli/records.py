@@ -139,10 +139,12 @@ def unit_merge(app: App, source: str, target: str) -> None:
 
 
 def _tier_commands() -> None:
+    from seccheck.cli.packages_cmd import key_group
     from seccheck.cli.tiers_cmd import department_group, people_group
 
     unit_group.add_command(people_group)
     unit_group.add_command(department_group)
+    unit_group.add_command(key_group)
 
 
 _tier_commands()
@@ -499,10 +501,20 @@ def import_cmd(
     from seccheck.cli.progress import progress_bar
 
     ctx = app.context()
+    from seccheck.app.packages import is_package
+    from seccheck.cli.packages_cmd import import_packages
+
+    packages = [f for f in files if is_package(f)]
+    refused = import_packages(ctx, packages)
+    files = tuple(f for f in files if f not in packages)
+    if not files:
+        if refused:
+            sys.exit(ExitStatus.BAD_INPUT)
+        return
     with progress_bar("导入", "份") as progress:
         report = import_files(ctx, files, options, progress)
     render.import_report(report)
-    if report.failed or any(i.followups.problems for i in report.done):
+    if refused or report.failed or any(i.followups.problems for i in report.done):
         sys.exit(ExitStatus.BAD_INPUT)
 
 

@@ -177,6 +177,12 @@ def department_remove(app: App, name: str, unit: str) -> None:
 @click.option("--to", "to", default=None, metavar="机关", help="主送机关（默认工作区配置的发文机关）。")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
 @click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
+@click.option(
+    "--export",
+    "export",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="导出封签的上报数据包（本单位定稿的自查自评、三级数字和核验码），报送上级机关用 seccheck import 导入。",
+)
 @pass_app
 def rollup_cmd(
     app: App,
@@ -188,12 +194,24 @@ def rollup_cmd(
     to: str | None,
     out_dir: Path | None,
     allow_missing_glyphs: bool,
+    export: Path | None,
 ) -> None:
     """单位三级自查汇总：内设机构、人员完成情况，按检查项的问题数，下级问题汇总到单位级检查项目。
 
-    加 --report 写出单位的自查自评工作报告（覆盖情况、得分和等次、主要问题、整改情况，单位负责人签字，
-    末尾印核验码）；同样的数据再写一次，日期和核验码不变。
+    加 --export 导出封签的上报数据包；加 --report 写出单位的自查自评工作报告（覆盖情况、得分和等次、主要问题、
+    整改情况，单位负责人签字，末尾印上报数据包的核验码；两者可同时给出）。同样的数据再写一次，日期和核验码不变。
     """
+    if export is not None:
+        from seccheck.app.packages import export_unit_package
+
+        ctx = app.context()
+        receipt = export_unit_package(ctx, unit, year or ctx.today().year, export)
+        again = "" if receipt.new else "（数据与上次导出的相同，核验码不变）"
+        click.echo(f"已导出上报数据包：{receipt.path}{again}")
+        click.echo(f"核验码：{receipt.code}")
+        if not report:
+            return
+
     if report:
         from seccheck.app.selfreport import write_selfreport
         from seccheck.cli.progress import progress_bar

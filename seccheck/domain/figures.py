@@ -200,6 +200,19 @@ def _groups(c: _Counted, planned: Mapping[str, Collection[str]], wordings: Mappi
     return groups
 
 
+@dataclass(frozen=True)
+class TierCoverage:
+    """全覆盖 of a year from the packages units (districts) reported (issue 25): units that completed
+    their self-assessment, and their departments and people that completed self-checks, each once."""
+
+    region: str  # 全区 | 全市
+    units: int
+    departments: int
+    people: int
+    districts: int  # district packages counted (0 at a district's bureau)
+    sentence: str
+
+
 @dataclass
 class YearSummary:
     """A year's figures across campaigns, per ruleset, and the paragraph(s) made of them."""
@@ -208,6 +221,7 @@ class YearSummary:
     campaigns: list[str]
     groups: list[Group]
     paragraphs: list[str]
+    coverage: TierCoverage | None = None
 
 
 def year_summary(year: int, campaigns: Sequence[CampaignFacts], wordings: Mapping[str, Wording]) -> YearSummary:

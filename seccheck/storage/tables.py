@@ -379,3 +379,47 @@ class IssuedFormTier(Base):
     department: Mapped[str] = mapped_column(String(200))  # as written in the form
     person: Mapped[str] = mapped_column(String(200), default="")  # 工号, or the name when it has none
     person_name: Mapped[str] = mapped_column(String(200), default="")  # shown in the form's heading
+class PackageKey(Base):
+    """A key for sealing the packages a unit (or a district) reports upward (forms.md §4, issue 25):
+    `issued` by this workspace to a unit (or district) it receives packages from, or `held`: issued
+    to this workspace by the bureau above. The key itself is a secret: only its digest is sealed."""
+
+    __tablename__ = "package_keys"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # issued | held
+    level: Mapped[str] = mapped_column(String(16))  # unit | district
+    key_id: Mapped[str] = mapped_column(String(32), unique=True)
+    issuer: Mapped[str] = mapped_column(String(200))
+    subject: Mapped[str] = mapped_column(String(200))  # the unit (district) the key was issued to
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    key: Mapped[str] = mapped_column(String(64))
+    key_sha256: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+
+
+class Package(Base):
+    """A sealed package reported upward: `exported` from this workspace (a unit's, or a district's),
+    or `imported` into it from a unit (district) it issued a key to. Imported packages of one unit
+    and year are numbered revisions; the latest counts. Written once, never changed."""
+
+    __tablename__ = "packages"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    role: Mapped[str] = mapped_column(String(16))  # exported | imported
+    level: Mapped[str] = mapped_column(String(16))  # unit | district
+    key_id: Mapped[str] = mapped_column(String(32))
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), nullable=True)
+    year: Mapped[int] = mapped_column(Integer)
+    revision: Mapped[int] = mapped_column(Integer)
+    body_digest: Mapped[str] = mapped_column(String(64))
+    digest: Mapped[str] = mapped_column(String(64))
+    # The sender's ledger when it exported (its 核验码): `seccheck verify --anchor` there checks it.
+    anchor_position: Mapped[int] = mapped_column(Integer)
+    anchor_digest: Mapped[str] = mapped_column(String(64))
+    content: Mapped[dict[str, Any]] = mapped_column(Json)  # the package as signed
+    source: Mapped[str] = mapped_column(Text, default="")
+    created_by: Mapped[str] = mapped_column(String(200), default="")
+    created_at: Mapped[dt.datetime] = mapped_column(Timestamp)
+    __table_args__ = (
+        UniqueConstraint("role", "digest"),
+        Index("ix_packages_unit_year", "role", "level", "unit_id", "year"),
+    )

@@ -289,3 +289,68 @@ def calculation(result: Result) -> str:
     if result.normalize:
         line += WORDS["notice.percent"].format(percent=result.percent)
     return line + WORDS["notice.end"]
+
+
+# --- packages reported upward (issue 25) ---------------------------------------------------------
+
+PACKAGE_WORDS = {
+    "key_header": (
+        "# seccheck 上报密钥：{issuer} 发给 {subject}，用于封签上报的自查自评数据包。\n"
+        "# 请以安全的方式（不经聊天工具）交给对方；对方用 seccheck unit key add 本文件 登记后即可导出数据包。\n"
+    ),
+    "no_unit_for_key": (
+        "本工作区没有单位“{subject}”：这把上报密钥是发给它的；请先用 seccheck unit add {subject} 登记本单位"
+    ),
+    "not_a_key": "不是 seccheck 上报密钥文件（{why}）；请用上级机关 seccheck unit key issue 发来的文件",
+    "no_held_key": (
+        "没有上级机关发给 {subject} 的上报密钥；请向上级保密行政管理部门索取（对方用 seccheck unit key issue），"
+        "再用 seccheck unit key add 密钥文件 登记"
+    ),
+    "no_self_assessment": ("{unit} {year} 年没有定稿的单位保密自查自评；请先完成并定稿本单位的自查自评，再导出数据包"),
+    "nothing_to_report": (
+        "{year} 年还没有导入任何单位的数据包；请先导入各单位报来的数据包（seccheck import 文件），再导出"
+    ),
+    "unreadable": "不能读取数据包：{why}；请让报送单位重新导出（seccheck rollup 单位 --export 文件）后报送",
+    "not_a_package": (
+        "不是上报数据包：seccheck import 把 .json 文件当作数据包（由 rollup --export 或 summary --export 导出）；"
+        "答案文件请用 .toml 文件"
+    ),
+    "malformed": "数据包的字段 {field} 缺少或不对（{why}）；文件可能被改动过，请让报送单位重新导出后报送",
+    "tampered": "数据包的摘要与内容不符：文件在导出之后被改动过；请让 {subject} 重新导出后报送",
+    "mac": (
+        "数据包的核验值不符：文件被改动过，或不是用本机关发给 {subject} 的上报密钥封签的；请让 {subject} 用本机关"
+        "发给它的密钥重新导出后报送"
+    ),
+    "foreign_key": (
+        "数据包不是用本机关发出的上报密钥封签的（{issuer} 发给 {subject} 的密钥，本工作区没有发过）；"
+        "请确认数据包来自本机关管辖的单位，或用 seccheck unit key issue 给该单位发密钥后请它重新导出"
+    ),
+    "foreign_unit": (
+        "这把上报密钥是本机关发给 {owner} 的，数据包却是 {subject} 的；请让 {subject} 用本机关发给它自己的密钥导出"
+    ),
+    "wrong_level": "这把上报密钥是发给{expected}的，数据包却是{actual}的数据包；请让对方用对应的密钥重新导出",
+    "seal": "数据包中 {subject} 自查自评的封签与内容不符：内容被改动过；请让 {subject} 重新导出后报送",
+    "twice": "数据包中单位“{unit}”出现了不止一次；请让 {subject} 重新导出后报送",
+    "older": (
+        "这份数据包比已导入的第 {revision} 版更早导出（核验码 {anchor} 之前）；已导入的较新的数据包保持不变。"
+        "如确需更正，请让 {subject} 重新导出后报送"
+    ),
+    "level_unit": "单位",
+    "level_district": "区（县）",
+    "region_unit": "全区",
+    "region_district": "全市",
+    "coverage": "{region}{units}家单位、{departments}个内设机构、{people}名人员完成保密自查自评",
+    "coverage_districts": "（{districts}个区县报送）",
+}
+
+
+def package_says(key: str, **values: Any) -> str:
+    return PACKAGE_WORDS[key].format(**values)
+
+
+def coverage_sentence(region: str, units: int, departments: int, people: int, districts: int = 0) -> str:
+    """The paste-ready 全覆盖 sentence of a year's imported packages."""
+    text = package_says("coverage", region=region, units=units, departments=departments, people=people)
+    if districts:
+        text += package_says("coverage_districts", districts=districts)
+    return text + "。"
