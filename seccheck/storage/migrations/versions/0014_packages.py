@@ -2,7 +2,7 @@
 (districts) that report to it, and the packages exported and imported.
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from alembic import op
 from seccheck.storage.types import Json, Timestamp
 
 revision = "0014"
-down_revision = "0012"
+down_revision = "0013"
 branch_labels = None
 depends_on = None
 
