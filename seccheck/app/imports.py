@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -46,6 +45,7 @@ from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import units as unit_repo
 from seccheck.storage.batch import NewAudit, NewFinding
 from seccheck.storage.tables import Audit, Campaign
+from seccheck.storage.types import checked_json_text, json_text
 from seccheck.text import zh
 
 
@@ -485,8 +485,8 @@ def _new_audit(
         "ruleset_version": loaded.ruleset.version,
         "revision": 1,
     }
-    result_json = result_to_json(result, indent=None)
-    result_data = json.loads(result_json)
+    # The result serialised once, stored as that text in both of its columns, and parsed once for the seal.
+    result_text, result_data = checked_json_text(result_to_json(result, indent=None))
     snapshot = answers_snapshot(answers.answers)
     seal = seal_v2(loaded.sha256, particulars, snapshot, result_data, __version__)
     audit = {
@@ -505,7 +505,7 @@ def _new_audit(
         "asked": None,
         "grade": result.grade,
         "percent": result.percent,
-        "result": result_data,
+        "result": result_text,
         "seal": seal,
         "source": name,
         "created_by": ctx.actor,
@@ -516,8 +516,8 @@ def _new_audit(
         "revision": 1,
         "unit_name": unit_name,
         "particulars": particulars,
-        "answers": snapshot,
-        "result": result_data,
+        "answers": json_text(snapshot),
+        "result": result_text,
         "seal": seal,
         "seal_format": SEAL_FORMAT,
         "engine_version": __version__,

@@ -172,14 +172,20 @@ _RESULT_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {level: tuple(f.items()) for level, f in _RESULT_FIELDS.items()}
+
+
 def _sealed(level: str, data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, kind in _RESULT_FIELDS[level].items():
-        value = data.get(name)
+    get = data.get
+    for name, kind in _FIELDS[level]:
+        value = get(name)
         if value is None or kind == "plain":
             out[name] = value
         elif kind == "decimal":
             out[name] = canonical_decimal(value)
+        elif kind == "struct" and (value is True or value is False):
+            out[name] = value  # most answers: a yes or a no
         elif kind == "decimals":
             out[name] = {k: canonical_decimal(v) for k, v in value.items()}
         elif kind == "struct":
