@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, func, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.types import UserDefinedType
 
 from seccheck.domain.ledger import canonical
 from seccheck.storage import ledger
 from seccheck.storage import tables as t
+from seccheck.storage.bulk import insert_rows
 
 _UNITS: Table = t.Unit.__table__  # type: ignore[assignment]
 _AUDITS: Table = t.Audit.__table__  # type: ignore[assignment]
@@ -59,74 +59,9 @@ class NewAudit:
     finding_ids: list[int] = field(default_factory=list)
 
 
-_MEMO_KINDS = frozenset({bool, int, str, type(None), Decimal, dt.date, dt.datetime})
-
-
-def _memo_key(value: Any) -> Any:
-    """What the value is bound as depends on nothing else: a key for binding it once (None: no key)."""
-    kind = type(value)
-    if kind in _MEMO_KINDS:
-        return (kind, str(value) if kind is Decimal else value)
-    if kind is list and all(type(item) is str for item in value):
-        return (list, *value)
-    return None
-
-
-def _bound(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
-    """The rows' values as the columns' types bind them (the dialect's own processors: the same
-    checks and the same stored form), each distinct value processed once: an import binds a hundred
-    thousand answers, most of them `true`, `[]` and the same moment."""
-    dialect = session.get_bind().dialect
-    names = list(rows[0])
-    processors: list[tuple[str, Any, dict[Any, Any]]] = [
-        (name, table.c[name].type._cached_bind_processor(dialect), {}) for name in names
-    ]
-    out = []
-    for row in rows:
-        bound: dict[str, Any] = {}
-        for name, process, memo in processors:
-            value = row[name]
-            if process is not None:
-                key = _memo_key(value)
-                if key is None:
-                    value = process(value)
-                elif key in memo:
-                    value = memo[key]
-                else:
-                    value = memo[key] = process(value)
-            bound[name] = value
-        out.append(bound)
-    return out
-
-
-class _AsBound(UserDefinedType[Any]):
-    """A value already bound by its column's type (`_bound`): passed to the driver as it is."""
-
-    cache_ok = True
-
-    def get_col_spec(self, **kw: Any) -> str:
-        return ""
-
-
-_STATEMENTS: dict[tuple[str, tuple[str, ...], bool], Any] = {}
-
-
-def _statement(table: Table, names: Sequence[str], returning: bool) -> Any:
-    """INSERT of values already bound (`_bound`), made once per table and columns (then compiled
-    once: SQLAlchemy caches the compiled form of the same statement object)."""
-    key = (table.name, tuple(names), returning)
-    if key not in _STATEMENTS:
-        statement = insert(table).values({name: bindparam(name, type_=_AsBound()) for name in names})
-        if returning:
-            statement = statement.returning(table.c.id, sort_by_parameter_order=True)
-        _STATEMENTS[key] = statement
-    return _STATEMENTS[key]
-
-
 def _insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """One executemany INSERT."""
-    if rows:
-        session.execute(_statement(table, list(rows[0]), False), _bound(session, table, rows))
+    insert_rows(session.connection(), table, rows)
 
 
 def _insert_returning_ids(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -141,8 +76,8 @@ def _insert_returning_ids(session: Session, table: Table, rows: Sequence[Mapping
         ids = list(range(first, first + len(rows)))
         _insert(session, table, [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
         return ids
-    statement = _statement(table, list(rows[0]), True)
-    return [row[0] for row in session.execute(statement, _bound(session, table, rows))]
+    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
+    return [row[0] for row in session.execute(statement, list(rows))]
 
 
 def _events(at: dt.datetime, actor: str, action: str, audit_id: int | None, detail: dict[str, Any]) -> dict[str, Any]:
