@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.ledger import canonical as _canonical
 from seccheck.domain.ledger import canonical_decimal
 
 
@@ -57,7 +58,7 @@ def answer_record(answer: Answer) -> dict[str, Any]:
 
 
 def canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _canonical(data)
 
 
 def answered_by_digest(answered_by: Mapping[str, str]) -> str:
