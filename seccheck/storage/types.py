@@ -117,8 +117,7 @@ def _as_is(text: str) -> str:
 
 def json_text(data: Any) -> JsonText:
     """`data` serialised as a `Json` column writes it (characters, not \\u escapes), floats refused."""
-    _no_floats(data)
-    return JsonText(json.dumps(data, ensure_ascii=False, separators=(",", ":")))
+    return checked_json_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))[0]
 
 
 def checked_json_text(text: str) -> tuple[JsonText, Any]:
