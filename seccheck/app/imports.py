@@ -7,8 +7,8 @@ interrupted (even by kill -9) skips what is in and completes what is missing, no
 from __future__ import annotations
 
 import contextlib
-import gc
 import datetime as dt
+import gc
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -262,8 +262,9 @@ def import_files(
 def _few_collections() -> Iterator[None]:
     """Python's cycle collector tuned for an import: the objects made so far (modules, tables, the
     ruleset) are set aside, so that full collections do not walk them again and again, and the
-    young generation is collected every 100,000 allocations rather than 700, the oldest every 20 million (an audit allocates tens
-    of thousands of objects, nearly all freed by reference counting). Restored afterwards."""
+    young generation is collected every 100,000 allocations rather than 700, the oldest every 20
+    million (an audit allocates tens of thousands of objects, nearly all freed by reference
+    counting). Restored afterwards."""
     threshold = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(100_000, 20, 10)
