@@ -88,19 +88,41 @@ class LineIndex:
     _STAT = re.compile(r"""^\s*key\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 
     def __init__(self, text: str) -> None:
-        self.ids: dict[str, list[int]] = {}
-        self.keys: dict[str, list[int]] = {}
-        self.stats: dict[str, list[int]] = {}
+        # Indexed when first asked: most files are read without a problem to point at.
+        self._text: str | None = text
+        self._ids: dict[str, list[int]] = {}
+        self._keys: dict[str, list[int]] = {}
+        self._stats: dict[str, list[int]] = {}
+
+    @property
+    def ids(self) -> dict[str, list[int]]:
+        self._index()
+        return self._ids
+
+    @property
+    def keys(self) -> dict[str, list[int]]:
+        self._index()
+        return self._keys
+
+    @property
+    def stats(self) -> dict[str, list[int]]:
+        self._index()
+        return self._stats
+
+    def _index(self) -> None:
+        text, self._text = self._text, None
+        if text is None:
+            return
         for n, line in enumerate(text.splitlines(), start=1):
             s = self._STAT.match(line)
             if s:
-                self.stats.setdefault(s.group(1) if s.group(1) is not None else s.group(2), []).append(n)
+                self._stats.setdefault(s.group(1) if s.group(1) is not None else s.group(2), []).append(n)
             m = self._ID.match(line)
             if m:
-                self.ids.setdefault(m.group(1) if m.group(1) is not None else m.group(2), []).append(n)
+                self._ids.setdefault(m.group(1) if m.group(1) is not None else m.group(2), []).append(n)
             k = self._KEY.match(line)
             if k:
-                self.keys.setdefault(k.group(2), []).append(n)
+                self._keys.setdefault(k.group(2), []).append(n)
 
     def of_id(self, ident: str | None, occurrence: int = 0) -> int | None:
         lines = self.ids.get(ident or "", [])

@@ -19,6 +19,7 @@ import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 GENESIS = "0" * 64
@@ -37,12 +38,29 @@ def hash_hex(algorithm: str, data: bytes) -> str:
     return hashlib.new(algorithm, data).hexdigest()
 
 
+# One encoder for every call (json.dumps with options makes a new one each time).
+_CANONICAL = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
 def canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _CANONICAL.encode(data)
 
 
 def canonical_decimal(value: Decimal | int | str) -> str:
     """One spelling per number: 1, 1.0 and 1.00 are "1"; 0.50 is "0.5"."""
+    try:
+        return _canonical_decimal(value)  # a few hundred distinct numbers in a whole import
+    except TypeError:  # unhashable (a signalling NaN)
+        return _spelling(value)
+
+
+@lru_cache(maxsize=4096)
+def _canonical_decimal(value: Decimal | int | str) -> str:
+    # Equal numbers share a cache entry (Decimal("1.0") == 1): they have one spelling anyway.
+    return _spelling(value)
+
+
+def _spelling(value: Decimal | int | str) -> str:
     number = Decimal(value) if not isinstance(value, Decimal) else value
     normal = number.normalize()
     if normal == normal.to_integral_value():

@@ -24,6 +24,7 @@ from decimal import Decimal
 from typing import Any
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
+from seccheck.domain.ledger import canonical as _canonical
 from seccheck.domain.ledger import canonical_decimal
 
 
@@ -57,7 +58,7 @@ def answer_record(answer: Answer) -> dict[str, Any]:
 
 
 def canonical(data: Any) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return _canonical(data)
 
 
 def answered_by_digest(answered_by: Mapping[str, str]) -> str:
@@ -172,14 +173,20 @@ _RESULT_FIELDS: dict[str, dict[str, str]] = {
 }
 
 
+_FIELDS: dict[str, tuple[tuple[str, str], ...]] = {level: tuple(f.items()) for level, f in _RESULT_FIELDS.items()}
+
+
 def _sealed(level: str, data: Mapping[str, Any]) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, kind in _RESULT_FIELDS[level].items():
-        value = data.get(name)
+    get = data.get
+    for name, kind in _FIELDS[level]:
+        value = get(name)
         if value is None or kind == "plain":
             out[name] = value
         elif kind == "decimal":
             out[name] = canonical_decimal(value)
+        elif kind == "struct" and (value is True or value is False):
+            out[name] = value  # most answers: a yes or a no
         elif kind == "decimals":
             out[name] = {k: canonical_decimal(v) for k, v in value.items()}
         elif kind == "struct":

@@ -8,7 +8,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from seccheck import limits
-from seccheck.domain.answers import Answers
+from seccheck.domain.answers import Answer, Answers
 from seccheck.errors import BadInput, Problem
 from seccheck.ruleset.schema import dumps, model_schema
 from seccheck.tomlfile import LineIndex, problems_from_validation, read_toml
@@ -19,7 +19,7 @@ def load_answers(path: Path | str) -> tuple[Answers, LineIndex]:
     data, text = read_toml(path)
     lines = LineIndex(text)
     try:
-        return Answers.model_validate(data), lines
+        return Answers.model_validate(_yes_no_given(data)), lines
     except ValidationError as exc:
         problems = problems_from_validation(exc, data, str(path), lines)
         # Inside [answers] the key is the id: name it, not a field path.
@@ -32,6 +32,19 @@ def load_answers(path: Path | str) -> tuple[Answers, LineIndex]:
             else:
                 fixed.append(p)
         raise BadInput(fixed) from None
+
+
+# `"1a" = true`, most answers of most files: the model of that answer, validated once (frozen, so shared).
+_YES_NO = {True: Answer(value=True), False: Answer(value=False)}
+
+
+def _yes_no_given(data: dict[str, Any]) -> dict[str, Any]:
+    """The file's data with each bare `true` or `false` answer as its validated model: what
+    validating `"1a" = true` gives, without validating it a hundred times per file."""
+    answers = data.get("answers")
+    if isinstance(answers, dict):
+        data = data | {"answers": {k: _YES_NO[v] if type(v) is bool else v for k, v in answers.items()}}
+    return data
 
 
 def check_source(path: Path | str) -> None:

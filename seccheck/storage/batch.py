@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Table, insert, select, update
+from sqlalchemy import Table, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from seccheck.domain.ledger import canonical
 from seccheck.storage import ledger
 from seccheck.storage import tables as t
+from seccheck.storage.bulk import insert_rows
 
 _UNITS: Table = t.Unit.__table__  # type: ignore[assignment]
 _AUDITS: Table = t.Audit.__table__  # type: ignore[assignment]
@@ -58,10 +59,23 @@ class NewAudit:
     finding_ids: list[int] = field(default_factory=list)
 
 
+def _insert(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """One executemany INSERT."""
+    insert_rows(session.connection(), table, rows)
+
+
 def _insert_returning_ids(session: Session, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """One executemany INSERT … RETURNING id; the ids in the order of `rows`."""
+    """One executemany INSERT (… RETURNING id); the ids in the order of `rows`."""
     if not rows:
         return []
+    if session.get_bind().dialect.name == "sqlite":
+        # SQLite cannot return ids in the order of the rows of one statement, so SQLAlchemy would
+        # insert row by row. The transaction holds the write lock (BEGIN IMMEDIATE): the ids are
+        # the ones SQLite gives (one more than the largest; no AUTOINCREMENT), set here.
+        first = (session.execute(select(func.max(table.c.id))).scalar() or 0) + 1
+        ids = list(range(first, first + len(rows)))
+        _insert(session, table, [{**row, "id": row_id} for row, row_id in zip(rows, ids, strict=True)])
+        return ids
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     return [row[0] for row in session.execute(statement, list(rows))]
 
@@ -155,9 +169,9 @@ def write_new_audits(session: Session, audits: Sequence[NewAudit], *, at: dt.dat
         audit.id = audit_id
     # An original audit is the start of its own chain.
     session.execute(update(_AUDITS).where(_AUDITS.c.id.in_(ids)).values(chain_id=_AUDITS.c.id))
-    session.execute(insert(_ANSWERS), [{**row, "audit_id": a.id} for a in audits for row in a.answers])
+    _insert(session, _ANSWERS, [{**row, "audit_id": a.id} for a in audits for row in a.answers])
     revisions = [{**a.revision, "audit_id": a.id} for a in audits]
-    session.execute(insert(_REVISIONS), revisions)
+    _insert(session, _REVISIONS, revisions)
     findings = [
         {"audit_id": a.id, **vars(f)}  # the dataclass's fields are the columns
         for a in audits
@@ -190,7 +204,7 @@ def write_new_audits(session: Session, audits: Sequence[NewAudit], *, at: dt.dat
     for row, event_id in zip(events, _insert_returning_ids(session, _EVENTS, events), strict=True):
         row["id"] = event_id
     submissions = [{**a.submission, "audit_id": a.id} for a in audits]
-    session.execute(insert(_SUBMISSIONS), submissions)
+    _insert(session, _SUBMISSIONS, submissions)
     # What the flush hook would have recorded for the same rows, as written.
     ledger.record_rows(session, "audits", [{**a.audit, "id": a.id, "chain_id": a.id} for a in audits])
     ledger.record_rows(session, "audit_revisions", revisions)

@@ -140,9 +140,12 @@ def _readonly_engine(path: Path) -> Engine:
     return engine
 
 
+# JSON columns as a person reading the database expects them: characters, not \u escapes.
+_JSON_TEXT = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _json_text(data: object) -> str:
-    # JSON columns as a person reading the database expects them: characters, not \u escapes.
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    return _JSON_TEXT.encode(data)
 
 
 def history() -> list[tuple[str, str]]:

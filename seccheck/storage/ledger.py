@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, insert, inspect, select, text
+from sqlalchemy import Connection, Table, inspect, select, text
 from sqlalchemy.orm import Session
 
 from seccheck.domain.ledger import (
@@ -41,6 +41,9 @@ from seccheck.domain.ledger import (
     preferred_algorithm,
 )
 from seccheck.storage import tables as t
+from seccheck.storage.bulk import insert_rows
+
+_LEDGER: Table = t.LedgerEntry.__table__  # type: ignore[assignment]
 
 ADVISORY_LOCK = 7205132
 
@@ -373,8 +376,7 @@ def append(
                 **({} if key is None else {"mac": entry_mac(algorithm, key, previous)}),
             }
         )
-    if rows:
-        conn.execute(insert(t.LedgerEntry), rows)
+    insert_rows(conn, _LEDGER, rows)
     return position, previous
 
 

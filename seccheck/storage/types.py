@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
 
@@ -104,8 +105,35 @@ def _no_floats(data: Any, where: str = "") -> None:
             _no_floats(item, f"{where}[{n}]")
 
 
+class JsonText(str):
+    """A JSON document already serialised by seccheck and checked to hold no float (see
+    `json_text`): a `Json` column stores the text as it is, rather than serialising the data again.
+    A bulk import writes each audit's result, thirty kilobytes, into two columns."""
+
+
+def _as_is(text: str) -> str:
+    return text
+
+
+def json_text(data: Any) -> JsonText:
+    """`data` serialised as a `Json` column writes it (characters, not \\u escapes), floats refused."""
+    return checked_json_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")))[0]
+
+
+def checked_json_text(text: str) -> tuple[JsonText, Any]:
+    """JSON text made by seccheck (a pydantic dump) with its data, a float refused as `Json` refuses it."""
+    try:
+        data = json.loads(text, parse_float=_refuse_float, parse_constant=_refuse_float)
+    except _FloatFound:
+        _no_floats(json.loads(text))  # says where
+        raise
+    return JsonText(text), data
+
+
 class Json(TypeDecorator[Any]):
-    """JSON, JSONB on PostgreSQL. `none_as_null`: Python None is SQL NULL (else the JSON null)."""
+    """JSON, JSONB on PostgreSQL. `none_as_null`: Python None is SQL NULL (else the JSON null).
+
+    A `JsonText` value is bound as the text it holds (already serialised and checked)."""
 
     impl = JSON
     cache_ok = True
@@ -122,6 +150,27 @@ class Json(TypeDecorator[Any]):
     def process_bind_param(self, value: Any, dialect: Dialect) -> Any:
         _no_floats(value)
         return value
+
+    def bind_processor(self, dialect: Dialect) -> Callable[[Any], Any] | None:
+        process = super().bind_processor(dialect)
+        assert process is not None
+        text: Callable[[JsonText], Any]
+        if dialect.name == "sqlite":
+            text = str
+        elif dialect.driver == "psycopg":
+            from psycopg.types.json import Jsonb
+
+            def text(value: JsonText) -> Any:
+                return Jsonb(value, dumps=_as_is)
+        else:  # another driver: the data, serialised its own way
+
+            def text(value: JsonText) -> Any:
+                return process(json.loads(value))
+
+        def bind(value: Any) -> Any:
+            return text(value) if type(value) is JsonText else process(value)
+
+        return bind
 
 
 class Timestamp(TypeDecorator[dt.datetime]):
