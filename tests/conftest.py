@@ -26,7 +26,7 @@ DATA = Path(__file__).resolve().parent / "data"
 # writes sync to disk on every commit, and a sync to a virtual machine's disk takes milliseconds (on
 # tmpfs, microseconds); the whole run syncs tens of thousands of times. `--basetemp` chooses another
 # place; the folder made here is removed at the end of the run.
-_MEMORY_ROOM = 4 << 30  # bytes free on /dev/shm needed (a whole run leaves about 1 GB of test folders)
+_MEMORY_ROOM = 4 << 30  # bytes free on /dev/shm needed (a run's test folders reach several hundred MB)
 
 
 @pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path factory reads the option
@@ -35,7 +35,9 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     shm = Path("/dev/shm")
     try:
-        roomy = shm.is_dir() and os.access(shm, os.W_OK) and shutil.disk_usage(shm).free >= _MEMORY_ROOM
+        # writable, and not noexec: tests run programs they install into their folders
+        usable = shm.is_dir() and os.access(shm, os.W_OK) and not os.statvfs(shm).f_flag & os.ST_NOEXEC
+        roomy = usable and shutil.disk_usage(shm).free >= _MEMORY_ROOM
     except OSError:
         roomy = False
     if roomy:
