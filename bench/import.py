@@ -63,14 +63,18 @@ class Timed:
         return self.seconds * 1000 / self.count
 
 
-def timed_import(workspace: Path, files: list[Path], db_url: str | None, *, notice: bool = False) -> Timed:
-    """One `seccheck import` of `files` as a child process: its wall time and peak memory."""
+def timed_import(
+    workspace: Path, files: list[Path], db_url: str | None, *, notice: bool = False, init: bool = True
+) -> Timed:
+    """One `seccheck import` of `files` as a child process: its wall time and peak memory.
+    `init=False`: into an existing workspace."""
     env = {**os.environ, "NO_COLOR": "1"}
     if db_url:
         env["SECCHECK_DB"] = db_url
-    init = subprocess.run([*seccheck(), "init", str(workspace)], capture_output=True, text=True, env=env)
-    if init.returncode != 0:
-        sys.exit(f"init failed:\n{init.stderr[-2000:]}")
+    if init:
+        made = subprocess.run([*seccheck(), "init", str(workspace)], capture_output=True, text=True, env=env)
+        if made.returncode != 0:
+            sys.exit(f"init failed:\n{made.stderr[-2000:]}")
     command = [*seccheck(), "-w", str(workspace), "import", "--new-unit", "--another-audit", "--accept-date"]
     if not notice:
         command.append("--no-notice")

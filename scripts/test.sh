@@ -9,32 +9,43 @@ bash scripts/setup.sh --dev
 export PATH="$PWD/.venv/bin:$PATH"
 ruff check seccheck tests bench
 ruff format --check seccheck tests bench
-mypy
 offline="${SECCHECK_OFFLINE_TEST:-}"
 [ -z "$offline" ] && [ "${CI:-}" = true ] && offline=1
-if [ "$offline" != 1 ]; then
-  exec python -m pytest -n auto --dist loadgroup "$@"
-fi
-# The offline install proof (network and disk, little CPU) runs beside the tests, so CI waits for the
-# longer of the two, not their sum. Its log is shown first; pytest's summary stays the closing line.
+# Type checking (one core, tens of seconds without its cache) and the offline install proof (network
+# and disk, little CPU) run beside the tests, so the run waits for the longest of them, not their sum.
+# Their logs are shown after the tests; pytest's summary stays the closing line.
 log="$(mktemp)"
-bash tests/offline/test_bundle.sh >"$log" 2>&1 &
-proof=$!
+mypy >"$log.mypy" 2>&1 &
+types=$!
+if [ "$offline" = 1 ]; then
+  bash tests/offline/test_bundle.sh >"$log" 2>&1 &
+  proof=$!
+fi
 set +e
 python -m pytest -n auto --dist loadgroup "$@" | tee "$log.pytest"
 tests=${PIPESTATUS[0]}
-wait "$proof"
-offline_status=$?
+wait "$types"
+types_status=$?
+offline_status=0
+if [ "$offline" = 1 ]; then
+  wait "$proof"
+  offline_status=$?
+fi
 set -e
 echo
-echo "--- offline install proof (tests/offline/test_bundle.sh) ---"
-if [ "$offline_status" != 0 ]; then
-  cat "$log"
-else
-  tail -n 4 "$log"
+echo "--- types (mypy, exit $types_status) ---"
+cat "$log.mypy"
+if [ "$offline" = 1 ]; then
+  echo "--- offline install proof (tests/offline/test_bundle.sh) ---"
+  if [ "$offline_status" != 0 ]; then
+    cat "$log"
+  else
+    tail -n 4 "$log"
+  fi
+  echo "--- end of offline install proof (exit $offline_status) ---"
 fi
-echo "--- end of offline install proof (exit $offline_status) ---"
 tail -n 1 "$log.pytest"
-rm -f "$log" "$log.pytest"
+rm -f "$log" "$log.mypy" "$log.pytest"
+[ "$types_status" = 0 ] || exit "$types_status"
 [ "$offline_status" = 0 ] || exit "$offline_status"
 exit "$tests"

@@ -3,8 +3,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +20,37 @@ os.environ.setdefault("COLUMNS", "120")
 TODAY = dt.date(2026, 11, 23)  # the day the tests' workspaces live in (SECCHECK_TODAY)
 ROOT = Path(__file__).resolve().parent.parent
 DATA = Path(__file__).resolve().parent / "data"
+
+
+# Test folders in memory when the machine has room: SQLite (synchronous=FULL) and the atomic file
+# writes sync to disk on every commit, and a sync to a virtual machine's disk takes milliseconds (on
+# tmpfs, microseconds); the whole run syncs tens of thousands of times. `--basetemp` chooses another
+# place; the folder made here is removed at the end of the run.
+_MEMORY_ROOM = 4 << 30  # bytes free on /dev/shm needed (a run's test folders reach several hundred MB)
+
+
+@pytest.hookimpl(tryfirst=True)  # before pytest's own tmp_path factory reads the option
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.basetemp or hasattr(config, "workerinput"):  # given, or an xdist worker: set already
+        return
+    shm = Path("/dev/shm")
+    try:
+        # writable, and not noexec: tests run programs they install into their folders
+        usable = shm.is_dir() and os.access(shm, os.W_OK) and not os.statvfs(shm).f_flag & os.ST_NOEXEC
+        roomy = usable and shutil.disk_usage(shm).free >= _MEMORY_ROOM
+    except OSError:
+        roomy = False
+    if roomy:
+        config.option.basetemp = config.stash[_BASETEMP] = tempfile.mkdtemp(prefix="seccheck-tests-", dir=shm)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_BASETEMP, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_BASETEMP = pytest.StashKey[str]()
 
 
 class Run:

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import io
 import re
 from collections.abc import Iterable, Sequence
@@ -31,10 +32,49 @@ WRAP_AT = 50  # text columns wider than this wrap instead
 LINE_HEIGHT = 15  # points per line of wrapped text (11 pt CJK)
 
 
+@functools.cache
+def _styled_cell_class() -> Any:
+    """A cell of the streaming writer whose style is given whole, with its index among the
+    workbook's cell formats: openpyxl would copy the style into each cell and look its index up
+    (hashing it) when writing each cell."""
+    from openpyxl.cell import Cell
+
+    class StyledCell(Cell):  # type: ignore[misc]
+        has_style = True  # (no __slots__ of its own: mypy sees openpyxl's Cell as Any)
+
+        def __init__(self, sheet: Any, value: Any, data_type: str, style: Any, index: int) -> None:
+            self.parent = sheet
+            self._style = style
+            self._style_index = index
+            self.row = self.column = 1
+            self._value = value
+            self.data_type = data_type
+            self._hyperlink = None
+            self._comment = None
+
+        @property
+        def style_id(self) -> int:
+            return self._style_index
+
+        def __repr__(self) -> str:
+            # ws.append() tries each value as a plain value first and formats a refusal naming it,
+            # which a cell takes in its stride: no coordinate to work out for that message
+            return "<StyledCell>"
+
+    return StyledCell
+
+
+# What safe_text changes besides the blanks at either end: control characters (tab and CR included)
+# and the characters contain_direction looks for. Most texts have none: one search, then strip.
+_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2066-\u2069\ufeff]")
+
+
 def safe_text(value: object) -> str:
     """User text as a spreadsheet may hold it: no control characters, CR/LF made LF, tabs spaces,
     no leading or trailing blanks."""
     text = str(value)
+    if _UNSAFE.search(text) is None:
+        return text.strip()
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
     return contain_direction(_CONTROL.sub("", text).strip())
 
@@ -72,6 +112,10 @@ def percent_value(value: Decimal | None) -> Formatted | None:
     return None if value is None else Formatted(float(Decimal(value) / 100), PERCENT)
 
 
+# Python types a styled cell is made of directly, and openpyxl's data type for each.
+_DATA_TYPES = {str: "s", int: "n", float: "n", Decimal: "n", bool: "b", dt.date: "d", dt.datetime: "d"}
+_TEXT_KINDS = (TEXT, ANY)
+_INT_KINDS = (INT, TEXT, ANY)  # columns where a whole number stays as it is
 _NUMBER_FORMATS = {PERCENT: "0.0%", DATE: "yyyy-mm-dd"}  # counts and amounts show as they are
 _WIDTHS = {DATE: 12, PERCENT: 9}
 
@@ -136,13 +180,16 @@ class Book:
             header.append(cell)
         ws.append(header)
         formats = [_NUMBER_FORMATS.get(c.kind) for c in columns]
-        styles: dict[tuple[str | None, bool, bool], Any] = {}
+        styles: dict[tuple[str | None, bool, bool], tuple[Any, int]] = {}
+        cell_styles = self._book._cell_styles
+        styled_cell = _styled_cell_class()
 
-        def style(number_format: str | None, wrapped: bool, quoted: bool) -> Any:
-            # One style per combination, copied into each cell: setting a cell's style attributes one
-            # by one costs more than writing the cell.
+        def style(number_format: str | None, wrapped: bool, quoted: bool) -> tuple[Any, int]:
+            # Each combination made once, with its index among the workbook's cell formats: cells share
+            # it (setting a cell's style attributes one by one costs more than writing the cell).
             key = (number_format, wrapped, quoted)
-            if key not in styles:
+            found = styles.get(key)
+            if found is None:
                 template = WriteOnlyCell(ws)
                 if number_format:
                     template.number_format = number_format
@@ -150,28 +197,29 @@ class Book:
                     template.alignment = self._wrap
                 if quoted:
                     template.quotePrefix = True
-                styles[key] = template._style
-            return styles[key]
+                found = styles[key] = (template._style, cell_styles.add(template._style))
+            return found
+
+        def styled(value: Any, number_format: str | None, wrapped: bool = False, quoted: bool = False) -> Any:
+            kind = _DATA_TYPES.get(value.__class__)
+            array, index = style(number_format, wrapped, quoted)
+            if kind is None:  # anything else openpyxl takes, typed by openpyxl
+                return Cell(ws, 1, 1, value=value, style_array=array)
+            return styled_cell(ws, value[:32767] if kind == "s" else value, kind, array, index)
 
         for row in table:
             out: list[Any] = []
             for i, value in enumerate(row):
                 if value.__class__ is str:
                     quoted = value.startswith(_RISKY)
-                    if wrap[i] or quoted:
-                        cell = Cell(ws, 1, 1, value=value, style_array=style(None, wrap[i], quoted))
-                        cell.data_type = "s"  # text, never a formula
-                        out.append(cell)
-                    else:
-                        out.append(value)
+                    # text, never a formula: a quote-prefixed or wrapped cell is written as a string
+                    out.append(styled(value, None, wrap[i], quoted) if wrap[i] or quoted else value)
                 elif value is None:
                     out.append(None)
-                elif isinstance(value, Formatted):
-                    out.append(
-                        Cell(ws, 1, 1, value=value.value, style_array=style(_NUMBER_FORMATS[value.kind], False, False))
-                    )
+                elif value.__class__ is Formatted:
+                    out.append(styled(value.value, _NUMBER_FORMATS[value.kind]))
                 elif (fmt := formats[i] or _date_format(value)) is not None:
-                    out.append(Cell(ws, 1, 1, value=value, style_array=style(fmt, False, False)))
+                    out.append(styled(value, fmt))
                 else:
                     out.append(value)
             ws.append(out)
@@ -180,7 +228,13 @@ class Book:
     def _clean(row: Sequence[Any], columns: Sequence[Column]) -> list[Any]:
         out: list[Any] = []
         for value, column in zip(row, columns, strict=True):
-            if value is None or value == "":
+            kind = column.kind
+            # the common cases first: text in a text column, a whole number in a column that keeps it
+            if value.__class__ is str and value and kind in _TEXT_KINDS:
+                out.append(safe_text(value))
+            elif value.__class__ is int and kind in _INT_KINDS:
+                out.append(value)
+            elif value is None or value == "":
                 out.append(None)
             elif isinstance(value, str) and column.kind in (TEXT, ANY):
                 out.append(safe_text(value))
