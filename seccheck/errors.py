@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from seccheck.limits import shortened, text_problem
+
 MESSAGE_LIMIT = 2000  # characters of one problem's message as printed
 
 
@@ -22,8 +24,6 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        from seccheck.limits import shortened
-
         parts = []
         if self.file is not None:
             parts.append(shortened(self.file, 300) + (f":{self.line}" if self.line is not None else ""))
@@ -151,3 +151,13 @@ def conflict(message: str, **where: object) -> Conflict:
 # Files larger than this are refused before parsing: a ruleset or answers file is a few
 # hundred kilobytes at most, and parsing a huge file would only waste the inspector's time.
 MAX_INPUT_BYTES = 8 * 1024 * 1024
+
+
+def checked_text(
+    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
+) -> str:
+    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
+    problem = text_problem(text, maximum, multiline=multiline, required=required)
+    if problem:
+        raise BadInput([Problem(f"{what}{problem}", field=field)])
+    return text

@@ -138,18 +138,6 @@ def text_problem(text: str, maximum: int, *, multiline: bool = False, required: 
     return None
 
 
-def checked_text(
-    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
-) -> str:
-    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
-    problem = text_problem(text, maximum, multiline=multiline, required=required)
-    if problem:
-        from seccheck.errors import BadInput, Problem
-
-        raise BadInput([Problem(f"{what}{problem}", field=field)])
-    return text
-
-
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 

@@ -21,14 +21,16 @@ from sqlalchemy.orm import Session
 from seccheck import __version__, limits
 from seccheck.app import findings as finding_sync
 from seccheck.app.context import Context
+from seccheck.app.records import STATUS_NAMES, AuditRecord, Document, VoidInfo, record_of, recorded_dues
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.ledger import canonical_decimal
+from seccheck.domain.listing import AuditSummary
 from seccheck.domain.reinspection import Comparison
 from seccheck.domain.result import Result, result_from_data, result_to_json, scores_agree
 from seccheck.domain.scoring import score
 from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, canonical, seal_by_format, seal_v2
 from seccheck.domain.validate import check_answers
-from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
+from seccheck.errors import BadInput, Conflict, Problem, SeccheckError, checked_text
 from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
@@ -36,16 +38,7 @@ from seccheck.storage import events
 from seccheck.storage import findings as finding_repo
 from seccheck.storage import notices as notice_repo
 from seccheck.storage import units as unit_repo
-from seccheck.storage.audits import AuditSummary
 from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
-
-
-@dataclass(frozen=True)
-class Document:
-    kind: str
-    number: str | None
-    path: Path
-    fetched: tuple[str, ...] = ()  # what the PDF renderer asked for (served or refused): nothing, normally
 
 
 @dataclass
@@ -251,7 +244,9 @@ def finalise(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)
         if audit.status != "draft":
-            raise Conflict([Problem(f"检查 {audit_id} 不是草稿（{_STATUS[audit.status]}），不能定稿", field="audit")])
+            raise Conflict(
+                [Problem(f"检查 {audit_id} 不是草稿（{STATUS_NAMES[audit.status]}），不能定稿", field="audit")]
+            )
         return seal_revision(session, ctx, audit)
 
     done = ctx.db.transaction(work)
@@ -264,12 +259,7 @@ def dues_of(ctx: Context, audit_id: int) -> dict[str, dt.date]:
     """The deadline of each problem the audit shows, as recorded (a re-inspection's still-failing
     problems belong to the audit that found them)."""
     with ctx.db.read() as session:
-        return _dues(session, repo.get(session, audit_id))
-
-
-def _dues(session: Session, audit: Audit) -> dict[str, dt.date]:
-    rows = finding_repo.of_chain(session, audit.chain_id or audit.id, before=audit.id + 1)
-    return {f.check_id: r.due for f, r in rows if r.state != "withdrawn"}
+        return recorded_dues(session, repo.get(session, audit_id))
 
 
 def amend(
@@ -277,7 +267,7 @@ def amend(
 ) -> Finalised:
     """A new revision of a final audit with some answers changed. The audit keeps its id; each finding
     that persists keeps its rectification; findings that became compliant are withdrawn."""
-    limits.checked_text(reason, limits.REPORT, what="修订理由", field="reason", multiline=True)
+    checked_text(reason, limits.REPORT, what="修订理由", field="reason", multiline=True)
 
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)
@@ -323,7 +313,7 @@ def amend_typed(
 
 def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
     """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
-    limits.checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
+    checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
 
     def work(session: Session) -> None:
         audit = repo.get(session, audit_id)
@@ -388,27 +378,6 @@ def void(ctx: Context, audit_id: int, reason: str) -> VoidInfo:
         return VoidInfo(audit.id, reason, ctx.actor, ctx.at(), numbers)
 
     return ctx.db.transaction(work)
-
-
-@dataclass(frozen=True)
-class VoidInfo:
-    audit_id: int
-    reason: str
-    actor: str
-    at: dt.datetime
-    numbers: list[str]  # its notice numbers, kept and marked 作废 in the register
-
-
-def void_info(session: Session, audit: Audit) -> VoidInfo | None:
-    """Why and by whom a voided audit was voided (from its sealed event)."""
-    if audit.status != "void":
-        return None
-    found = [e for e in events.listing(session, audit.id) if e.action == "audit.voided"]
-    if not found:
-        return VoidInfo(audit.id, "", "", audit.created_at, [])
-    e = found[-1]
-    numbers = [str(n) for n in (e.detail or {}).get("numbers", [])]
-    return VoidInfo(audit.id, str((e.detail or {}).get("reason", "")), e.actor, e.at, numbers)
 
 
 @dataclass(frozen=True)
@@ -564,55 +533,6 @@ def remove_answer(ctx: Context, audit_id: int, key: str) -> None:
 
 # --- reading -----------------------------------------------------------------------------------------
 
-_STATUS = {"draft": "草稿", "final": "已定稿", "discarded": "已作废", "void": "定稿后作废"}
-
-
-@dataclass
-class AuditRecord:
-    id: int
-    unit: str
-    campaign: str | None
-    ruleset: LoadedRuleset
-    answers: Answers
-    status: str
-    revision: int
-    reinspection_of: int | None
-    chain_id: int | None
-    seal: str | None
-    result: Result | None
-    result_json: str | None
-    source: str
-    created_by: str
-    created_at: dt.datetime
-    finalized_at: dt.datetime | None
-    dues: dict[str, dt.date] = field(default_factory=dict)
-    voided: VoidInfo | None = None
-
-
-def record_of(session: Session, audit: Audit) -> AuditRecord:
-    unit = repo.unit_name(session, audit)
-    campaign = session.get(Campaign, audit.campaign_id) if audit.campaign_id else None
-    return AuditRecord(
-        id=audit.id,
-        unit=unit,
-        campaign=campaign.name if campaign else None,
-        ruleset=repo.ruleset_of(session, audit),
-        answers=repo.answers_of(session, audit, unit),
-        status=audit.status,
-        revision=audit.revision,
-        reinspection_of=audit.reinspection_of,
-        chain_id=audit.chain_id,
-        seal=audit.seal,
-        result=result_from_data(audit.result) if audit.result else None,
-        result_json=json.dumps(audit.result, ensure_ascii=False) if audit.result is not None else None,
-        source=audit.source,
-        created_by=audit.created_by,
-        created_at=audit.created_at,
-        finalized_at=audit.finalized_at,
-        dues=_dues(session, audit),
-        voided=void_info(session, audit),
-    )
-
 
 def load_audit(ctx: Context, audit_id: int) -> AuditRecord:
     with ctx.db.read() as session:
@@ -661,7 +581,7 @@ def verify(ctx: Context, audit_id: int) -> list[str]:
     with ctx.db.read() as session:
         audit = repo.get(session, audit_id)
         if audit.status not in ("final", "void") or not audit.seal:
-            return [f"这是{_STATUS[audit.status]}，尚未定稿，没有封签"]
+            return [f"这是{STATUS_NAMES[audit.status]}，尚未定稿，没有封签"]
         copy = session.get(RulesetCopy, audit.ruleset_sha256)
         if copy is None:
             return ["规则集副本缺失"]
@@ -732,7 +652,7 @@ def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
         answers=record.answers,
         ruleset_text=record.ruleset.text,
         header=(
-            f"# seccheck 导出：检查 {audit_id}（第 {record.revision} 版，{_STATUS[record.status]}）\n"
+            f"# seccheck 导出：检查 {audit_id}（第 {record.revision} 版，{STATUS_NAMES[record.status]}）\n"
             f"# 封签 SHA-256：{record.seal or '（草稿，无封签）'}\n"
         ),
         result={"audit_id": audit_id, "seal": record.seal, "result": json.loads(record.result_json or "null")},

@@ -18,9 +18,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import AuditRecord, Document, record_of
 from seccheck.app.context import Context
 from seccheck.app.progress import Progress, Steps, no_progress
+from seccheck.app.records import AuditRecord, Document, record_of
 from seccheck.domain.rectification import due_date
 from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem

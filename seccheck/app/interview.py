@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from seccheck.app.audits import Draft, Finalised, finalise, load_audit, open_draft, remove_answer, save_answer
@@ -129,3 +130,12 @@ def finish_without_terminal(ctx: Context, audit_id: int, *, notice: bool = True)
             ]
         )
     return finalise(ctx, audit_id, notice=notice)
+
+
+def is_form_draft(answers_file: Path) -> bool:
+    """Whether an answers file is a draft saved from an offline form: imported as a draft audit, then asked
+    on in the terminal."""
+    from seccheck.io.answersfile import load_answers
+
+    answers, _lines = load_answers(answers_file)
+    return answers.form is not None and answers.form.status == "draft"

@@ -37,12 +37,10 @@ from seccheck.ruleset.model import Option, Severity
 from seccheck.text import zh
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord
+    from seccheck.app.records import AuditRecord
     from seccheck.domain import figures
-    from seccheck.storage.audits import AuditSummary
-    from seccheck.storage.campaigns import CampaignInfo
+    from seccheck.domain.listing import AuditSummary, CampaignInfo, UnitInfo
     from seccheck.storage.findings import RectificationInfo
-    from seccheck.storage.units import UnitInfo
 
 __all__ = [
     "Answer",

@@ -44,10 +44,9 @@ def run_audit(app: App, request: AuditRequest) -> None:
     ctx = app.context()
     if request.answers_file is not None:
         from seccheck.app.imports import ImportOptions, import_file
-        from seccheck.io.answersfile import load_answers
+        from seccheck.app.interview import is_form_draft
 
-        answers, _lines = load_answers(request.answers_file)
-        if answers.form is not None and answers.form.status == "draft":
+        if is_form_draft(request.answers_file):
             # A draft saved from an offline form: kept as a draft audit, then asked on in the terminal.
             imported = import_file(ctx, request.answers_file, ImportOptions(draft=True, notice=request.notice))
             render.out.print(f"已导入表单草稿为检查 {imported.audit_id}，接着询问未答的问题。", soft_wrap=True)

@@ -242,13 +242,12 @@ def _sum(values: Iterable[object]) -> str:
 # --- records -------------------------------------------------------------------------------------
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord, Document, Finalised, RegisterRow
+    from seccheck.app.audits import Finalised, RegisterRow
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
+    from seccheck.app.records import AuditRecord, Document
     from seccheck.app.verification import WorkspaceVerification
-    from seccheck.storage.audits import AuditSummary
-    from seccheck.storage.campaigns import CampaignInfo
-    from seccheck.storage.units import UnitInfo
+    from seccheck.domain.listing import AuditSummary, CampaignInfo, UnitInfo
 
 
 def units(rows: list[UnitInfo]) -> None:
