@@ -25,7 +25,7 @@ def schema_text(*, answers: bool = False) -> str:
 
 def write_template(out: Path) -> None:
     """Write the empty spreadsheet to write a ruleset in (private to its owner, like every file we make)."""
-    from seccheck.io.ruleset_xlsx import template_bytes
+    from seccheck.io.ruleset_xlsx_write import template_bytes
 
     write_atomic(out, template_bytes(), mode=0o600)
 
@@ -41,7 +41,7 @@ def convert_workbook(workbook: Path, out: Path) -> LoadedRuleset:
 
 def write_workbook(ref: str, out: Path) -> None:
     """Write a ruleset (built-in id or file) as a spreadsheet that `convert_workbook` reads back."""
-    from seccheck.io.ruleset_xlsx import ruleset_bytes
+    from seccheck.io.ruleset_xlsx_write import ruleset_bytes
 
     write_atomic(out, ruleset_bytes(resolve_ruleset(ref).ruleset), mode=0o600)
 
