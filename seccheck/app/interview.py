@@ -14,7 +14,9 @@ from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers, Mode
 from seccheck.domain.result import Result
 from seccheck.errors import BadInput, Conflict, Problem
-from seccheck.interview import Asker, Interview, missing_answers
+from seccheck.interview.flow import Interview
+from seccheck.interview.order import missing_answers
+from seccheck.interview.seam import Asker
 from seccheck.io.evidence import keep_evidence
 from seccheck.ruleset.load import resolve_ruleset
 from seccheck.ruleset.model import Ruleset

@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seccheck.cli import render
-from seccheck.interview import (
+from seccheck.interview.seam import (
     CategoryStart,
     Done,
     Header,
