@@ -250,10 +250,31 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
 
 
 def _register() -> None:
-    from seccheck.cli import followup, forms_cmd, records, tiers_cmd
+    from seccheck.cli import (
+        audits_cmd,
+        campaigns_cmd,
+        documents_cmd,
+        followup,
+        forms_cmd,
+        records,
+        tiers_cmd,
+        units_cmd,
+        workspace_cmd,
+    )
 
-    for command in (*records.COMMANDS, *followup.COMMANDS, *forms_cmd.COMMANDS, *tiers_cmd.COMMANDS):
-        main.add_command(command)
+    for module in (
+        workspace_cmd,
+        units_cmd,
+        campaigns_cmd,
+        audits_cmd,
+        records,
+        documents_cmd,
+        followup,
+        forms_cmd,
+        tiers_cmd,
+    ):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register()
