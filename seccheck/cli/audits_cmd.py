@@ -108,7 +108,7 @@ def audit_start(
 def audit_list(app: App, unit: str | None, campaign: str | None, status: str | None, as_json: bool) -> None:
     """列出检查记录：编号、单位、规则集、日期、状态、版本、等次和得分率（不含已作废的草稿）。"""
     from seccheck.app.audits import list_audits
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     audits = list_audits(app.context(), unit=unit, campaign=campaign, status=status)
     if as_json:
@@ -116,7 +116,7 @@ def audit_list(app: App, unit: str | None, campaign: str | None, status: str | N
 
         click.echo(views.to_json([views.audit(a) for a in audits]))
         return
-    render.audits(audits)
+    render_records.audits(audits)
 
 
 @audit_group.command("show")
@@ -127,7 +127,7 @@ def audit_list(app: App, unit: str | None, campaign: str | None, status: str | N
 def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
     """查看一次检查：基本信息、封签、评分结果和问题。"""
     from seccheck.app.audits import load_audit
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     record = load_audit(app.context(), audit_id)
     if as_json:
@@ -135,7 +135,7 @@ def audit_show(app: App, audit_id: int, explain: bool, as_json: bool) -> None:
 
         click.echo(views.to_json(views.audit_detail(record)))
         return
-    render.audit(record, explain=explain)
+    render_records.audit(record, explain=explain)
 
 
 @audit_group.command("amend")
@@ -156,7 +156,7 @@ def audit_amend(
 ) -> None:
     """修订已定稿的检查：检查编号不变，生成新版本并重新评分、封签；各问题的整改记录保留，已合规的问题撤销。"""
     from seccheck.app.audits import amend_typed
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     if not settings and not notes:
         raise click.UsageError("请用 --set ID=答案 或 --note ID=备注 给出要修改的内容")
@@ -165,7 +165,7 @@ def audit_amend(
         f"检查 {audit_id} 已修订为第 {done.revision} 版：{done.result.grade}"
         + (f"，得分率 {done.result.percent}%" if done.result.percent is not None else "")
     )
-    render.followups(done)
+    render_records.followups(done)
 
 
 @audit_group.command("discard")
@@ -200,9 +200,9 @@ def audit_void(app: App, audit_id: int, reason: str) -> None:
 def register_cmd(app: App, year: int | None) -> None:
     """发文登记：已取用的每个发文字号、被检查单位、检查编号和取号日期；所属检查作废的标明作废。"""
     from seccheck.app.audits import notice_register
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
-    render.register(notice_register(app.context(), year))
+    render_records.register(notice_register(app.context(), year))
 
 
 COMMANDS = [audit_group, register_cmd]

@@ -45,7 +45,7 @@ def campaign_create(
 def campaign_list(app: App, as_json: bool) -> None:
     """列出专项行动及覆盖情况。"""
     from seccheck.app.campaigns import list_campaigns
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     campaigns = list_campaigns(app.context())
     if as_json:
@@ -53,7 +53,7 @@ def campaign_list(app: App, as_json: bool) -> None:
 
         click.echo(views.to_json([views.campaign(c) for c in campaigns]))
         return
-    render.campaigns(campaigns)
+    render_records.campaigns(campaigns)
 
 
 @campaign_group.command("show")
@@ -63,7 +63,7 @@ def campaign_list(app: App, as_json: bool) -> None:
 def campaign_show(app: App, ref: str, as_json: bool) -> None:
     """查看一个专项行动：应检和已检单位。"""
     from seccheck.app.campaigns import show_campaign
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     info, audits = show_campaign(app.context(), ref)
     if as_json:
@@ -71,7 +71,7 @@ def campaign_show(app: App, ref: str, as_json: bool) -> None:
 
         click.echo(views.to_json(views.campaign_detail(info, audits)))
         return
-    render.campaign(info, audits)
+    render_records.campaign(info, audits)
 
 
 @campaign_group.command("add-unit")

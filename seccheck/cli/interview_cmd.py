@@ -39,7 +39,7 @@ def has_terminal() -> bool:
 
 
 def run_audit(app: App, request: AuditRequest) -> None:
-    from seccheck.cli import render
+    from seccheck.cli import render, render_records
 
     ctx = app.context()
     if request.answers_file is not None:
@@ -65,7 +65,7 @@ def run_audit(app: App, request: AuditRequest) -> None:
                 add_to_campaign=request.add_to_campaign,
             ),
         )
-        render.imported_one(ctx, imported)
+        render_records.imported_one(ctx, imported)
         if imported.followups.problems:
             sys.exit(ExitStatus.BAD_INPUT)
         return
@@ -108,11 +108,11 @@ def _open(app: App, request: AuditRequest) -> int:
 def run_draft(app: App, audit_id: int, *, notice: bool = True) -> None:
     """Ask the draft's questions on the terminal (or finish it without one if nothing is missing)."""
     from seccheck.app.interview import finish_without_terminal, run_interview
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     ctx = app.context()
     if not has_terminal():
-        render.finalised(finish_without_terminal(ctx, audit_id, notice=notice))
+        render_records.finalised(finish_without_terminal(ctx, audit_id, notice=notice))
         return
 
     from seccheck.cli.terminal import TerminalAsker
@@ -125,4 +125,4 @@ def run_draft(app: App, audit_id: int, *, notice: bool = True) -> None:
     if outcome == "quit" or done is None:
         click.echo(f"已保存。继续：seccheck audit --resume {audit_id}")
         return
-    render.finalised(done)
+    render_records.finalised(done)

@@ -43,7 +43,7 @@ def import_cmd(
     同一内容再次导入不会重复（显示“已导入”），并补齐上次未完成的通知书；有问题的文件列出后跳过，其余照常导入。
     """
     from seccheck.app.imports import ImportOptions, import_files
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     options = ImportOptions(
         ruleset=ruleset_ref,
@@ -61,7 +61,7 @@ def import_cmd(
     ctx = app.context()
     with progress_bar("导入", "份") as progress:
         report = import_files(ctx, files, options, progress)
-    render.import_report(report)
+    render_records.import_report(report)
     if report.failed or any(i.followups.problems for i in report.done):
         sys.exit(ExitStatus.BAD_INPUT)
 
@@ -94,7 +94,7 @@ def export_cmd(app: App, audit_id: int, out_dir: Path | None) -> None:
 def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: tuple[str, ...]) -> None:
     """核验封签和账本：每一版的封签、当前答案和结果、重新评分，以及账本记载的每一条记录；报告定稿后的任何改动。"""
     from seccheck.app.verification import check_anchor, verify_workspace
-    from seccheck.cli import render
+    from seccheck.cli import render_records
     from seccheck.cli.progress import progress_bar
 
     if not audit_ids and not check_all and not anchors:
@@ -115,7 +115,7 @@ def verify_cmd(app: App, audit_ids: tuple[int, ...], check_all: bool, anchors: t
     if audit_ids or check_all:
         with progress_bar("核验", "项") as progress:
             found = verify_workspace(ctx, audit_ids, every_final=check_all, progress=progress)
-        bad += render.verified(found, listed=len(found.audits) <= render.BATCH_LISTED)
+        bad += render_records.verified(found, listed=len(found.audits) <= render_records.BATCH_LISTED)
     if bad:
         sys.exit(ExitStatus.BAD_INPUT)
 

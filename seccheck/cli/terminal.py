@@ -70,7 +70,7 @@ class TerminalAsker:
             case Review():
                 self._review(shown)
             case Done():
-                pass  # the result is printed with what finalising did (render.finalised)
+                pass  # the result is printed with what finalising did (render_records.finalised)
 
     def _review(self, review: Review) -> None:
         # The marks say it without colour too (NO_COLOR, a printout): ✗ a problem, ？ not answered.

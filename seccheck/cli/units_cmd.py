@@ -34,7 +34,7 @@ def unit_add(app: App, name: str, code: str, kind: str, contact: str) -> None:
 def unit_list(app: App, as_json: bool) -> None:
     """列出单位及其检查次数。"""
     from seccheck.app.units import list_units
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     units = list_units(app.context())
     if as_json:
@@ -42,7 +42,7 @@ def unit_list(app: App, as_json: bool) -> None:
 
         click.echo(views.to_json([views.unit(u) for u in units]))
         return
-    render.units(units)
+    render_records.units(units)
 
 
 @unit_group.command("import")

@@ -67,10 +67,10 @@ def _safe_url(url: str) -> str:
 def doctor_cmd(app: App) -> None:
     """检查出具通知书所需的一切：各角色的中文字体、HarfBuzz 子集化、WeasyPrint 版本、数据库、报告目录。"""
     from seccheck.app.doctor import run_checks
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     checks = run_checks(app.workspace_dir, app.db_url)
-    render.doctor(checks)
+    render_records.doctor(checks)
     if any(not c.ok and c.required for c in checks):
         sys.exit(ExitStatus.ENVIRONMENT)
 
