@@ -21,7 +21,7 @@ from pydantic import (
 
 from seccheck import limits
 from seccheck.domain.formfile import FormStamp
-from seccheck.ruleset.model import POINTS_SCHEMA
+from seccheck.ruleset.fields import POINTS_SCHEMA
 
 if TYPE_CHECKING:
     pass
