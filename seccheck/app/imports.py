@@ -18,15 +18,8 @@ from sqlalchemy.orm import Session
 
 from seccheck import __version__
 from seccheck.app import findings as finding_sync
-from seccheck.app.audits import (
-    FollowUps,
-    check_campaign,
-    check_date,
-    check_scope,
-    complete_followups,
-    create_audit,
-    seal_revision,
-)
+from seccheck.app.audit_checks import check_campaign, check_date, check_scope
+from seccheck.app.audits import FollowUps, complete_followups, create_audit, seal_revision
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress

@@ -174,7 +174,7 @@ def audit_amend(
 @pass_app
 def audit_discard(app: App, audit_id: int, reason: str) -> None:
     """作废一份草稿（开错了单位、规则集等）：不再列出、不计入任何数字，记录保留。"""
-    from seccheck.app.audits import discard
+    from seccheck.app.voiding import discard
 
     discard(app.context(), audit_id, reason)
     click.echo(f"草稿检查 {audit_id} 已作废")
@@ -186,7 +186,7 @@ def audit_discard(app: App, audit_id: int, reason: str) -> None:
 @pass_app
 def audit_void(app: App, audit_id: int, reason: str) -> None:
     """作废一次误录的已定稿检查：记录保留并封存（理由、作废人记入账本），不再计入任何数字；其通知书在发文登记中标明作废，字号不再使用。"""
-    from seccheck.app.audits import void
+    from seccheck.app.voiding import void
 
     done = void(app.context(), audit_id, reason)
     click.echo(f"检查 {audit_id} 已作废，不再计入任何数字。")
@@ -199,7 +199,7 @@ def audit_void(app: App, audit_id: int, reason: str) -> None:
 @pass_app
 def register_cmd(app: App, year: int | None) -> None:
     """发文登记：已取用的每个发文字号、被检查单位、检查编号和取号日期；所属检查作废的标明作废。"""
-    from seccheck.app.audits import notice_register
+    from seccheck.app.voiding import notice_register
     from seccheck.cli import render_records
 
     render_records.register(notice_register(app.context(), year))

@@ -15,11 +15,12 @@ from seccheck.cli.console import markup
 from seccheck.cli.render import PROBLEM_MARK, err, out, problems, result
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import Finalised, RegisterRow
+    from seccheck.app.audits import Finalised
     from seccheck.app.context import Context
     from seccheck.app.imports import Imported, ImportReport
     from seccheck.app.records import AuditRecord, Document
     from seccheck.app.verification import WorkspaceVerification
+    from seccheck.app.voiding import RegisterRow
     from seccheck.domain.listing import AuditSummary, CampaignInfo, UnitInfo
 
 
