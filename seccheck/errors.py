@@ -9,9 +9,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from seccheck.limits import shortened, text_problem
-
 MESSAGE_LIMIT = 2000  # characters of one problem's message as printed
+ECHO = 60  # the longest piece of a user's input a message repeats
+
+
+def shortened(text: str, limit: int = ECHO) -> str:
+    """A piece of input as a message repeats it: whole when short, else its start and length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}…（共 {len(text)} 字）"
 
 
 @dataclass(frozen=True)
@@ -151,13 +157,3 @@ def conflict(message: str, **where: object) -> Conflict:
 # Files larger than this are refused before parsing: a ruleset or answers file is a few
 # hundred kilobytes at most, and parsing a huge file would only waste the inspector's time.
 MAX_INPUT_BYTES = 8 * 1024 * 1024
-
-
-def checked_text(
-    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
-) -> str:
-    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
-    problem = text_problem(text, maximum, multiline=multiline, required=required)
-    if problem:
-        raise BadInput([Problem(f"{what}{problem}", field=field)])
-    return text

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from seccheck.errors import BadInput, Problem
+
 NAME = 200  # a unit's or campaign's name
 PERSON = 50  # an inspector's or actor's name
 PEOPLE = 20  # inspectors of one audit
@@ -90,16 +92,6 @@ def _between(number: Decimal | int, low: Decimal, high: Decimal) -> str | None:
     if not low <= number <= high:
         return f"应在 {low} 至 {high} 之间（实际：{_short(number)}）"
     return None
-
-
-ECHO = 60  # the longest piece of a user's input a message repeats
-
-
-def shortened(text: str, limit: int = ECHO) -> str:
-    """A piece of input as a message repeats it: whole when short, else its start and length."""
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 20]}…（共 {len(text)} 字）"
 
 
 def _short(number: Decimal | int) -> str:
@@ -211,3 +203,13 @@ def contain_direction(text: str) -> str:
             while stack.pop() != "\u2069":
                 pass  # a PDI closes the embeddings opened inside its isolate too
     return text + "".join(reversed(stack))
+
+
+def checked_text(
+    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
+) -> str:
+    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
+    problem = text_problem(text, maximum, multiline=multiline, required=required)
+    if problem:
+        raise BadInput([Problem(f"{what}{problem}", field=field)])
+    return text

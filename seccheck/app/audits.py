@@ -30,7 +30,7 @@ from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
 from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, seal_v2
 from seccheck.domain.validate import check_answers
-from seccheck.errors import BadInput, Conflict, Problem, SeccheckError, checked_text
+from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
 from seccheck.ruleset.load import LoadedRuleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
@@ -146,7 +146,7 @@ def amend(
 ) -> Finalised:
     """A new revision of a final audit with some answers changed. The audit keeps its id; each finding
     that persists keeps its rectification; findings that became compliant are withdrawn."""
-    checked_text(reason, limits.REPORT, what="修订理由", field="reason", multiline=True)
+    limits.checked_text(reason, limits.REPORT, what="修订理由", field="reason", multiline=True)
 
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)

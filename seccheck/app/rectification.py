@@ -11,7 +11,7 @@ from seccheck import limits
 from seccheck.app.context import Context
 from seccheck.app.units import unit_id_of
 from seccheck.domain.rectification import ACTION_LABELS, STATE_LABELS, TRANSITIONS
-from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem, checked_text
+from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.io.evidence import keep_evidence
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
@@ -103,7 +103,7 @@ def _text(text: str, field: str, what: str) -> str:
     """A note as stored: not blank, no control characters but line breaks and tabs (records.md §6)."""
     if not text.strip():
         raise BadInput([Problem(f"请写明{what}（--{field}）", field=field)])
-    return checked_text(text, limits.REPORT, what=what, field=field, multiline=True)
+    return limits.checked_text(text, limits.REPORT, what=what, field=field, multiline=True)
 
 
 def report(ctx: Context, rect_id: int, note: str, evidence: list[Path]) -> RectificationInfo:

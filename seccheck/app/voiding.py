@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from seccheck import limits
 from seccheck.app.context import Context
 from seccheck.app.records import VoidInfo
-from seccheck.errors import BadInput, Conflict, Problem, checked_text
+from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.storage import audits as repo
 from seccheck.storage import events
 from seccheck.storage import notices as notice_repo
@@ -19,7 +19,7 @@ from seccheck.storage import notices as notice_repo
 
 def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
     """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
-    checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
+    limits.checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
 
     def work(session: Session) -> None:
         audit = repo.get(session, audit_id)
