@@ -26,18 +26,12 @@ from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
 from seccheck.limits import neutralised
-from seccheck.notice.content import (
-    Issuer,
-    NoticeContent,
-    ReviewProblem,
-    build_notice,
-    build_review,
-    build_scoresheet,
-    notice_number,
-)
+from seccheck.notice.content import Issuer, NoticeContent, build_notice, notice_number
 from seccheck.notice.fonts import FontFile, describe, missing_glyphs, user_fonts
 from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.notice.render import document_html, render_pdf
+from seccheck.notice.review_content import ReviewProblem, build_review
+from seccheck.notice.scoresheet_content import build_scoresheet
 from seccheck.storage import audits as repo
 from seccheck.storage import events, notices
 from seccheck.storage import findings as finding_repo
