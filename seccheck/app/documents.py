@@ -1,3 +1,4 @@
+# Long on purpose: the three documents share one write path (number, fonts, render, atomic write, record).
 """Documents of an audit (notice.md): the rectification notice (整改通知书), the re-inspection opinion
 (复查意见书) and the score sheet (自查自评表) — which one is due, built, checked and written.
 

@@ -1,3 +1,4 @@
+# Long on purpose: one verification of a workspace (chain, sealed rows, anchors, evidence), one report.
 """Verifying a workspace against its sealed ledger (records.md §5): the chain, then every current
 sealed row against what the ledger says it must be, then each audit's seals, then evidence files.
 

@@ -1,3 +1,4 @@
+# Long on purpose: every --json model in one place, so field names and value types agree across commands.
 """What `--json` prints: one model per noun, the same field names and value types in every command.
 
 docs/json.md describes them for people; `json_schema()` gives their JSON Schema, and a test runs every
