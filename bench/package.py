@@ -69,7 +69,7 @@ def district_packages(folder: Path, ws: Path, env: dict[str, str], districts: in
     )
     paths = []
     from seccheck.app.context import open_context
-    from seccheck.app.packages import issue_key
+    from seccheck.app.package_keys import issue_key
 
     ctx = open_context(ws, env["SECCHECK_DB"])  # issuing keys is set-up, not measured: in this process
     for d, name in enumerate(names):

@@ -10,6 +10,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 MESSAGE_LIMIT = 2000  # characters of one problem's message as printed
+ECHO = 60  # the longest piece of a user's input a message repeats
+
+
+def shortened(text: str, limit: int = ECHO) -> str:
+    """A piece of input as a message repeats it: whole when short, else its start and length."""
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 20]}…（共 {len(text)} 字）"
 
 
 @dataclass(frozen=True)
@@ -22,8 +30,6 @@ class Problem:
     warning: bool = False
 
     def __str__(self) -> str:
-        from seccheck.limits import shortened
-
         parts = []
         if self.file is not None:
             parts.append(shortened(self.file, 300) + (f":{self.line}" if self.line is not None else ""))

@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
+from seccheck.errors import BadInput, Problem
+
 NAME = 200  # a unit's or campaign's name
 PERSON = 50  # an inspector's or actor's name
 PEOPLE = 20  # inspectors of one audit
@@ -92,16 +94,6 @@ def _between(number: Decimal | int, low: Decimal, high: Decimal) -> str | None:
     return None
 
 
-ECHO = 60  # the longest piece of a user's input a message repeats
-
-
-def shortened(text: str, limit: int = ECHO) -> str:
-    """A piece of input as a message repeats it: whole when short, else its start and length."""
-    if len(text) <= limit:
-        return text
-    return f"{text[: limit - 20]}…（共 {len(text)} 字）"
-
-
 def _short(number: Decimal | int) -> str:
     text = str(number)
     return text if len(text) <= 40 else text[:20] + "…" + text[-8:] + f"（共 {len(text)} 位）"
@@ -136,18 +128,6 @@ def text_problem(text: str, maximum: int, *, multiline: bool = False, required: 
     if required and not text.strip():
         return "不能为空或只有空白"
     return None
-
-
-def checked_text(
-    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
-) -> str:
-    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
-    problem = text_problem(text, maximum, multiline=multiline, required=required)
-    if problem:
-        from seccheck.errors import BadInput, Problem
-
-        raise BadInput([Problem(f"{what}{problem}", field=field)])
-    return text
 
 
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -223,3 +203,13 @@ def contain_direction(text: str) -> str:
             while stack.pop() != "\u2069":
                 pass  # a PDI closes the embeddings opened inside its isolate too
     return text + "".join(reversed(stack))
+
+
+def checked_text(
+    text: str, maximum: int, *, what: str, field: str, multiline: bool = False, required: bool = False
+) -> str:
+    """`text` if the guard passes it; else BadInput naming what it is and the option or field."""
+    problem = text_problem(text, maximum, multiline=multiline, required=required)
+    if problem:
+        raise BadInput([Problem(f"{what}{problem}", field=field)])
+    return text

@@ -12,8 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from seccheck import limits
-from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem
-from seccheck.limits import shortened
+from seccheck.errors import MAX_INPUT_BYTES, BadInput, Problem, shortened
 from seccheck.tomlsafety import MAX_NESTING, huge_exponent_line, long_number_line, nesting_problem, syntax_problem
 
 

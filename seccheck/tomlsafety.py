@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 
-from seccheck.errors import Problem
-from seccheck.limits import shortened
+from seccheck.errors import Problem, shortened
 
 MAX_NESTING = 32  # arrays, inline tables and dotted key parts inside one another; rulesets use 5 or so
 

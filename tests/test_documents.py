@@ -78,7 +78,7 @@ def test_a_self_assessment_gets_its_score_sheet_never_a_notice(workspace: Worksp
 def test_the_score_sheet_prints_official_numbers_from_official_only() -> None:
     from seccheck.domain.scoring import score
     from seccheck.io.answersfile import load_answers
-    from seccheck.notice.content import build_scoresheet
+    from seccheck.notice.scoresheet_content import build_scoresheet
 
     rs = resolve_ruleset("unit-self-assessment").ruleset
     answers, _ = load_answers(SELF)

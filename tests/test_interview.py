@@ -15,7 +15,9 @@ from seccheck.app.context import Context, FixedClock, current_actor
 from seccheck.app.interview import DraftRecorder
 from seccheck.app.workspace import create_workspace
 from seccheck.domain.answers import Answers
-from seccheck.interview import Done, HelpView, Interview, Message, Prompt, Review, Shown, missing_answers
+from seccheck.interview.flow import Interview
+from seccheck.interview.order import missing_answers
+from seccheck.interview.seam import Done, HelpView, Message, Prompt, Review, Shown
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset
 from seccheck.storage.db import Database
 from tests.conftest import DATA

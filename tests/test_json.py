@@ -279,7 +279,7 @@ def test_a_listed_percent_keeps_one_decimal_however_it_is_stored() -> None:
     import datetime as dt
     from decimal import Decimal
 
-    from seccheck.storage.audits import AuditSummary
+    from seccheck.domain.listing import AuditSummary
 
     def listed(percent: Any) -> object:
         summary = AuditSummary(1, "甲", None, "r", "1", dt.date(2026, 11, 20), "self", "final", "甲", percent, 1, None)

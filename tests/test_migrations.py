@@ -10,7 +10,8 @@ from typing import Any
 
 from sqlalchemy import Date, MetaData, Table, func, insert, select, text
 
-from seccheck.app.audits import amend, verify
+from seccheck.app.audit_verify import verify
+from seccheck.app.audits import amend
 from seccheck.app.context import Context, FixedClock
 from seccheck.app.verification import check_ledger
 from seccheck.domain.answers import Answer

@@ -13,7 +13,8 @@ from openpyxl import load_workbook
 from seccheck.domain.scoring import score
 from seccheck.errors import BadInput
 from seccheck.io.answersfile import load_answers
-from seccheck.io.ruleset_xlsx import convert, ruleset_bytes, template_bytes
+from seccheck.io.ruleset_xlsx import convert
+from seccheck.io.ruleset_xlsx_write import ruleset_bytes, template_bytes
 from seccheck.ruleset.load import builtin_rulesets, load_ruleset, load_ruleset_text
 from tests.conftest import DATA, ROOT, seccheck
 

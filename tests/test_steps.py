@@ -23,7 +23,7 @@ from seccheck.domain.answertext import AnswerTextError, parse_deduct
 from seccheck.domain.scoring import score
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput
-from seccheck.interview import Interview
+from seccheck.interview.flow import Interview
 from seccheck.ruleset.load import load_ruleset, load_ruleset_text
 from seccheck.ruleset.model import Ruleset
 from seccheck.storage.db import Database

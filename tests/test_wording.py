@@ -16,16 +16,8 @@ from typing import Any
 import pytest
 
 from seccheck.domain.answers import Answers
-from seccheck.domain.result import (
-    Capped,
-    CheckResult,
-    PerOccurrenceCapped,
-    Range,
-    Result,
-    result_from_data,
-    result_to_json,
-    scores_agree,
-)
+from seccheck.domain.reasons import Capped, PerOccurrenceCapped, Range
+from seccheck.domain.result import CheckResult, Result, result_from_data, result_to_json, scores_agree
 from seccheck.domain.scoring import score
 from seccheck.domain.seal import decode_value
 from seccheck.io.answersfile import load_answers

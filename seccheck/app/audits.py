@@ -1,4 +1,6 @@
-"""Audits: drafts, finalising, amending, discarding, and what follows each of them.
+"""Audits: drafts, finalising, amending, and what follows each of them. Beside it: `audit_checks` (what is
+checked before an audit is made), `records` (an audit as read), `voiding` (discard, void, the register) and
+`audit_verify` (one audit's seal and score checked).
 
 Every path that finishes an audit — the interview, `audit --answers`, `import`, `reinspect`,
 `audit amend` — goes through `seal_revision` (score, seal, keep the revision, bring findings and the
@@ -9,43 +11,32 @@ follow-up that fails never undoes the audit: running the same command again comp
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy.orm import Session
 
 from seccheck import __version__, limits
 from seccheck.app import findings as finding_sync
+from seccheck.app.audit_checks import check_campaign, check_date, check_scope
 from seccheck.app.context import Context
+from seccheck.app.records import STATUS_NAMES, AuditRecord, Document, record_of, recorded_dues
 from seccheck.domain.answers import Answer, Answers
-from seccheck.domain.ledger import canonical_decimal
+from seccheck.domain.listing import AuditSummary
 from seccheck.domain.reinspection import Comparison
-from seccheck.domain.result import Result, result_from_data, result_to_json, scores_agree
+from seccheck.domain.result import Result, result_from_data, result_to_json
 from seccheck.domain.scoring import score
-from seccheck.domain.seal import SEAL_FORMAT, answered_by_digest, answers_snapshot, canonical, seal_by_format, seal_v2
+from seccheck.domain.seal import SEAL_FORMAT, answers_snapshot, seal_v2
 from seccheck.domain.validate import check_answers
 from seccheck.errors import BadInput, Conflict, Problem, SeccheckError
-from seccheck.ruleset.load import LoadedRuleset, resolve_ruleset
+from seccheck.ruleset.load import LoadedRuleset
 from seccheck.storage import audits as repo
 from seccheck.storage import campaigns as campaign_repo
 from seccheck.storage import events
-from seccheck.storage import findings as finding_repo
-from seccheck.storage import notices as notice_repo
 from seccheck.storage import units as unit_repo
-from seccheck.storage.audits import AuditSummary
-from seccheck.storage.tables import Audit, Campaign, RulesetCopy, Unit
-
-
-@dataclass(frozen=True)
-class Document:
-    kind: str
-    number: str | None
-    path: Path
-    fetched: tuple[str, ...] = ()  # what the PDF renderer asked for (served or refused): nothing, normally
+from seccheck.storage.tables import Audit, Campaign, Unit
 
 
 @dataclass
@@ -71,125 +62,6 @@ class Finalised:
 
 
 # --- checks shared by every way of making an audit ---------------------------------------------------
-
-
-def check_date(ctx: Context, day: dt.date, campaign: Campaign | None, *, accept: bool, file: str | None = None) -> None:
-    """An audit date in the future or outside its campaign's period is refused unless accepted."""
-    if accept:
-        return
-    problems = []
-    if day > ctx.today():
-        problems.append(
-            Problem(f"检查日期 {day} 晚于今天（{ctx.today()}）；确需如此请加 --accept-date", file=file, field="date")
-        )
-    if campaign is not None:
-        start, end = campaign.period_start, campaign.period_end
-        if (start and day < start) or (end and day > end):
-            period = f"{start or '…'} 至 {end or '…'}"
-            problems.append(
-                Problem(
-                    f"检查日期 {day} 不在专项行动“{campaign.name}”的时间段（{period}）内；确需如此请加 --accept-date",
-                    file=file,
-                    field="date",
-                )
-            )
-    if problems:
-        raise BadInput(problems)
-
-
-def _campaign_ruleset_ids(campaign: Campaign) -> list[str]:
-    ids = []
-    for ref in campaign.rulesets:
-        try:
-            ids.append(resolve_ruleset(ref).ruleset.id)
-        except BadInput:
-            ids.append(ref)  # a ruleset file no longer where it was: compare by what was written
-    return ids
-
-
-def check_campaign(
-    session: Session,
-    campaign: Campaign | None,
-    loaded: LoadedRuleset,
-    unit: Unit,
-    *,
-    add: bool = False,
-    file: str | None = None,
-) -> None:
-    """A campaign takes only its own rulesets and the units on its list (issue 22): a wrong file must
-    not slip into an office's figures. `add` puts an unlisted unit on the list, as asked explicitly."""
-    if campaign is None:
-        return
-    problems = []
-    rulesets = _campaign_ruleset_ids(campaign)
-    if rulesets and loaded.ruleset.id not in rulesets and loaded.ruleset.id not in campaign.rulesets:
-        titles = "、".join(rulesets)
-        problems.append(
-            Problem(
-                f"规则集“{loaded.ruleset.title}”（{loaded.ruleset.id}）不是专项行动“{campaign.name}”的规则集"
-                f"（{titles}）；请核对答案文件的 ruleset 和 --campaign 是否写对，"
-                "不属于该专项行动的检查请不加 --campaign 导入",
-                file=file,
-                field="ruleset",
-            )
-        )
-    planned = campaign_repo.planned_ids(session, campaign.id)
-    if planned and unit.id not in planned:
-        if add and not problems:
-            campaign_repo.add_unit(session, campaign.id, unit.id)
-        elif not add:
-            problems.append(
-                Problem(
-                    f"单位“{unit.name}”不在专项行动“{campaign.name}”的应检单位名单中；"
-                    "请核对单位名称和 --campaign，确应检查请加 --add-to-campaign（同时把它加入名单），"
-                    f"或先 seccheck campaign add-unit {campaign.name} {unit.name}",
-                    file=file,
-                    field="unit",
-                )
-            )
-    if problems:
-        raise BadInput(problems)
-
-
-def check_scope(
-    session: Session,
-    unit_id: int,
-    unit: str,
-    ruleset_id: str,
-    campaign: Campaign | None,
-    day: dt.date,
-    tier: tuple[int | None, int | None] = (None, None),
-) -> None:
-    """A second, independent audit of the same unit, ruleset and campaign is refused (records.md §1);
-    below the unit, of the same department or person (`tier`, forms.md §4)."""
-    from seccheck.app.tiers import same_tier
-
-    existing = same_tier(
-        session,
-        repo.originals_in_scope(
-            session,
-            unit_id=unit_id,
-            ruleset_id=ruleset_id,
-            campaign_id=campaign.id if campaign else None,
-            year=day.year,
-        ),
-        tier,
-    )
-    if not existing:
-        return
-    audit = existing[-1]
-    where = f"专项行动“{campaign.name}”中" if campaign else f"{day.year} 年（不属于任何专项行动）"
-    state = "草稿" if audit.status == "draft" else "已定稿"
-    raise Conflict(
-        [
-            Problem(
-                f"{unit} 在{where}已有 {ruleset_id} 检查 {audit.id}（{state}）。"
-                f"修改请用 seccheck audit amend {audit.id}，复查请用 seccheck reinspect {audit.id}；"
-                "确是另一次独立的检查请加 --another-audit",
-                field="unit",
-            )
-        ]
-    )
 
 
 # --- sealing a revision ------------------------------------------------------------------------------
@@ -251,7 +123,9 @@ def finalise(ctx: Context, audit_id: int, *, notice: bool = True) -> Finalised:
     def work(session: Session) -> Finalised:
         audit = repo.get(session, audit_id)
         if audit.status != "draft":
-            raise Conflict([Problem(f"检查 {audit_id} 不是草稿（{_STATUS[audit.status]}），不能定稿", field="audit")])
+            raise Conflict(
+                [Problem(f"检查 {audit_id} 不是草稿（{STATUS_NAMES[audit.status]}），不能定稿", field="audit")]
+            )
         return seal_revision(session, ctx, audit)
 
     done = ctx.db.transaction(work)
@@ -264,12 +138,7 @@ def dues_of(ctx: Context, audit_id: int) -> dict[str, dt.date]:
     """The deadline of each problem the audit shows, as recorded (a re-inspection's still-failing
     problems belong to the audit that found them)."""
     with ctx.db.read() as session:
-        return _dues(session, repo.get(session, audit_id))
-
-
-def _dues(session: Session, audit: Audit) -> dict[str, dt.date]:
-    rows = finding_repo.of_chain(session, audit.chain_id or audit.id, before=audit.id + 1)
-    return {f.check_id: r.due for f, r in rows if r.state != "withdrawn"}
+        return recorded_dues(session, repo.get(session, audit_id))
 
 
 def amend(
@@ -321,115 +190,6 @@ def amend_typed(
     return amend(ctx, audit_id, parse_settings(loaded.ruleset, current, settings, notes), reason, notice=notice)
 
 
-def discard(ctx: Context, audit_id: int, reason: str = "") -> None:
-    """Put aside a draft (a mistaken start, a typo in the unit): kept, but out of every list and figure."""
-    limits.checked_text(reason, limits.REPORT, what="作废原因", field="reason", multiline=True)
-
-    def work(session: Session) -> None:
-        audit = repo.get(session, audit_id)
-        if audit.status != "draft":
-            raise Conflict(
-                [Problem(f"只能作废草稿；检查 {audit_id} 已定稿，要更正请用 seccheck audit amend", field="audit")]
-            )
-        audit.status = "discarded"
-        events.record(session, at=ctx.at(), actor=ctx.actor, action="audit.discarded", audit_id=audit.id, reason=reason)
-
-    ctx.db.transaction(work)
-
-
-def number_label(prefix: str, year: int, number: int) -> str:
-    from seccheck.notice.content import notice_number
-
-    return notice_number(prefix, year, number)
-
-
-def void(ctx: Context, audit_id: int, reason: str) -> VoidInfo:
-    """Void a final audit entered by mistake (wrong unit, wrong campaign, wrong file): it stays, sealed,
-    with its answers, result and notices, but counts in no figure; its notice numbers stay taken (a
-    字号 is never reused) and the register marks them 作废. The ledger records it with the reason and
-    who did it (the audit's status, and an event)."""
-    reason = reason.strip()
-    if not reason:
-        raise BadInput([Problem("请用 --reason 写明作废的理由（如：误将其他单位的答案文件导入）", field="reason")])
-
-    def work(session: Session) -> VoidInfo:
-        audit = repo.get(session, audit_id)
-        if audit.status == "draft":
-            raise Conflict(
-                [Problem(f"检查 {audit_id} 是草稿；草稿请用 seccheck audit discard {audit_id}", field="audit")]
-            )
-        if audit.status != "final":
-            raise Conflict([Problem(f"检查 {audit_id} 已作废，无需再作废", field="audit")])
-        if audit.reinspection_of is not None:
-            raise Conflict(
-                [
-                    Problem(
-                        f"检查 {audit_id} 是复查，不能单独作废；作废原检查 {audit.chain_id} 时其复查一并作废",
-                        field="audit",
-                    )
-                ]
-            )
-        # The whole chain goes: its re-inspections were made of what was voided.
-        for later in repo.chain(session, audit.chain_id or audit.id):
-            if later.id != audit.id and later.status in ("final", "draft"):
-                later.status = "void" if later.status == "final" else "discarded"
-        audit.status = "void"
-        prefix = ctx.workspace.config.issuer.prefix
-        numbers = [number_label(prefix, n.year, n.number) for n in notice_repo.numbers_of(session, audit.id)]
-        events.record(
-            session,
-            at=ctx.at(),
-            actor=ctx.actor,
-            action="audit.voided",
-            audit_id=audit.id,
-            reason=reason,
-            numbers=numbers,
-        )
-        return VoidInfo(audit.id, reason, ctx.actor, ctx.at(), numbers)
-
-    return ctx.db.transaction(work)
-
-
-@dataclass(frozen=True)
-class VoidInfo:
-    audit_id: int
-    reason: str
-    actor: str
-    at: dt.datetime
-    numbers: list[str]  # its notice numbers, kept and marked 作废 in the register
-
-
-def void_info(session: Session, audit: Audit) -> VoidInfo | None:
-    """Why and by whom a voided audit was voided (from its sealed event)."""
-    if audit.status != "void":
-        return None
-    found = [e for e in events.listing(session, audit.id) if e.action == "audit.voided"]
-    if not found:
-        return VoidInfo(audit.id, "", "", audit.created_at, [])
-    e = found[-1]
-    numbers = [str(n) for n in (e.detail or {}).get("numbers", [])]
-    return VoidInfo(audit.id, str((e.detail or {}).get("reason", "")), e.actor, e.at, numbers)
-
-
-@dataclass(frozen=True)
-class RegisterRow:
-    number: str  # 某保检〔2026〕4号
-    audit_id: int
-    unit: str
-    issued: dt.date
-    void: bool  # its audit was voided: the number stays taken, marked 作废
-
-
-def notice_register(ctx: Context, year: int | None = None) -> list[RegisterRow]:
-    """发文登记: every notice number taken, in order, with its unit; voided ones marked."""
-    prefix = ctx.workspace.config.issuer.prefix
-    with ctx.db.read() as session:
-        return [
-            RegisterRow(number_label(prefix, n.year, n.number), n.audit_id, unit, n.issued_at, status == "void")
-            for n, unit, status in notice_repo.register(session, year)
-        ]
-
-
 def complete_followups(ctx: Context, audit_id: int, *, notice: bool = True) -> FollowUps:
     """Make what should exist after the audit's latest revision and does not yet: its document (a
     notice, a corrected notice, a 复查意见书 or a score sheet; see seccheck.app.documents).
@@ -477,7 +237,7 @@ def open_draft(
     """The draft to carry on with for this unit and ruleset: the unfinished one, or a new one."""
 
     def work(session: Session) -> Draft:
-        from seccheck.app.tiers import record_tier, same_tier, tier_of_file
+        from seccheck.app.answer_tiers import record_tier, same_tier, tier_of_file
         from seccheck.app.units import find_unit
 
         target = campaign_repo.find(session, campaign) if campaign else None
@@ -564,55 +324,6 @@ def remove_answer(ctx: Context, audit_id: int, key: str) -> None:
 
 # --- reading -----------------------------------------------------------------------------------------
 
-_STATUS = {"draft": "草稿", "final": "已定稿", "discarded": "已作废", "void": "定稿后作废"}
-
-
-@dataclass
-class AuditRecord:
-    id: int
-    unit: str
-    campaign: str | None
-    ruleset: LoadedRuleset
-    answers: Answers
-    status: str
-    revision: int
-    reinspection_of: int | None
-    chain_id: int | None
-    seal: str | None
-    result: Result | None
-    result_json: str | None
-    source: str
-    created_by: str
-    created_at: dt.datetime
-    finalized_at: dt.datetime | None
-    dues: dict[str, dt.date] = field(default_factory=dict)
-    voided: VoidInfo | None = None
-
-
-def record_of(session: Session, audit: Audit) -> AuditRecord:
-    unit = repo.unit_name(session, audit)
-    campaign = session.get(Campaign, audit.campaign_id) if audit.campaign_id else None
-    return AuditRecord(
-        id=audit.id,
-        unit=unit,
-        campaign=campaign.name if campaign else None,
-        ruleset=repo.ruleset_of(session, audit),
-        answers=repo.answers_of(session, audit, unit),
-        status=audit.status,
-        revision=audit.revision,
-        reinspection_of=audit.reinspection_of,
-        chain_id=audit.chain_id,
-        seal=audit.seal,
-        result=result_from_data(audit.result) if audit.result else None,
-        result_json=json.dumps(audit.result, ensure_ascii=False) if audit.result is not None else None,
-        source=audit.source,
-        created_by=audit.created_by,
-        created_at=audit.created_at,
-        finalized_at=audit.finalized_at,
-        dues=_dues(session, audit),
-        voided=void_info(session, audit),
-    )
-
 
 def load_audit(ctx: Context, audit_id: int) -> AuditRecord:
     with ctx.db.read() as session:
@@ -630,96 +341,7 @@ def list_audits(
         return repo.listing(session, unit_id=unit_id, campaign_id=campaign_id, status=status)
 
 
-def verify_audits(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[tuple[int, list[str]]]:
-    """Each audit named (and, with `every_final`, every final one) with what does not match its seals."""
-    return [(audit_id, verify(ctx, audit_id)) for audit_id in audits_to_verify(ctx, audit_ids, every_final=every_final)]
-
-
-def audits_to_verify(ctx: Context, audit_ids: Sequence[int], *, every_final: bool = False) -> list[int]:
-    if every_final:
-        with ctx.db.read() as session:
-            # Ids only: loading every audit whole here made verifying grow faster than the workspace.
-            audit_ids = [*audit_ids, *repo.ids_with_status(session, "final"), *repo.ids_with_status(session, "void")]
-    return list(dict.fromkeys(audit_ids))
-
-
 # --- verifying ---------------------------------------------------------------------------------------
-
-
-def _by_value(snapshot: Mapping[str, Any]) -> str:
-    """An answers snapshot in canonical JSON, each deduction in its shortest form."""
-    return canonical(
-        {
-            key: {**record, "deduct": None if record["deduct"] is None else canonical_decimal(record["deduct"])}
-            for key, record in snapshot.items()
-        }
-    )
-
-
-def verify(ctx: Context, audit_id: int) -> list[str]:
-    """Everything that does not match the seals; empty when the audit is intact."""
-    with ctx.db.read() as session:
-        audit = repo.get(session, audit_id)
-        if audit.status not in ("final", "void") or not audit.seal:
-            return [f"这是{_STATUS[audit.status]}，尚未定稿，没有封签"]
-        copy = session.get(RulesetCopy, audit.ruleset_sha256)
-        if copy is None:
-            return ["规则集副本缺失"]
-        problems: list[str] = []
-        if hashlib.sha256(copy.text.encode("utf-8")).hexdigest() != copy.sha256:
-            problems.append("规则集副本的内容与其 SHA-256 不符（规则集文本被改动）")
-        kept = repo.revisions(session, audit.id)
-        numbers = [r.revision for r in kept]
-        if numbers != list(range(1, audit.revision + 1)):
-            problems.append(f"修订记录不全：应有第 1 至 {audit.revision} 版，实有 {numbers or '无'}")
-        for rev in kept:
-            # Every revision of an audit is scored with the ruleset copy the audit was made with.
-            # The columns hold JSON data: each seal is over its canonical form, as when it was sealed.
-            try:
-                sealed = seal_by_format(
-                    rev.seal_format,
-                    audit.ruleset_sha256,
-                    rev.particulars,
-                    rev.answers,
-                    rev.result,
-                    rev.engine_version,
-                )
-            except (ValueError, KeyError, TypeError):
-                sealed = None
-            if sealed != rev.seal:
-                problems.append(f"第 {rev.revision} 版的封签不符：定稿后被改动")
-        current = next((r for r in kept if r.revision == audit.revision), None)
-        if current is None:
-            return [*problems, "当前版本没有封存记录"]
-        answers = repo.answers_of(session, audit, current.unit_name)
-        live = {
-            "particulars": repo.particulars(audit, current.unit_name),
-            "result": audit.result,
-            "seal": audit.seal,
-        }
-        sealed_content = {"particulars": current.particulars, "result": current.result, "seal": current.seal}
-        # A deduction compares by value: kept as NUMERIC, it reads back 2 where format 1 sealed 2.0.
-        if canonical(live) != canonical(sealed_content) or _by_value(answers_snapshot(answers.answers)) != _by_value(
-            current.answers
-        ):
-            problems.append("答案、检查信息或评分结果与封存的版本不符：定稿后被改动")
-        if current.answered_by is not None and current.answered_by != answered_by_digest(
-            repo.answered_by(session, audit.id)
-        ):
-            problems.append("答题人与封存的版本不符：定稿后被改动")
-        try:
-            rescored = score(repo.ruleset_of(session, audit).ruleset, answers)
-        except SeccheckError as exc:
-            return [*problems, f"规则集副本无法加载：{exc}"]
-        if not scores_agree(current.result, rescored):
-            problems.append("按保存的答案重新评分，结果与保存的结果不同")
-        if audit.grade != rescored.grade or audit.percent != rescored.percent:
-            problems.append("列表中的等次或得分率与评分结果不一致")
-        if audit.reinspection_of is None:
-            active = {c for c, (_, r) in finding_repo.of_audit(session, audit.id).items() if r.state != "withdrawn"}
-            if active != {f.check_id for f in rescored.findings}:
-                problems.append("问题记录与评分结果不一致")
-        return problems
 
 
 def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
@@ -732,7 +354,7 @@ def export_audit(ctx: Context, audit_id: int, out_dir: Path) -> list[Path]:
         answers=record.answers,
         ruleset_text=record.ruleset.text,
         header=(
-            f"# seccheck 导出：检查 {audit_id}（第 {record.revision} 版，{_STATUS[record.status]}）\n"
+            f"# seccheck 导出：检查 {audit_id}（第 {record.revision} 版，{STATUS_NAMES[record.status]}）\n"
             f"# 封签 SHA-256：{record.seal or '（草稿，无封签）'}\n"
         ),
         result={"audit_id": audit_id, "seal": record.seal, "result": json.loads(record.result_json or "null")},

@@ -10,14 +10,13 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
 from seccheck.app.units import clean_name, unknown_unit
+from seccheck.domain.listing import AuditSummary, CampaignInfo
 from seccheck.errors import BadInput, Conflict, Problem
 from seccheck.ruleset.load import resolve_ruleset
 from seccheck.storage import audits as audit_repo
 from seccheck.storage import campaigns as repo
 from seccheck.storage import events
 from seccheck.storage import units as unit_repo
-from seccheck.storage.audits import AuditSummary
-from seccheck.storage.campaigns import CampaignInfo
 from seccheck.storage.tables import Audit
 
 

@@ -1,3 +1,4 @@
+# Long on purpose: the three documents share one write path (number, fonts, render, atomic write, record).
 """Documents of an audit (notice.md): the rectification notice (整改通知书), the re-inspection opinion
 (复查意见书) and the score sheet (自查自评表) — which one is due, built, checked and written.
 
@@ -18,26 +19,20 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import AuditRecord, Document, record_of
 from seccheck.app.context import Context
 from seccheck.app.progress import Progress, Steps, no_progress
+from seccheck.app.records import AuditRecord, Document, record_of
 from seccheck.domain.rectification import due_date
 from seccheck.domain.result import Result, result_from_data
 from seccheck.errors import BadInput, Conflict, EnvironmentProblem, Problem
 from seccheck.fileutil import inside, private_dir, safe_filename, write_atomic
 from seccheck.limits import neutralised
-from seccheck.notice.content import (
-    Issuer,
-    NoticeContent,
-    ReviewProblem,
-    build_notice,
-    build_review,
-    build_scoresheet,
-    notice_number,
-)
+from seccheck.notice.content import Issuer, NoticeContent, build_notice, notice_number
 from seccheck.notice.fonts import FontFile, describe, missing_glyphs, user_fonts
 from seccheck.notice.pdfmeta import PdfMeta
 from seccheck.notice.render import document_html, render_pdf
+from seccheck.notice.review_content import ReviewProblem, build_review
+from seccheck.notice.scoresheet_content import build_scoresheet
 from seccheck.storage import audits as repo
 from seccheck.storage import events, notices
 from seccheck.storage import findings as finding_repo

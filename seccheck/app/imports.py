@@ -1,3 +1,4 @@
+# Long on purpose: the batch and the one-file paths of an import share their checks; apart they would drift.
 """Importing answers files: each file once, by its content; every follow-up completed on a re-run.
 
 Importing the same content again changes nothing and says so; re-running an import that was
@@ -18,19 +19,12 @@ from sqlalchemy.orm import Session
 
 from seccheck import __version__
 from seccheck.app import findings as finding_sync
-from seccheck.app.audits import (
-    FollowUps,
-    check_campaign,
-    check_date,
-    check_scope,
-    complete_followups,
-    create_audit,
-    seal_revision,
-)
+from seccheck.app.answer_tiers import record_tier, same_tier, tier_of_file
+from seccheck.app.audit_checks import check_campaign, check_date, check_scope
+from seccheck.app.audits import FollowUps, complete_followups, create_audit, seal_revision
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.app.progress import Progress, no_progress
-from seccheck.app.tiers import record_tier, same_tier, tier_of_file
 from seccheck.app.units import clean_name, find_unit, unknown_unit
 from seccheck.domain.answers import MODE_LABELS, Answers
 from seccheck.domain.result import Result, result_to_json
@@ -92,7 +86,7 @@ def import_file(
     if answers.form is not None:
         # A file returned from an offline form: the form checks first, then the same import as any
         # answers file, with the form's own ruleset copy and campaign (forms.md §3).
-        from seccheck.app.forms import check_returned
+        from seccheck.app.form_returns import check_returned
 
         draft = options.draft and answers.form.status == "draft"
         returned = check_returned(ctx, path, answers, allow_draft=draft)
@@ -163,7 +157,7 @@ def import_file(
 
     def _mark(session: Session, done: Imported) -> None:
         if returned is not None and answers.form is not None and answers.form.status == "final":
-            from seccheck.app.forms import mark_returned
+            from seccheck.app.form_returns import mark_returned
 
             mark_returned(session, ctx, returned.form_id, done.audit_id, answers.form.mac)
 

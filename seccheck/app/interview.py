@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Literal
 
 from seccheck.app.audits import Draft, Finalised, finalise, load_audit, open_draft, remove_answer, save_answer
@@ -13,7 +14,9 @@ from seccheck.app.context import Context
 from seccheck.domain.answers import Answer, Answers, Mode
 from seccheck.domain.result import Result
 from seccheck.errors import BadInput, Conflict, Problem
-from seccheck.interview import Asker, Interview, missing_answers
+from seccheck.interview.flow import Interview
+from seccheck.interview.order import missing_answers
+from seccheck.interview.seam import Asker
 from seccheck.io.evidence import keep_evidence
 from seccheck.ruleset.load import resolve_ruleset
 from seccheck.ruleset.model import Ruleset
@@ -129,3 +132,12 @@ def finish_without_terminal(ctx: Context, audit_id: int, *, notice: bool = True)
             ]
         )
     return finalise(ctx, audit_id, notice=notice)
+
+
+def is_form_draft(answers_file: Path) -> bool:
+    """Whether an answers file is a draft saved from an offline form: imported as a draft audit, then asked
+    on in the terminal."""
+    from seccheck.io.answersfile import load_answers
+
+    answers, _lines = load_answers(answers_file)
+    return answers.form is not None and answers.form.status == "draft"

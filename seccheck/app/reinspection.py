@@ -13,7 +13,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from seccheck.app.audits import Draft, Finalised, check_date, complete_followups, dues_of, finalise
+from seccheck.app.audit_checks import check_date
+from seccheck.app.audits import Draft, Finalised, complete_followups, dues_of, finalise
 from seccheck.app.context import Context
 from seccheck.app.evidence import keep_file_evidence
 from seccheck.domain.answers import Answers

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from seccheck.app.context import Context
 from seccheck.app.documents import target_in
-from seccheck.app.packages import tier_coverage
+from seccheck.app.package_figures import tier_coverage
 from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.domain.figures import CampaignFacts, Summary, YearSummary, summarise, year_summary
 from seccheck.domain.paragraph import Wording

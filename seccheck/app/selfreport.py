@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from seccheck.app import views
 from seccheck.app.context import Context
-from seccheck.app.packages import exported_code
 from seccheck.app.documents import target_in
+from seccheck.app.packages import exported_code
 from seccheck.app.progress import Progress, Steps, no_progress
 from seccheck.app.rollup import UNIT_RULESET, _rollup, _unit_items, year_audits
 from seccheck.app.tiers import unit_named
@@ -158,9 +158,7 @@ def _facts(session: Session, unit_name: str, year: int) -> _Facts:
     return _Facts(unit.id, rollup, problems, _assessment(audits, tiered))
 
 
-def _issued_before(
-    session: Session, unit_id: int, year: int, key: str, code: str | None
-) -> tuple[dt.date, str] | None:
+def _issued_before(session: Session, unit_id: int, year: int, key: str, code: str | None) -> tuple[dt.date, str] | None:
     """The date and code of the first report written from the same data (and, once a package was
     exported, ending with that package's code), if there was one."""
     for event in session.scalars(select(Event).where(Event.action == ISSUED).order_by(Event.id)):
@@ -214,7 +212,7 @@ def _record(ctx: Context, unit_name: str, content: doc.SelfReportContent) -> Non
 
     def work(session: Session) -> None:
         unit = unit_named(session, unit_name)
-        if _issued_before(session, unit.id, content.year, key) is not None:
+        if _issued_before(session, unit.id, content.year, key, content.verification) is not None:
             return
         events.record(
             session, at=ctx.at(), actor=ctx.actor, action=ISSUED, unit_id=unit.id, unit=content.unit,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -21,10 +20,7 @@ from seccheck.io.people_csv import read_people_csv
 from seccheck.storage import events
 from seccheck.storage import tiers as repo
 from seccheck.storage import units as unit_repo
-from seccheck.storage.tables import Audit, Department, Person, Unit
-
-if TYPE_CHECKING:
-    from seccheck.domain.answers import Answers
+from seccheck.storage.tables import Department, Person, Unit
 
 MAX_STAFF_NO = 64
 
@@ -133,7 +129,7 @@ def find_person(session: Session, unit: Unit, token: str, *, field: str = "perso
 # --- use cases -----------------------------------------------------------------------------------------
 
 
-def _new_department(session: Session, ctx: Context, unit: Unit, name: str) -> Department:
+def new_department(session: Session, ctx: Context, unit: Unit, name: str) -> Department:
     dept = Department(unit_id=unit.id, name=name, former_names=[], active=True, created_at=ctx.at())
     session.add(dept)
     session.flush()
@@ -156,7 +152,7 @@ def add_department(ctx: Context, unit_name: str, name: str) -> int:
             if existing.name != name:
                 _rename(existing, name)
             return existing.id
-        return _new_department(session, ctx, unit, name).id
+        return new_department(session, ctx, unit, name).id
 
     return ctx.db.transaction(work)
 
@@ -286,7 +282,7 @@ def import_people(ctx: Context, unit_name: str, path: Path) -> Imported:
             if dept is None:
                 found = repo.department(session, unit.id, row["department"])
                 if found is None:
-                    found = _new_department(session, ctx, unit, row["department"])
+                    found = new_department(session, ctx, unit, row["department"])
                     new_depts += 1
                 found.active = True
                 dept = depts[row["department"]] = found
@@ -400,75 +396,3 @@ def list_people(ctx: Context, unit_name: str, department: str | None = None) -> 
             for p in repo.people(session, unit.id)
             if only is None or p.department_id == only
         ]
-
-
-# --- answers files naming a department and a person ----------------------------------------------------
-
-Tier = tuple[int | None, int | None]  # (department id, person id); (None, None) for the unit itself
-
-
-def tier_of_file(
-    session: Session, ctx: Context, unit: Unit, answers: Answers, *, create: bool = False, file: str | None = None
-) -> Tier:
-    """The department and person an answers file names (forms.md §4), each refused with near names
-    when unknown, or, with `create` (import --new-unit), added. A person's audit is recorded in the
-    department the file names, else the one the person is in now. Files without them (and old files
-    with a combined name in `unit`) are the unit's."""
-    if answers.department is None and answers.person is None:
-        return None, None
-    problems: list[Problem] = []
-    dept: Department | None = None
-    person: Person | None = None
-    if answers.department is not None:
-        try:
-            dept = find_department(session, unit, answers.department, file=file)
-        except NotFound as exc:
-            if not create or repo.department(session, unit.id, answers.department) is not None:
-                problems += exc.problems
-            else:
-                dept = _new_department(session, ctx, unit, clean_name(answers.department, "department"))
-    if answers.person is not None:
-        try:
-            person = find_person(session, unit, answers.person, file=file)
-        except NotFound as exc:
-            if create and dept is not None:
-                person = Person(
-                    unit_id=unit.id,
-                    department_id=dept.id,
-                    name=clean_name(answers.person, "person"),
-                    staff_no="",
-                    active=True,
-                    created_at=ctx.at(),
-                )
-                session.add(person)
-                session.flush()
-            else:
-                problems += exc.problems
-        except BadInput as exc:
-            problems += exc.problems
-    if problems:
-        raise NotFound(problems)
-    if person is not None:
-        return (dept.id if dept is not None else person.department_id), person.id
-    assert dept is not None
-    return dept.id, None
-
-
-def record_tier(session: Session, audit_id: int, tier: Tier) -> None:
-    if tier != (None, None):
-        session.flush()
-        repo.set_tier(session, audit_id, *tier)
-
-
-def same_tier(session: Session, audits: list[Audit], tier: Tier) -> list[Audit]:
-    """The audits of this tier: of the same person; else of the same department (no person); else the unit's."""
-    tiers = repo.tiers_of(session, [a.id for a in audits])
-
-    def key(audit: Audit) -> Tier:
-        found = tiers.get(audit.id)
-        return (None, None) if found is None else (found.department_id, found.person_id)
-
-    department, person = tier
-    if person is not None:
-        return [a for a in audits if key(a)[1] == person]
-    return [a for a in audits if key(a) == (department, None)]

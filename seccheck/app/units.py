@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from seccheck import limits
 from seccheck.app.context import Context
+from seccheck.domain.listing import UnitInfo
 from seccheck.errors import BadInput, Conflict, NotFound, Problem
 from seccheck.io.units_csv import read_units_csv
 from seccheck.storage import events
 from seccheck.storage import units as repo
 from seccheck.storage.tables import Unit
-from seccheck.storage.units import UnitInfo
 
 MAX_NAME = limits.NAME
 

@@ -1,3 +1,4 @@
+# Long on purpose: one verification of a workspace (chain, sealed rows, anchors, evidence), one report.
 """Verifying a workspace against its sealed ledger (records.md §5): the chain, then every current
 sealed row against what the ledger says it must be, then each audit's seals, then evidence files.
 
@@ -429,7 +430,8 @@ def verify_workspace(
     """`seccheck verify`: the audits named (every final one with `every_final`), their seals and
     evidence files, and the ledger — all of it with `every_final`, else the rows of those audits.
     `progress` counts each audit, then the ledger."""
-    from seccheck.app.audits import audits_to_verify, load_audit, verify
+    from seccheck.app.audit_verify import audits_to_verify, verify
+    from seccheck.app.audits import load_audit
 
     ids = audits_to_verify(ctx, audit_ids, every_final=every_final)
     steps = len(ids) + 1

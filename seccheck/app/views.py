@@ -1,3 +1,4 @@
+# Long on purpose: every --json model in one place, so field names and value types agree across commands.
 """What `--json` prints: one model per noun, the same field names and value types in every command.
 
 docs/json.md describes them for people; `json_schema()` gives their JSON Schema, and a test runs every
@@ -37,12 +38,10 @@ from seccheck.ruleset.model import Option, Severity
 from seccheck.text import zh
 
 if TYPE_CHECKING:
-    from seccheck.app.audits import AuditRecord
+    from seccheck.app.records import AuditRecord
     from seccheck.domain import figures
-    from seccheck.storage.audits import AuditSummary
-    from seccheck.storage.campaigns import CampaignInfo
+    from seccheck.domain.listing import AuditSummary, CampaignInfo, UnitInfo
     from seccheck.storage.findings import RectificationInfo
-    from seccheck.storage.units import UnitInfo
 
 __all__ = [
     "Answer",

@@ -11,7 +11,6 @@ import click
 
 if TYPE_CHECKING:
     from seccheck.app.context import Context
-    from seccheck.storage.workspace import Workspace
 
 
 @dataclass
@@ -26,9 +25,6 @@ class App:
 
             self._context = open_context(self.workspace_dir, self.db_url)
         return self._context
-
-    def workspace(self) -> Workspace:
-        return self.context().workspace
 
     def close(self) -> None:
         if self._context is not None:

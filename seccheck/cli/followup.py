@@ -27,7 +27,7 @@ def rectify_group() -> None:
 def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None, as_json: bool) -> None:
     """列出问题的整改状态：待整改、已报告、已核实、退回；逾期按整改期限计算。"""
     from seccheck.app.rectification import rectification_listing
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     found = rectification_listing(app.context(), overdue=overdue, unit=unit, campaign=campaign)
     if as_json:
@@ -38,7 +38,7 @@ def rectify_list(app: App, overdue: bool, unit: str | None, campaign: str | None
     if overdue and not found.rows and found.total:
         click.echo(f"没有逾期的整改记录（共 {found.total} 条，均未逾期或已核实）；去掉 --overdue 列出全部。")
         return
-    render.rectifications(found.rows)
+    render_records.rectifications(found.rows)
 
 
 @rectify_group.command("report")
@@ -202,13 +202,13 @@ def reinspect_cmd(
 ) -> None:
     """复查：只重新询问尚未整改到位的问题（可另加），生成关联的复查检查；定稿时核实已整改的问题，列出仍未整改和新发现的问题。"""
     from seccheck.app.reinspection import reinspect_from_file, start_reinspection
-    from seccheck.cli import render
+    from seccheck.cli import render, render_records
     from seccheck.cli.interview_cmd import has_terminal, run_draft
 
     ctx = app.context()
     if answers_file is not None:
         done = reinspect_from_file(ctx, audit_id, answers_file, checks, accept_date=accept_date, notice=not no_notice)
-        render.finalised(done)
+        render_records.finalised(done)
         return
     if not has_terminal():
         raise click.UsageError("没有终端，无法逐题询问；请在终端中运行，或用 --answers 提供复查的答案文件")

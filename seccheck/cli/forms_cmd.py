@@ -86,7 +86,7 @@ def form_issue(
     单位自查用 --unit；内设机构自查（department-self-check）用 --department 或 --all-departments；
     个人自查（individual-self-check）用 --person 或 --all-people（加 --department 时只为该内设机构的人员生成）。
     """
-    from seccheck.app import forms
+    from seccheck.app import form_lists, forms
 
     if sum((all_units, all_people, all_departments)) > 1:
         raise click.UsageError("--all-units、--all-people、--all-departments 只能选一个")
@@ -103,7 +103,9 @@ def form_issue(
         )
         what = "人" if all_people else "个内设机构"
         click.echo(f"已为 {unit} 的 {len(issued)} {what}各生成一份离线表单，写入 {folder}")
-        click.echo(f"分发清单：{folder / (forms.DISTRIBUTION + '.xlsx')}、{folder / (forms.DISTRIBUTION + '.csv')}")
+        click.echo(
+            f"分发清单：{folder / (form_lists.DISTRIBUTION + '.xlsx')}、{folder / (form_lists.DISTRIBUTION + '.csv')}"
+        )
         return
     if all_units:
         if not campaign or unit or department or person:
@@ -111,7 +113,9 @@ def form_issue(
         folder = out or Path("表单")
         issued = forms.issue_for_campaign(app.context(), ruleset_ref, campaign, due, folder)
         click.echo(f"已为 {len(issued)} 个单位生成离线表单，写入 {folder}")
-        click.echo(f"分发清单：{folder / (forms.DISTRIBUTION + '.xlsx')}、{folder / (forms.DISTRIBUTION + '.csv')}")
+        click.echo(
+            f"分发清单：{folder / (form_lists.DISTRIBUTION + '.xlsx')}、{folder / (form_lists.DISTRIBUTION + '.csv')}"
+        )
         return
     if not unit:
         raise click.UsageError("请用 --unit 指定填表单位，或用 --campaign … --all-units 为全部应检单位生成")
@@ -131,9 +135,9 @@ def form_issue(
 @pass_app
 def form_status(app: App, campaign: str | None, as_json: bool, xlsx: Path | None) -> None:
     """各单位离线表单的下发、回收、逾期情况和催报名单。"""
-    from seccheck.app import forms
+    from seccheck.app import form_lists
 
-    status = forms.form_status(app.context(), campaign)
+    status = form_lists.form_status(app.context(), campaign)
     if as_json:
         from seccheck.app import views
 
@@ -163,7 +167,7 @@ def form_status(app: App, campaign: str | None, as_json: bool, xlsx: Path | None
     if xlsx is not None:
         from seccheck.fileutil import write_atomic
 
-        write_atomic(xlsx, forms.status_xlsx(status))
+        write_atomic(xlsx, form_lists.status_xlsx(status))
         click.echo(f"已写入 {xlsx}")
         return
     from seccheck.cli import render

@@ -39,15 +39,14 @@ def has_terminal() -> bool:
 
 
 def run_audit(app: App, request: AuditRequest) -> None:
-    from seccheck.cli import render
+    from seccheck.cli import render, render_records
 
     ctx = app.context()
     if request.answers_file is not None:
         from seccheck.app.imports import ImportOptions, import_file
-        from seccheck.io.answersfile import load_answers
+        from seccheck.app.interview import is_form_draft
 
-        answers, _lines = load_answers(request.answers_file)
-        if answers.form is not None and answers.form.status == "draft":
+        if is_form_draft(request.answers_file):
             # A draft saved from an offline form: kept as a draft audit, then asked on in the terminal.
             imported = import_file(ctx, request.answers_file, ImportOptions(draft=True, notice=request.notice))
             render.out.print(f"已导入表单草稿为检查 {imported.audit_id}，接着询问未答的问题。", soft_wrap=True)
@@ -66,7 +65,7 @@ def run_audit(app: App, request: AuditRequest) -> None:
                 add_to_campaign=request.add_to_campaign,
             ),
         )
-        render.imported_one(ctx, imported)
+        render_records.imported_one(ctx, imported)
         if imported.followups.problems:
             sys.exit(ExitStatus.BAD_INPUT)
         return
@@ -109,11 +108,11 @@ def _open(app: App, request: AuditRequest) -> int:
 def run_draft(app: App, audit_id: int, *, notice: bool = True) -> None:
     """Ask the draft's questions on the terminal (or finish it without one if nothing is missing)."""
     from seccheck.app.interview import finish_without_terminal, run_interview
-    from seccheck.cli import render
+    from seccheck.cli import render_records
 
     ctx = app.context()
     if not has_terminal():
-        render.finalised(finish_without_terminal(ctx, audit_id, notice=notice))
+        render_records.finalised(finish_without_terminal(ctx, audit_id, notice=notice))
         return
 
     from seccheck.cli.terminal import TerminalAsker
@@ -126,4 +125,4 @@ def run_draft(app: App, audit_id: int, *, notice: bool = True) -> None:
     if outcome == "quit" or done is None:
         click.echo(f"已保存。继续：seccheck audit --resume {audit_id}")
         return
-    render.finalised(done)
+    render_records.finalised(done)

@@ -157,14 +157,9 @@ def ruleset_check(files: tuple[Path, ...]) -> None:
 @click.option("--answers", is_flag=True, help="输出答案文件格式的 JSON Schema（随包附带 answers.schema.json）。")
 def ruleset_schema(out: Path | None, answers: bool) -> None:
     """输出规则集格式（--answers：答案文件格式）的 JSON Schema，由模型生成，随包附带同样内容的文件。"""
-    if answers:
-        from seccheck.io.answersfile import answers_schema_text
+    from seccheck.app.rulesets import schema_text
 
-        text = answers_schema_text()
-    else:
-        from seccheck.ruleset.schema import schema_text
-
-        text = schema_text()
+    text = schema_text(answers=answers)
     if out is None:
         click.echo(text, nl=False)
     else:
@@ -199,10 +194,9 @@ def ruleset_show(ref: str) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="模板文件（.xlsx）。")
 def ruleset_template(out: Path) -> None:
     """写出用电子表格编写规则集的模板（.xlsx）：各工作表、列名批注、下拉列表和中文说明。"""
-    from seccheck.fileutil import write_atomic
-    from seccheck.io.ruleset_xlsx import template_bytes
+    from seccheck.app.rulesets import write_template
 
-    write_atomic(out, template_bytes(), mode=0o600)
+    write_template(out)
     click.echo(f"已写入模板 {out}；填好后用 seccheck ruleset from-xlsx {out} --out 规则集.toml 转换")
 
 
@@ -211,12 +205,10 @@ def ruleset_template(out: Path) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="规则集文件（.toml）。")
 def ruleset_from_xlsx(workbook: Path, out: Path) -> None:
     """把电子表格（.xlsx）转换为规则集 TOML；一次列出所有问题（工作表、行号、列名），再按规则集格式校验。"""
+    from seccheck.app.rulesets import convert_workbook
     from seccheck.cli import render
-    from seccheck.fileutil import write_atomic
-    from seccheck.io.ruleset_xlsx import convert
 
-    text, loaded = convert(workbook)
-    write_atomic(out, text.encode("utf-8"), mode=0o600)
+    loaded = convert_workbook(workbook, out)
     render.problems(list(loaded.warnings))
     render.ruleset_ok(loaded)
     click.echo(f"已写入 {out}")
@@ -227,11 +219,9 @@ def ruleset_from_xlsx(workbook: Path, out: Path) -> None:
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="电子表格文件（.xlsx）。")
 def ruleset_to_xlsx(ref: str, out: Path) -> None:
     """把规则集（内置 id 或文件）导出为电子表格（.xlsx），可修改后用 from-xlsx 转回。"""
-    from seccheck.fileutil import write_atomic
-    from seccheck.io.ruleset_xlsx import ruleset_bytes
-    from seccheck.ruleset.load import resolve_ruleset
+    from seccheck.app.rulesets import write_workbook
 
-    write_atomic(out, ruleset_bytes(resolve_ruleset(ref).ruleset), mode=0o600)
+    write_workbook(ref, out)
     click.echo(f"已写入 {out}")
 
 
@@ -245,20 +235,12 @@ def ruleset_to_xlsx(ref: str, out: Path) -> None:
 @click.option("--explain", is_flag=True, help="列出计算过程：实有项目分值、得分、加重扣分、每一处扣分及理由。")
 def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explain: bool) -> None:
     """按规则集为答案文件评分：等次、得分率、分类得分表和发现的问题。"""
+    from seccheck.app.rulesets import score_file
     from seccheck.cli import render
-    from seccheck.domain.scoring import score
-    from seccheck.domain.validate import check_answers
-    from seccheck.errors import BadInput
-    from seccheck.io.answersfile import load_answers
-    from seccheck.ruleset.load import resolve_ruleset
 
-    answers, lines = load_answers(answers_file)
-    loaded = resolve_ruleset(ruleset_ref or answers.ruleset)
-    problems = check_answers(loaded.ruleset, answers, name=str(answers_file), lines=lines)
-    if any(not p.warning for p in problems):
-        raise BadInput(problems)
-    render.problems(problems)
-    result = score(loaded.ruleset, answers)
+    scored = score_file(answers_file, ruleset_ref)
+    render.problems(scored.warnings)
+    result, loaded = scored.result, scored.ruleset
     if as_json:
         from seccheck.app import views
 
@@ -268,10 +250,31 @@ def score_cmd(answers_file: Path, ruleset_ref: str | None, as_json: bool, explai
 
 
 def _register() -> None:
-    from seccheck.cli import followup, forms_cmd, records, tiers_cmd
+    from seccheck.cli import (
+        audits_cmd,
+        campaigns_cmd,
+        documents_cmd,
+        followup,
+        forms_cmd,
+        records,
+        tiers_cmd,
+        units_cmd,
+        workspace_cmd,
+    )
 
-    for command in (*records.COMMANDS, *followup.COMMANDS, *forms_cmd.COMMANDS, *tiers_cmd.COMMANDS):
-        main.add_command(command)
+    for module in (
+        workspace_cmd,
+        units_cmd,
+        campaigns_cmd,
+        audits_cmd,
+        records,
+        documents_cmd,
+        followup,
+        forms_cmd,
+        tiers_cmd,
+    ):
+        for command in module.COMMANDS:
+            main.add_command(command)
 
 
 _register()

@@ -32,7 +32,7 @@ def key_group() -> None:
 @pass_app
 def key_issue(app: App, unit: str, district: bool, out: Path | None) -> None:
     """给本工作区的一个单位（或区县）发一把新的上报密钥，写成文件交给对方。"""
-    from seccheck.app.packages import issue_key
+    from seccheck.app.package_keys import issue_key
 
     issued = issue_key(app.context(), unit, district=district, out=out)
     click.echo(f"已为 {issued.subject} 生成上报密钥：{issued.path}")
@@ -44,14 +44,14 @@ def key_issue(app: App, unit: str, district: bool, out: Path | None) -> None:
 @pass_app
 def key_add(app: App, file: Path) -> None:
     """登记上级机关发来的上报密钥；此后 rollup --export（或 summary --export）用它封签数据包。"""
-    from seccheck.app.packages import add_key
+    from seccheck.app.package_keys import add_key
 
     held = add_key(app.context(), file)
     click.echo(f"已登记 {held.issuer} 发给 {held.subject} 的上报密钥。")
 
 
 def package_imported(done: object) -> str:
-    from seccheck.app.packages import PackageImported
+    from seccheck.app.package_import import PackageImported
 
     assert isinstance(done, PackageImported)
     what = "区县汇总数据包" if done.level == "district" else "自查自评数据包"
@@ -66,7 +66,7 @@ def package_imported(done: object) -> str:
 def import_packages(ctx: Context, packages: list[Path]) -> bool:
     """Sealed packages from units (districts), each verified and recorded; True if any was refused
     (a refused one changes nothing, the others import)."""
-    from seccheck.app.packages import import_package
+    from seccheck.app.package_import import import_package
     from seccheck.errors import BadInput
 
     refused = False

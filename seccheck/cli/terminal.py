@@ -8,7 +8,7 @@ from rich.table import Table
 from rich.text import Text
 
 from seccheck.cli import render
-from seccheck.interview import (
+from seccheck.interview.seam import (
     CategoryStart,
     Done,
     Header,
@@ -70,7 +70,7 @@ class TerminalAsker:
             case Review():
                 self._review(shown)
             case Done():
-                pass  # the result is printed with what finalising did (render.finalised)
+                pass  # the result is printed with what finalising did (render_records.finalised)
 
     def _review(self, review: Review) -> None:
         # The marks say it without colour too (NO_COLOR, a printout): ✗ a problem, ？ not answered.

@@ -21,7 +21,8 @@ from pydantic import (
 
 from seccheck import limits
 from seccheck.domain.formfile import FormStamp
-from seccheck.ruleset.model import POINTS_SCHEMA
+from seccheck.errors import shortened
+from seccheck.ruleset.fields import POINTS_SCHEMA
 
 if TYPE_CHECKING:
     pass
@@ -58,7 +59,7 @@ def _paragraph(text: str) -> str:
 def _points(value: Any) -> Decimal:
     # As in rulesets: a number, never a quoted one ("0.5") or a boolean.
     if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"应为数字（不带引号）（实际：{limits.shortened(repr(value))}）")
+        raise ValueError(f"应为数字（不带引号）（实际：{shortened(repr(value))}）")
     number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
     problem = limits.points_problem(number)
     if problem:
@@ -122,7 +123,7 @@ class Answer(BaseModel):
             value = Decimal(str(value))
         if isinstance(value, bool | int | Decimal | str | dt.date):
             return check_value(value)
-        raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{limits.shortened(repr(value))}）")
+        raise ValueError(f"答案应为 true/false、数字、字符串或日期（实际：{shortened(repr(value))}）")
 
     @model_validator(mode="before")
     @classmethod

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
-from seccheck.domain.result import AnsweredNA, CategoryNotApplicable, NotApplicableExpr
+from seccheck.domain.reasons import AnsweredNA, CategoryNotApplicable, NotApplicableExpr
 from seccheck.ruleset.model import Check, Ruleset
 
 # --- applicability (实有项目) -------------------------------------------------------------------

@@ -12,35 +12,30 @@ from fractions import Fraction
 
 from seccheck.domain.answers import Answer, Answers, AnswerValue
 from seccheck.domain.applicability import _NUMBERS, Applicability, applicability, is_compliant
-from seccheck.domain.result import (
-    RESULT_FORMAT,
+from seccheck.domain.reasons import (
     Aggravating,
     AnsweredNA,
     Breach,
     Capped,
     CategoryReason,
-    CategoryResult,
     CheckReason,
-    CheckResult,
     ChoiceDeduction,
     Deduction,
-    Finding,
     Fixed,
     GradeByScore,
     GradeChecklist,
     GradeReason,
     GradeVeto,
     ItemPoints,
-    ItemResult,
     NoApplicableItems,
     NotApplicableExpr,
     NotCounted,
     PerOccurrence,
     PerOccurrenceCapped,
     Range,
-    Result,
     Unanswered,
 )
+from seccheck.domain.result import RESULT_FORMAT, CategoryResult, CheckResult, Finding, ItemResult, Result
 from seccheck.numbers import round_half_up
 from seccheck.ruleset.model import Check, Item, Ruleset
 

@@ -10,7 +10,7 @@ from seccheck import limits
 from seccheck.domain import plausibility
 from seccheck.domain.answers import Answer, Answers
 from seccheck.domain.applicability import applicability, is_compliant
-from seccheck.errors import Problem
+from seccheck.errors import Problem, shortened
 from seccheck.ruleset.model import Check, ProfileQuestion, Ruleset
 from seccheck.tomlfile import LineIndex
 
@@ -65,7 +65,7 @@ def check_answers(
     if answers.ruleset != rs.id:
         problems.append(
             Problem(
-                f"答案文件属于规则集 {limits.shortened(answers.ruleset)!r}，但用于 {rs.id!r}",
+                f"答案文件属于规则集 {shortened(answers.ruleset)!r}，但用于 {rs.id!r}",
                 file=name,
                 line=lines.of_key("ruleset"),
                 field="ruleset",
@@ -208,7 +208,7 @@ def _check_value(q: Check | ProfileQuestion, ans: Answer, add: Any, ident: str) 
     else:  # date
         ok = isinstance(value, dt.date) or (isinstance(value, str) and _is_iso_date(value))
     if not ok:
-        given = repr(limits.shortened(value)) if isinstance(value, str) else limits.shortened(_given(value))
+        given = repr(shortened(value)) if isinstance(value, str) else shortened(_given(value))
         add(wrong_value(key, given, **params), ident, "value")
     return ok
 

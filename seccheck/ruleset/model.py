@@ -1,4 +1,6 @@
-"""The ruleset format (spec §1) as pydantic models.
+"""The ruleset format (spec §1) as pydantic models; the field value types are in `fields`.
+
+Long on purpose: one tree of models, read top to bottom as the format's tables (ruleset-format.md).
 
 These models fix the key names users write; the JSON Schema shipped in `seccheck/schema/` is
 generated from them. Structural rules live here (types, allowed values, keys that only make sense
@@ -19,21 +21,28 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
-    PlainValidator,
     StrictBool,
     StrictInt,
     ValidationInfo,
-    WithJsonSchema,
     model_validator,
 )
 
 from seccheck import limits
 from seccheck.ruleset.expr import Predicate, compile_expr, parse
+from seccheck.ruleset.fields import (
+    DEFAULT_STEP,
+    RULESET_ID_PATTERN,
+    Deduct,
+    Id,
+    NonNegative,
+    Number,
+    Percent,
+    StatKey,
+    Step,
+    is_frozen,
+)
 
 FORMAT_VERSION = 1
-
-ID_PATTERN = r"^[A-Za-z0-9_][A-Za-z0-9_.-]{0,63}$"
-RULESET_ID_PATTERN = r"^[a-z0-9-]{1,64}$"
 
 Kind = Literal["yesno", "count", "choice", "number", "text", "date"]
 Severity = Literal["general", "major", "critical"]
@@ -51,78 +60,6 @@ KIND_LABELS = {
 }
 
 
-def _frozen(info: ValidationInfo | None) -> bool:
-    """Validating a ruleset copy stored with audits: bounds added after it was stored do not apply."""
-    return bool(info is not None and isinstance(info.context, dict) and info.context.get("frozen"))
-
-
-def _exact(value: Any, expected: str = "应为数字（不带引号）") -> Decimal:
-    # TOML gives int or (with parse_float=Decimal) Decimal; refuse strings and booleans rather
-    # than quietly reading "4" as 4 or true as 1. A float (from Python) is read by its shortest repr.
-    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
-        raise ValueError(f"{expected}（实际：{value!r}）" if isinstance(value, str) else expected)
-    number = Decimal(str(value)) if isinstance(value, float) else Decimal(value)
-    if not number.is_finite():
-        raise ValueError(f"应为有限的数字（实际：{value}）")
-    return number
-
-
-def _number(value: Any, info: ValidationInfo) -> Decimal:
-    """A number answer's bound (min, max, min_ok, max_ok): |x| < 10^12, at most 4 decimals."""
-    number = _exact(value)
-    problem = None if _frozen(info) else limits.number_problem(number)
-    if problem:
-        raise ValueError(problem)
-    return number
-
-
-def _points(value: Any, info: ValidationInfo) -> Decimal:
-    """A point value (points, deductions, per, step, caps): 0 to 1000, at most 2 decimals."""
-    number = _exact(value)
-    problem = limits.points_problem(number) if not _frozen(info) else ("应不小于 0" if number < 0 else None)
-    if problem:
-        raise ValueError(problem)
-    return number
-
-
-def _percent(value: Any, info: ValidationInfo) -> Decimal:
-    number = _exact(value)
-    problem = limits.points_problem(number, limits.PERCENT_MAX) if not _frozen(info) else None
-    if problem or not 0 <= number <= limits.PERCENT_MAX:
-        raise ValueError(problem or f"应在 0 至 {limits.PERCENT_MAX} 之间（实际：{number}）")
-    return number
-
-
-def _step(value: Any, info: ValidationInfo) -> Decimal:
-    number = _points(value, info)
-    if number <= 0:
-        raise ValueError(f"应大于 0（实际：{number}）")
-    return number
-
-
-POINTS_SCHEMA: dict[str, Any] = {"type": "number", "minimum": 0, "maximum": int(limits.POINTS_MAX)}
-Number = Annotated[
-    Decimal,
-    PlainValidator(_number),
-    WithJsonSchema(
-        {
-            "type": "number",
-            "exclusiveMinimum": -int(limits.NUMBER_MAX),
-            "exclusiveMaximum": int(limits.NUMBER_MAX),
-        }
-    ),
-]
-DEFAULT_STEP = Decimal("0.5")  # the official method's range deductions: 扣0.5至1分
-NonNegative = Annotated[Decimal, PlainValidator(_points), WithJsonSchema(POINTS_SCHEMA)]
-Percent = Annotated[Decimal, PlainValidator(_percent), WithJsonSchema({"type": "number", "minimum": 0, "maximum": 100})]
-Step = Annotated[
-    Decimal,
-    PlainValidator(_step),
-    WithJsonSchema({"type": "number", "exclusiveMinimum": 0, "maximum": int(limits.POINTS_MAX)}),
-]
-Id = Annotated[str, Field(pattern=ID_PATTERN)]
-STAT_KEY_PATTERN = r"^[a-z][a-z0-9_]{0,63}$"
-StatKey = Annotated[str, Field(pattern=STAT_KEY_PATTERN)]
 # The names a stat's phrase may use besides other stat keys (ruleset-format.md, "Additions in format 1").
 PHRASE_NAMES = ("value", "label", "unit")
 
@@ -220,40 +157,6 @@ class Category(_Model):
     applies_if: str | None = Field(default=None, max_length=limits.EXPRESSION)
     description: str | None = Field(default=None, max_length=limits.HELP)
 
-
-def _deduct(value: Any, info: ValidationInfo) -> Decimal | tuple[Decimal, Decimal]:
-    # One validator for both shapes, so a bad value gives one clear message, not one per shape.
-    expected = "应为非负数字（固定扣分）或 [最低, 最高] 区间"
-    if isinstance(value, list | tuple):
-        if len(value) != 2:
-            raise ValueError(f"{expected}；区间必须恰好两个数")
-        lo, hi = (_plain_number(v, expected, info) for v in value)
-        return (lo, hi)
-    return _plain_number(value, expected, info)
-
-
-def _plain_number(value: Any, expected: str, info: ValidationInfo) -> Decimal:
-    number = _exact(value, expected)
-    if number < 0:
-        raise ValueError(f"{expected}（实际：{value}）")
-    problem = None if _frozen(info) else limits.points_problem(number)
-    if problem:
-        raise ValueError(problem)
-    return number
-
-
-Deduct = Annotated[
-    Decimal | tuple[Decimal, Decimal],
-    PlainValidator(_deduct),
-    WithJsonSchema(
-        {
-            "oneOf": [
-                POINTS_SCHEMA,
-                {"type": "array", "items": POINTS_SCHEMA, "minItems": 2, "maxItems": 2},
-            ]
-        }
-    ),
-]
 
 # Keys that belong to a check; an item with `question` and no [[item.check]] takes them itself.
 CHECK_KEYS = (
@@ -356,7 +259,7 @@ class Check(_Model):
         capped = self.kind == "count" and self.max is not None and self.per is not None
         if capped and (self.max <= 0 or self.max < self.per):  # type: ignore[operator]
             raise ValueError(f"max（最多扣 {self.max} 分）应不小于每起扣分 per = {self.per}")
-        cap_problem = limits.points_problem(self.max) if capped and not _frozen(info) else None  # type: ignore[arg-type]
+        cap_problem = limits.points_problem(self.max) if capped and not is_frozen(info) else None  # type: ignore[arg-type]
         if cap_problem:
             raise ValueError(f"max（最多扣多少分）{cap_problem}")
         if kind == "count" and self.max_ok is not None and (self.max_ok < 0 or self.max_ok % 1):

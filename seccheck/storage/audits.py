@@ -6,7 +6,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import JSON, delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from seccheck.domain.answers import Answer, Answers
+from seccheck.domain.listing import AuditSummary
 from seccheck.domain.seal import answered_by_digest, decode_value, encode_value
 from seccheck.errors import BadInput, Problem, not_found
 from seccheck.ruleset.load import LoadedRuleset, load_ruleset_text
@@ -347,22 +347,6 @@ def add_submission(session: Session, digest: str, audit_id: int, source: str, ac
 
 
 # --- listing -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class AuditSummary:
-    id: int
-    unit: str
-    campaign: str | None
-    ruleset_id: str
-    ruleset_version: str
-    date: dt.date
-    mode: str
-    status: str
-    grade: str | None
-    percent: str | None  # as shown: one decimal
-    revision: int
-    reinspection_of: int | None
 
 
 def ids_with_status(session: Session, status: str) -> list[int]:

@@ -4,26 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from seccheck.domain.listing import CampaignInfo
 from seccheck.errors import not_found
 from seccheck.storage.tables import Audit, Campaign, CampaignUnit, Unit
-
-
-@dataclass(frozen=True)
-class CampaignInfo:
-    id: int
-    name: str
-    year: int
-    rulesets: list[str]
-    period_start: dt.date | None
-    period_end: dt.date | None
-    planned: list[str] = field(default_factory=list)
-    covered: list[str] = field(default_factory=list)  # planned or not, units with a final original audit
-    audits: int = 0
 
 
 def find(session: Session, ref: str) -> Campaign:

@@ -1,3 +1,4 @@
+# Long on purpose: opening a database is one sequence (engine, schema, migration, transactions); HEAD stays here.
 """Opening the database: engine settings, migrations on open, transactions that retry on lock.
 
 SQLite runs in WAL mode with a busy timeout and BEGIN IMMEDIATE, so several processes can write

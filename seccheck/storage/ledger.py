@@ -1,3 +1,4 @@
+# Long on purpose: the sealed tables' declaration (SEALED) and the hooks that record them are read together.
 """Writing and reading the sealed ledger (seccheck.domain.ledger).
 
 Which rows are sealed, and which of their columns, is declared once in `SEALED`. A session hook

@@ -1,3 +1,4 @@
+# Long on purpose: the whole schema in one place, one class a table, as the migrations and the ledger see it.
 """The database schema (SQLAlchemy 2). Changes go through a new Alembic migration, never an edit
 of an old one: databases in the field are upgraded by `seccheck` itself when it opens them.
 
@@ -379,6 +380,8 @@ class IssuedFormTier(Base):
     department: Mapped[str] = mapped_column(String(200))  # as written in the form
     person: Mapped[str] = mapped_column(String(200), default="")  # 工号, or the name when it has none
     person_name: Mapped[str] = mapped_column(String(200), default="")  # shown in the form's heading
+
+
 class PackageKey(Base):
     """A key for sealing the packages a unit (or a district) reports upward (forms.md §4, issue 25):
     `issued` by this workspace to a unit (or district) it receives packages from, or `held`: issued

@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from seccheck.domain.listing import UnitInfo
 from seccheck.storage.tables import Audit, CampaignUnit, Unit, UnitAlias
-
-
-@dataclass(frozen=True)
-class UnitInfo:
-    id: int
-    name: str
-    code: str
-    kind: str
-    contact: str
-    audits: int
 
 
 def get(session: Session, unit_id: int) -> Unit:

@@ -18,16 +18,8 @@ from decimal import Decimal
 from typing import Any
 
 from seccheck.domain.answers import Answer, AnswerValue
-from seccheck.domain.result import (
-    CategoryResult,
-    CheckResult,
-    Finding,
-    GradeByScore,
-    GradeChecklist,
-    GradeVeto,
-    ItemResult,
-    Result,
-)
+from seccheck.domain.reasons import GradeByScore, GradeChecklist, GradeVeto
+from seccheck.domain.result import CategoryResult, CheckResult, Finding, ItemResult, Result
 from seccheck.numbers import fmt
 from seccheck.ruleset.model import Option
 

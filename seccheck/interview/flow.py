@@ -1,24 +1,17 @@
-"""The interview: asks a ruleset's questions one by one and records each answer as it is given.
+"""The interview's flow: which question comes next, back, skip, the review and the confirmation, driven
+over an `Asker` and saved through a `Recorder` (seccheck.interview.seam). The commands at each prompt are
+described in the package's docstring (seccheck/interview/__init__.py).
 
-The flow lives here; the screen does not. An `Asker` shows what the interview tells it and returns
-what the person typed. The terminal asker (rich, in the CLI) is one; tests drive the same flow
-with a scripted one. A `Recorder` saves every answer the moment it is given (the database in
-practice), so nothing typed is lost, whatever happens to the process.
-
-At any answer prompt: `?` help, `b` back one question, `s` skip for now, `q` save and quit. At the
-sub-prompts of a non-compliant answer (amount of a range deduction, note, evidence) `?` shows the
-help, `b` goes back one step (from the first, to the answer itself) and `q` saves what is complete
-and quits. After going back, answering walks forward through the questions in order, as far as the
-person had come; from there on it goes to the next unanswered question.
+Long on purpose: one class whose steps share the flow's state (where it is, how far the person had come).
 """
 
 from __future__ import annotations
 
 import shlex
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Literal
 
 from seccheck import limits
 from seccheck.domain import plausibility
@@ -36,167 +29,34 @@ from seccheck.domain.answertext import (
 from seccheck.domain.applicability import applicability, is_compliant
 from seccheck.domain.result import Result
 from seccheck.domain.scoring import score
+from seccheck.interview.order import (
+    cost_text,
+    position_of,
+    questions,
+    shown_answer,
+)
+from seccheck.interview.seam import (
+    BACK,
+    HELP,
+    NA_WORDS,
+    QUIT,
+    SKIP,
+    SUB_HINT,
+    Asker,
+    CategoryStart,
+    Done,
+    Header,
+    HelpView,
+    Message,
+    Prompt,
+    Question,
+    Recorder,
+    Review,
+    ReviewRow,
+)
 from seccheck.numbers import fmt
-from seccheck.ruleset.describe import cost_words
-from seccheck.ruleset.model import Category, Check, Item, ProfileQuestion, Ruleset
+from seccheck.ruleset.model import Check, Item, Ruleset
 from seccheck.text import zh
-
-HELP, BACK, SKIP, QUIT = "?", "b", "s", "q"
-SUB_HINT = "? 帮助，b 返回上一步，q 保存退出"
-NA_WORDS = {"na", "不适用", "n/a"}
-
-
-# --- what the interview shows and asks ----------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Question:
-    """One question in asking order: a profile question or an applicable check."""
-
-    key: str
-    question: ProfileQuestion | Check
-    item: Item | None = None
-    category: Category | None = None
-    label: str = "基本情况"  # what the person reads: the item's number, never the program's id
-
-    @property
-    def is_profile(self) -> bool:
-        return self.item is None
-
-
-@dataclass(frozen=True)
-class Header:
-    ruleset_title: str
-    ruleset_version: str
-    unit: str
-    mode: str
-    profile_count: int
-    check_count: int
-    audit_id: int | None
-    resumed: int  # answers already given
-
-
-@dataclass(frozen=True)
-class CategoryStart:
-    title: str
-
-
-@dataclass(frozen=True)
-class Message:
-    text: str
-    level: Literal["info", "error", "warning"] = "info"
-
-
-@dataclass(frozen=True)
-class HelpView:
-    question: Question
-    cost: str
-    help: str | None
-    basis: str | None
-    rectify: str | None
-    finding: str | None
-    problem: str = ""
-
-
-@dataclass(frozen=True)
-class ReviewRow:
-    key: str
-    question: str
-    answer: str
-    deduction: Decimal
-    finding: bool
-    category: str
-
-
-@dataclass(frozen=True)
-class Review:
-    rows: tuple[ReviewRow, ...]
-    missing: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Done:
-    result: Result
-
-
-Shown = Header | CategoryStart | Message | HelpView | Review | Done
-
-
-@dataclass(frozen=True)
-class Prompt:
-    kind: Literal["answer", "deduct", "note", "evidence", "review", "confirm"]
-    text: str
-    question: Question | None = None
-    position: int = 0
-    total: int = 0
-    cost: str = ""
-    accepted: str = ""
-    current: str | None = None  # the answer given before, kept on an empty reply
-    allow_na: bool = False
-    progress: str = ""  # the running score
-    problem: str = ""  # which answer is the problem, when it is not the usual 否
-
-
-class Asker(Protocol):
-    def show(self, shown: Shown) -> None: ...
-
-    def ask(self, prompt: Prompt) -> str:
-        """The person's reply. EOFError means no more input (treated as quit)."""
-        ...
-
-
-class Recorder(Protocol):
-    def save(self, key: str, answer: Answer) -> None: ...
-
-    def remove(self, key: str) -> None: ...
-
-    def attach(self, path: str) -> str:
-        """Keep an evidence file (hashed and copied); returns how the answer refers to it."""
-        ...
-
-    def finalize(self) -> Result: ...
-
-
-# --- the order of questions -----------------------------------------------------------------------
-
-
-def questions(rs: Ruleset, answers: Mapping[str, Answer]) -> list[Question]:
-    """Profile questions, then the checks that apply given the answers so far.
-
-    An item answered 不适用 keeps its first check in the list (showing 不适用), so the person can
-    go back and change it; its other checks are left out.
-    """
-    na_items = {key for key, a in answers.items() if a.na and key in rs.items_by_id}
-    without_na = {k: a for k, a in answers.items() if k not in na_items} if na_items else answers
-    app = applicability(rs, without_na)
-    out = [Question(p.id, p) for p in rs.profile]
-    categories = rs.categories_by_id
-    for position, item in enumerate(rs.item, start=1):
-        checks = item.check[:1] if item.id in na_items else item.check
-        for n, chk in enumerate(checks, start=1):
-            if app.check[chk.id]:
-                label = zh.item_number(item.official, position, n if len(item.check) > 1 else None)
-                out.append(Question(chk.id, chk, item, categories.get(item.category), label))
-    return out
-
-
-def cost_text(rs: Ruleset, q: Question) -> str:
-    """What a non-compliant answer costs, in words."""
-    if q.item is None:
-        return "基本情况，决定哪些项目适用"
-    chk = q.question
-    assert isinstance(chk, Check)
-    return "；".join(cost_words(rs, q.item, chk)) or "仅作记录"
-
-
-def _display(answers: Mapping[str, Answer], q: Question) -> str | None:
-    if q.item is not None and (item_answer := answers.get(q.item.id)) is not None and item_answer.na:
-        return zh.WORDS["answer.na"]
-    answer = answers.get(q.key)
-    return zh.answer_text(answer, q.question.options) if answer is not None else None
-
-
-# --- the interview -------------------------------------------------------------------------------
 
 
 @dataclass
@@ -255,7 +115,7 @@ class Interview:
 
     def _first_open(self, seq: list[Question], start: int = 0) -> int:
         for n in range(start, len(seq)):
-            if _display(self.answers, seq[n]) is None and seq[n].key not in self.skipped:
+            if shown_answer(self.answers, seq[n]) is None and seq[n].key not in self.skipped:
                 return n
         return len(seq)
 
@@ -265,7 +125,7 @@ class Interview:
         while True:
             seq = questions(self.rs, self.answers)
             if index >= len(seq):
-                pending = [q for q in seq if _display(self.answers, q) is None]
+                pending = [q for q in seq if shown_answer(self.answers, q) is None]
                 if not pending or single:
                     return None
                 # Questions skipped for now come back once the rest are done.
@@ -296,8 +156,8 @@ class Interview:
             # After going back: the next question in order, up to where the person had come.
             # Beyond it, the next open question: answers given before are kept, not asked again.
             seq = questions(self.rs, self.answers)
-            position = _position(seq, q.key, index)
-            back_from = _position(seq, self.back_from, -1) if self.back_from else -1
+            position = position_of(seq, q.key, index)
+            back_from = position_of(seq, self.back_from, -1) if self.back_from else -1
             if position + 1 <= back_from:
                 index = position + 1
                 if index == back_from:
@@ -319,7 +179,7 @@ class Interview:
             total,
             cost,
             accepted(q.question),
-            _display(self.answers, q),
+            shown_answer(self.answers, q),
             allow_na,
             self.progress(),
             problem_answer(q.question),
@@ -517,13 +377,13 @@ class Interview:
                     ReviewRow(
                         str(n),
                         q.question.question,
-                        _display(self.answers, q) or zh.WORDS["answer.unanswered"],
+                        shown_answer(self.answers, q) or zh.WORDS["answer.unanswered"],
                         deduction,
                         failing,
                         q.category.title if q.category else "基本情况",
                     )
                 )
-            missing = tuple(str(n) for n, q in enumerate(seq, start=1) if _display(self.answers, q) is None)
+            missing = tuple(str(n) for n, q in enumerate(seq, start=1) if shown_answer(self.answers, q) is None)
             self.asker.show(Review(tuple(rows), missing))
             try:
                 reply = self.asker.ask(Prompt("review", "输入题号修改答案；回车定稿（还会确认）；q 保存退出")).strip()
@@ -575,11 +435,3 @@ def standing_words(result: Result) -> str:
         parts.append(f"得分率 {result.percent}%" if result.normalize else f"得分 {result.percent} 分")
     parts.append(f"等次 {result.grade}")
     return " · ".join(parts)
-
-
-def _position(seq: Iterable[Question], key: str | None, default: int) -> int:
-    return next((n for n, s in enumerate(seq) if s.key == key), default)
-
-
-def missing_answers(rs: Ruleset, answers: Mapping[str, Answer]) -> list[str]:
-    return [q.key for q in questions(rs, answers) if _display(answers, q) is None]
