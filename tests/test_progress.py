@@ -18,6 +18,9 @@ from tests.conftest import ROOT, TODAY, Workspace, seccheck
 
 WECHAT = ROOT / "examples" / "wechat-groups.answers.toml"
 MANY = 25  # more than a batch lists one by one (render.BATCH_LISTED)
+# On a terminal, enough that the import lasts longer than a few of the bar's refreshes (about 300 a
+# second): a bar drawn only once the task has finished shows no time left.
+TTY_MANY = 600
 
 
 def answers(folder: Path, count: int) -> list[Path]:
@@ -121,19 +124,19 @@ def spawn(ws: Workspace, *args: str | Path) -> pexpect.spawn:
 
 
 def test_progress_appears_on_a_terminal(ws: Workspace, tmp_path: Path) -> None:
-    files = answers(tmp_path / "tty", MANY)
+    files = answers(tmp_path / "tty", TTY_MANY)
     child = spawn(ws, "import", "--new-unit", "--no-notice", *files)
     child.expect(pexpect.EOF)
     child.close()
     screen = str(child.before)
     assert child.exitstatus == 0, screen
-    assert f"{MANY}/{MANY}" in screen and re.search(rf"导入 .*\b\d+/{MANY}\b", screen)
+    assert f"{TTY_MANY}/{TTY_MANY}" in screen and re.search(rf"导入 .*\b\d+/{TTY_MANY}\b", screen)
     assert re.search(r"\d+\.\d (份/秒|秒/份)", screen), screen
     assert "剩余 " in screen
     # The bar is erased when the batch ends: the last line is the tally.
     last = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", screen.replace("\r\n", "\n")).split("\r")[-1]
-    assert last.strip().splitlines()[-1] == f"导入 {MANY} 个"
+    assert last.strip().splitlines()[-1] == f"导入 {TTY_MANY} 个"
     child = spawn(ws, "verify", "--all")
-    child.expect_exact(f"{MANY + 1}/{MANY + 1}")  # each audit, then the ledger
-    child.expect_exact(f"核验 {MANY} 份检查：封签全部相符；账本：✓ 相符")
+    child.expect_exact(f"{TTY_MANY + 1}/{TTY_MANY + 1}")  # each audit, then the ledger
+    child.expect_exact(f"核验 {TTY_MANY} 份检查：封签全部相符；账本：✓ 相符")
     child.expect(pexpect.EOF)
