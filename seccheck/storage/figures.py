@@ -49,13 +49,19 @@ def campaign_facts(
         for audit_id, unit, chain_id, follows, result in rows
         if result
     ]
-    chains = {a.chain_id for a in audits}
+    # The campaign's chains as a subquery, not a list of parameters: one bound value per chain made
+    # the query grow faster than the campaign (issue 26).
+    chains = (
+        select(func.coalesce(Audit.chain_id, Audit.id))
+        .where(Audit.campaign_id == campaign_id, Audit.status == "final")
+        .scalar_subquery()
+    )
     found = session.execute(
         select(FindingRow, Rectification, Audit.chain_id, Unit.name)
         .join(Rectification, Rectification.finding_id == FindingRow.id)
         .join(Audit, Audit.id == FindingRow.audit_id)
         .join(Unit, Unit.id == Audit.unit_id)
-        .where(Audit.chain_id.in_(chains) if chains else Audit.id == -1, Audit.status == "final")
+        .where(Audit.chain_id.in_(chains) if audits else Audit.id == -1, Audit.status == "final")
         .order_by(FindingRow.audit_id, FindingRow.id)
     ).all()
     findings = [FindingFacts(chain or f.audit_id, f.check_id, f.text, r.state, r.due) for f, r, chain, _ in found]
