@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from seccheck.cli.app import App, pass_app
+from seccheck.cli.params import ALLOW_MISSING_GLYPHS, OUT_DIR
 
 
 @click.command("notice")
@@ -19,8 +20,8 @@ from seccheck.cli.app import App, pass_app
     show_default=True,
     help="输出 PDF 或 HTML（同一模板，HTML 可离线在浏览器中打开）。",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
-@click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
+@OUT_DIR
+@ALLOW_MISSING_GLYPHS
 @pass_app
 def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_missing_glyphs: bool) -> None:
     """出具整改通知书（复查则为复查意见书）：按 GB/T 9704 版式生成 PDF（或 HTML），发文字号按年度连续编号，
@@ -46,8 +47,8 @@ def notice_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_mi
     show_default=True,
     help="输出 PDF 或 HTML。",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
-@click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
+@OUT_DIR
+@ALLOW_MISSING_GLYPHS
 @pass_app
 def scoresheet_cmd(app: App, audit_id: int, fmt: str, out_dir: Path | None, allow_missing_glyphs: bool) -> None:
     """出具自查自评表（评分表）：逐项分值、实有项目、扣分、得分和扣分说明，合计得分率和考评结果。"""

@@ -10,7 +10,7 @@ import click
 
 from seccheck.cli.app import App, pass_app
 from seccheck.cli.exit import ExitStatus
-from seccheck.cli.params import DATE
+from seccheck.cli.params import DATE, OUT_DIR
 
 
 @click.group("rectify")
@@ -108,7 +108,7 @@ def rectify_reject(app: App, rect_id: int, reason: str) -> None:
 @click.option(
     "--format", "fmt", type=click.Choice(["pdf", "html", "xlsx"]), default="pdf", show_default=True, help="输出格式。"
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@OUT_DIR
 @pass_app
 def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     """专项行动汇总：覆盖率、等次分布、得分、薄弱类别、常见问题、整改情况、统计数字和年终总结段落。"""
@@ -138,7 +138,7 @@ def report_cmd(app: App, campaign: str, fmt: str, out_dir: Path | None) -> None:
     show_default=True,
     help="text 只打印；其他格式另写入文件。",
 )
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
+@OUT_DIR
 @click.option("--json", "as_json", is_flag=True, help="以 JSON 输出各段表述及其开头的数字。")
 @click.option(
     "--export",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import click
@@ -23,3 +24,12 @@ class DateType(click.ParamType):  # type: ignore[type-arg]
 
 
 DATE = DateType()
+
+
+# Options every command that writes a document or report has, worded once.
+OUT_DIR = click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。"
+)
+ALLOW_MISSING_GLYPHS = click.option(
+    "--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。"
+)

@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from seccheck.cli.app import App, pass_app
+from seccheck.cli.params import ALLOW_MISSING_GLYPHS, OUT_DIR
 
 UNIT = click.option("--unit", "unit", required=True, help="所属单位（须已添加）。")
 
@@ -175,8 +176,8 @@ def department_remove(app: App, name: str, unit: str) -> None:
     help="工作报告的格式：pdf 供打印盖章，docx 供编辑。",
 )
 @click.option("--to", "to", default=None, metavar="机关", help="主送机关（默认工作区配置的发文机关）。")
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="输出目录（默认 reports/）。")
-@click.option("--allow-missing-glyphs", is_flag=True, help="即使有字符在字体中找不到（会印成方框）也照样输出。")
+@OUT_DIR
+@ALLOW_MISSING_GLYPHS
 @click.option(
     "--export",
     "export",
